@@ -1,0 +1,149 @@
+"""Ladder's composition root and command line.
+
+    python app.py seed demo                       build the demo organisation
+    python app.py chat --as EMAIL                 chat in the terminal
+    python app.py chat --as EMAIL --message TEXT --json    one answer as JSON
+    python app.py chat --as EMAIL --click REF --json       press a button from an earlier reply
+    python app.py taxonomy import-esco DIR        import the official ESCO CSV download
+    python app.py serve [--host H] [--port P]     the HTTP server (health, Slack, Teams)
+    python app.py db upgrade                      migrate the database schema
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import uuid
+from pathlib import Path
+
+from pydantic import ValidationError
+
+log = logging.getLogger("ladder")
+
+
+def build(settings=None):
+    """Wire settings, database and caches together. Migrates the schema on the way."""
+    from handlers.context import Ladder
+    from settings import load_settings
+    from storage import Database
+
+    settings = settings or load_settings()
+    db = Database(settings.database_url)
+    db.migrate()
+    return Ladder(settings=settings, db=db)
+
+
+def _progress(rows, desc, total):
+    from tqdm import tqdm
+
+    return tqdm(rows, desc=f"reading {desc}", total=total, unit=" rows", file=sys.stderr, leave=False)
+
+
+def cmd_seed(args, ladder) -> int:
+    from handlers.seed_demo import seed_demo
+
+    summary = seed_demo(ladder)
+    print(f"Demo organisation ready: {summary}.")
+    return 0
+
+
+def cmd_taxonomy(args, ladder) -> int:
+    from skills_engine.esco import EscoFormatError
+    from storage.taxonomy import import_esco
+
+    try:
+        summary = import_esco(ladder.db, Path(args.directory), progress=_progress)
+    except EscoFormatError as exc:
+        print(f"Import failed, nothing was changed: {exc}", file=sys.stderr)
+        return 2
+    ladder.roles.invalidate()
+    for name in ("occupations", "skills", "relations"):
+        t = getattr(summary, name)
+        print(f"{name:12} {t.inserted:>7,} new  {t.updated:>7,} updated  {t.unchanged:>7,} unchanged"
+              + (f"  {t.skipped:,} skipped" if t.skipped else ""))
+    for reason in summary.skipped_reasons:
+        print(f"note: {reason}")
+    print("Data: ESCO, European Commission (CC BY 4.0).")
+    return 0
+
+
+def cmd_chat(args, ladder) -> int:
+    from bot.terminal_chat import one_shot, interactive
+
+    if args.message is not None or args.click is not None:
+        return one_shot(ladder, args.as_email, message=args.message, click=args.click, as_json=args.json,
+                        conversation=args.conversation)
+    return interactive(ladder, args.as_email, conversation=args.conversation)
+
+
+def cmd_serve(args, ladder) -> int:
+    from bot import server
+
+    server.run(ladder, args.host or ladder.settings.host, args.port or ladder.settings.port)
+    return 0
+
+
+def cmd_db(args, ladder) -> int:
+    print(f"Schema is up to date ({ladder.db.dialect}).")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python app.py", description="Ladder — workforce intelligence in chat.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    seed = sub.add_parser("seed", help="build demo data")
+    seed.add_argument("what", choices=["demo"])
+    seed.set_defaults(func=cmd_seed)
+
+    tax = sub.add_parser("taxonomy", help="taxonomy data")
+    tax_sub = tax.add_subparsers(dest="taxonomy_command", required=True)
+    imp = tax_sub.add_parser("import-esco", help="import the official ESCO CSV download (idempotent)")
+    imp.add_argument("directory", help="folder of the ESCO v1.1.1 CSV download (en/, relations/)")
+    imp.set_defaults(func=cmd_taxonomy)
+
+    chat = sub.add_parser("chat", help="chat with Ladder in the terminal")
+    chat.add_argument("--as", dest="as_email", required=True, metavar="EMAIL", help="who you are (a directory email)")
+    chat.add_argument("--message", "-m", help="send one message and exit")
+    chat.add_argument("--click", metavar="ACTION_REF", help="press a button by the reference an earlier reply gave")
+    chat.add_argument("--json", action="store_true", help="print the reply as JSON")
+    chat.add_argument("--conversation", default="terminal", help="conversation id (keeps follow-up context)")
+    chat.set_defaults(func=cmd_chat)
+
+    serve = sub.add_parser("serve", help="run the HTTP server")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(func=cmd_serve)
+
+    db = sub.add_parser("db", help="database schema")
+    db.add_argument("action", choices=["upgrade"])
+    db.set_defaults(func=cmd_db)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    from bot.logging_setup import configure
+    from settings import load_settings
+
+    try:
+        settings = load_settings()
+    except ValidationError as exc:
+        for err in exc.errors():
+            print(f"Configuration error: {err['msg']}", file=sys.stderr)
+        return 2
+    # People at a terminal get readable logs; servers get JSON lines.
+    configure(settings.log_level if args.command == "serve" else "WARNING", json_lines=settings.log_json and args.command == "serve")
+    try:
+        ladder = build(settings)
+    except Exception as exc:  # noqa: BLE001 - say what failed in plain words
+        error_id = uuid.uuid4().hex[:10]
+        log.exception("start-up failed", extra={"error_id": error_id})
+        print(f"Ladder could not start: cannot open the database ({type(exc).__name__}). Error id {error_id}.", file=sys.stderr)
+        return 1
+    return args.func(args, ladder)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

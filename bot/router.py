@@ -1,0 +1,120 @@
+"""The router: one channel-neutral ``Message`` in, one ``Reply`` out.
+
+Finds who is asking, recognises what they want, calls one handler inside one unit of work, and
+turns any failure into a plain-language reply with an error id (the id and the traceback go to the
+log, never to chat).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from sqlalchemy.orm import Session
+
+from bot.intents import Intent, IntentKind, recognise
+from bot.messages import ActionKind, Message, Reply
+from handlers import admin, career_path, learning
+from handlers.context import Ladder
+from storage import queries
+from storage.models import ConversationState, Occupation, Person
+
+log = logging.getLogger(__name__)
+
+GREETING = "Hi {name}! I'm Ladder. Ask me “what's my path to <role>?” — or type `help` to see what I can do."
+NOT_IN_DIRECTORY = (
+    "I can't find you in the directory, so I can't answer for you yet. "
+    "Ask your HR team ({contact}) to add you — they'll need your work email."
+)
+FALLBACK = (
+    "I'm not sure what you're asking. I can show your path to a role — try “what's my path to data scientist?” "
+    "— or type `help`."
+)
+
+
+class Router:
+    def __init__(self, ladder: Ladder) -> None:
+        self.ladder = ladder
+
+    def identify(self, session: Session, message: Message) -> Person | None:
+        if message.sender_email:
+            person = queries.person_by_email(session, message.sender_email)
+            if person is not None:
+                return person
+        if message.sender_external_id:
+            return queries.person_by_identity(session, message.channel.value, message.sender_external_id)
+        return None
+
+    def handle(self, message: Message) -> Reply:
+        try:
+            with self.ladder.db.unit_of_work() as session:
+                return self._handle(session, message)
+        except Exception:  # noqa: BLE001 - every failure becomes a reply the person can act on
+            error_id = uuid.uuid4().hex[:10]
+            log.exception("handler failed", extra={"error_id": error_id, "channel": message.channel.value})
+            return Reply(
+                text=f"Sorry, something went wrong on my side and I couldn't finish that. "
+                f"Please try again in a minute; if it keeps happening, give HR this error id: {error_id}.",
+                error_id=error_id,
+            )
+
+    def _handle(self, session: Session, message: Message) -> Reply:
+        person = self.identify(session, message)
+        if message.action is not None:
+            if person is None:
+                return self._not_in_directory()
+            return self._click(session, person, message)
+        intent = recognise(message.text)
+        if intent.kind == IntentKind.admin_command:
+            return admin.handle(self.ladder, session, person, intent.argument)
+        if intent.kind == IntentKind.help:
+            return Reply(text=admin.HELP, data={"intent": "help"})
+        if person is None:
+            return self._not_in_directory()
+        return self._dispatch(session, person, message, intent)
+
+    def _dispatch(self, session: Session, person: Person, message: Message, intent: Intent) -> Reply:
+        if intent.kind in (IntentKind.career_path, IntentKind.follow_up_role):
+            reply = career_path.career_path(self.ladder, session, person, intent.role_text)
+            role = reply.data.get("role")
+            if role:
+                self._remember(session, message, {"last_intent": "career_path", "role_id": role["id"]})
+            return reply
+        if intent.kind == IntentKind.greeting:
+            return Reply(text=GREETING.format(name=person.name.split()[0]), data={"intent": "greeting"})
+        if intent.kind == IntentKind.whoami:
+            role = person.role.label if person.role else person.job_title or "not recorded"
+            target = person.target_role.label if person.target_role else "none set"
+            return Reply(text=f"You are {person.name} ({person.email}). Role: {role}. Target role: {target}.",
+                         data={"intent": "whoami", "email": person.email})
+        return Reply(text=FALLBACK, data={"intent": "unknown"})
+
+    def _click(self, session: Session, person: Person, message: Message) -> Reply:
+        ref = message.action
+        assert ref is not None
+        if not ref.target.isdigit():
+            return Reply(text="That button is out of date — ask me again and use the new one.", ephemeral=True)
+        target = int(ref.target)
+        if ref.kind in (ActionKind.pick_role, ActionKind.show_path):
+            role = session.get(Occupation, target)
+            if role is None:
+                return Reply(text="I can't find that role any more.", ephemeral=True)
+            self._remember(session, message, {"last_intent": "career_path", "role_id": role.id})
+            return career_path.path_reply(self.ladder, session, person, role)
+        if ref.kind == ActionKind.enrol:
+            return learning.enrol(self.ladder, session, person, target)
+        if ref.kind == ActionKind.set_target:
+            return learning.set_target(self.ladder, session, person, target)
+        if ref.kind == ActionKind.show_projects:
+            return learning.stretch_projects(self.ladder, session, person, target)
+        return Reply(text="That button isn't something I can do yet.", ephemeral=True)
+
+    def _remember(self, session: Session, message: Message, data: dict) -> None:
+        state = session.get(ConversationState, message.context_key)
+        if state is None:
+            session.add(ConversationState(key=message.context_key, data=data))
+        else:
+            state.data = {**state.data, **data}
+
+    def _not_in_directory(self) -> Reply:
+        return Reply(text=NOT_IN_DIRECTORY.format(contact=self.ladder.settings.hr_contact), data={"intent": "not_in_directory"})

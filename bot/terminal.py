@@ -1,0 +1,52 @@
+"""The terminal channel: render a Reply as text with numbered buttons, or as JSON."""
+
+from __future__ import annotations
+
+import json
+
+from bot.messages import Reply
+
+RESET, BOLD, DIM = "\033[0m", "\033[1m", "\033[2m"
+
+
+def render_text(reply: Reply, *, color: bool = False) -> tuple[str, list[str]]:
+    """Text for a terminal, and the action refs of the numbered buttons in display order."""
+    bold = (lambda s: f"{BOLD}{s}{RESET}") if color else (lambda s: s)
+    dim = (lambda s: f"{DIM}{s}{RESET}") if color else (lambda s: s)
+    lines = [_markdown(reply.text, bold)]
+    refs: list[str] = []
+    for card in reply.cards:
+        lines.append("")
+        if card.title:
+            lines.append(bold(f"┌ {card.title}"))
+        if card.body:
+            lines.extend(f"│ {line}" for line in card.body.splitlines())
+        for fact in card.facts:
+            lines.append(f"│ {fact.title}: {fact.value}")
+        if card.footer:
+            lines.append(dim(f"│ {card.footer}"))
+        for button in card.buttons:
+            refs.append(button.ref)
+            lines.append(f"│ [{len(refs)}] {button.label}")
+    if reply.citations:
+        lines.append("")
+        lines.append(dim("Sources:"))
+        for c in reply.citations:
+            where = f" › {c.section}" if c.section else ""
+            lines.append(dim(f"  [{c.number}] {c.title}{where} ({c.source})"))
+    if reply.error_id:
+        lines.append(dim(f"(error id {reply.error_id})"))
+    return "\n".join(lines), refs
+
+
+def _markdown(text: str, bold) -> str:
+    out = []
+    for line in text.splitlines():
+        if line.startswith("*") and line.endswith("*") and len(line) > 2:
+            line = bold(line.strip("*"))
+        out.append(line)
+    return "\n".join(out)
+
+
+def render_json(reply: Reply) -> str:
+    return json.dumps(reply.model_dump(mode="json"), indent=2, ensure_ascii=False)

@@ -1,0 +1,279 @@
+"""Use case: build (or reset) the deterministic demo organisation, Kestrel Systems.
+
+~60 people in six teams with managers, current roles on the ESCO subset Ladder carries, skill
+evidence of mixed types and ages, ~40 courses tagged with skills, ~10 open opportunities and one HR
+admin. Running it again wipes the demo data and builds exactly the same company.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from sqlalchemy import delete, select, update
+
+from handlers.context import Ladder
+from storage.models import (
+    AccessRole,
+    Base,
+    ChatIdentity,
+    Course,
+    CourseSkill,
+    Enrolment,
+    EnrolmentStatus,
+    EvidenceType,
+    Occupation,
+    Opportunity,
+    OpportunityKind,
+    OpportunitySkill,
+    Person,
+    RequirementKind,
+    RoleSkill,
+    Skill,
+    SkillEvidence,
+    Team,
+)
+from storage.taxonomy import import_esco
+
+DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
+ESCO_SUBSET = DEMO_DIR / "esco"
+CATALOGUE = DEMO_DIR / "catalogue.yaml"
+DOMAIN = "kestrel.example"
+SEED = 20261128
+TODAY = dt.date(2026, 11, 28)  # the demo is anchored to a fixed date so every run is identical
+TAXONOMY_TABLES = {"occupations", "skills", "role_skills"}
+
+# (team, lead role, member roles); the personas below are placed first.
+TEAMS: list[tuple[str, str, list[str]]] = [
+    ("Product Engineering", "ICT project manager",
+     ["software developer", "software developer", "software architect", "software tester", "user interface developer", "mobile application developer"]),
+    ("Platform Engineering", "ICT operations manager",
+     ["cloud engineer", "ICT system administrator", "database administrator", "ICT network engineer", "ICT security engineer"]),
+    ("Data & Analytics", "chief data officer",
+     ["data analyst", "data analyst", "data scientist", "database developer", "data quality specialist"]),
+    ("Customer Success", "ICT help desk manager", ["ICT help desk agent", "ICT help desk agent", "ICT business analyst", "ICT technician"]),
+    ("People & Operations", "human resources manager", ["human resources officer", "recruitment consultant", "career guidance advisor"]),
+    ("Finance", "financial manager", ["accountant", "financial controller", "budget analyst"]),
+]
+TEAM_SIZES = [12, 11, 11, 9, 8, 9]  # 60 people including leads
+
+FIRST = ["Ana", "Ben", "Chloe", "David", "Elif", "Farah", "Gabriel", "Hana", "Ivan", "Julia", "Kofi", "Lena", "Mateo",
+         "Nadia", "Oscar", "Paula", "Quentin", "Rosa", "Samir", "Tara", "Umar", "Vera", "Wen", "Ximena", "Yusuf", "Zoe",
+         "Aiko", "Bruno", "Carmen", "Diego", "Emma", "Felix", "Greta", "Hugo", "Ines", "Jonas", "Kira", "Luca", "Mei",
+         "Noah", "Olga", "Pedro", "Rui", "Sofia", "Tomas", "Uma", "Viktor", "Wanda", "Yara", "Zeno", "Amir", "Beatriz",
+         "Cyril", "Dalia", "Erik", "Freya", "Goran", "Helena"]
+LAST = ["Almeida", "Becker", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Horvat", "Ibrahim", "Jensen", "Kowalski",
+        "Lindqvist", "Moreau", "Nowak", "Oliveira", "Petrov", "Quinn", "Rossi", "Schmidt", "Tanaka", "Uddin", "Varga",
+        "Weber", "Xu", "Yilmaz", "Zimmermann", "Andersen", "Bianchi", "Carvalho", "Demir"]
+LOCATIONS = ["Lisbon", "Berlin", "Dublin", "Remote (EU)"]
+
+# The people a newcomer can be in the terminal chat (named in the README).
+PERSONAS = {
+    "manager": ("Daniel Okafor", "daniel.okafor", 0),  # leads Product Engineering
+    "employee": ("Maya Patel", "maya.patel", 0),  # software developer in Product Engineering, curious about data
+    "hr_admin": ("Priya Raman", "priya.raman", 4),  # leads People & Operations
+}
+
+EVIDENCE_MIX = [
+    (EvidenceType.assessment, 20), (EvidenceType.manager_validation, 30), (EvidenceType.project_outcome, 20),
+    (EvidenceType.peer_review, 10), (EvidenceType.course_completion, 12), (EvidenceType.self_assessment, 8),
+]
+
+
+@dataclass
+class SeedSummary:
+    people: int
+    teams: int
+    courses: int
+    opportunities: int
+    evidence: int
+
+    def __str__(self) -> str:
+        return (f"{self.people} people in {self.teams} teams, {self.evidence} pieces of skill evidence, "
+                f"{self.courses} courses, {self.opportunities} open opportunities")
+
+
+def _wipe(session) -> None:
+    session.execute(update(Team).values(lead_id=None))
+    session.execute(update(Person).values(manager_id=None, delegate_id=None))
+    for table in reversed(Base.metadata.sorted_tables):
+        if table.name not in TAXONOMY_TABLES and table.name != "alembic_version":
+            session.execute(delete(table))
+
+
+def seed_demo(ladder: Ladder) -> SeedSummary:
+    import_esco(ladder.db, ESCO_SUBSET)
+    ladder.roles.invalidate()
+    rng = random.Random(SEED)
+    catalogue = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
+    now = dt.datetime.combine(TODAY, dt.time(9, 0), tzinfo=dt.timezone.utc)
+    with ladder.db.unit_of_work() as session:
+        _wipe(session)
+        roles = {o.label: o for o in session.scalars(select(Occupation))}
+        skills = {s.label: s.id for s in session.scalars(select(Skill))}
+        essentials: dict[int, list[int]] = {}
+        for occ_id, skill_id in session.execute(
+            select(RoleSkill.occupation_id, RoleSkill.skill_id).where(RoleSkill.kind == RequirementKind.essential)
+        ):
+            essentials.setdefault(occ_id, []).append(skill_id)
+        for v in essentials.values():
+            v.sort()
+
+        names = _names(rng)
+        people: list[Person] = []
+        teams: dict[str, Team] = {}
+        evidence_count = 0
+        for t_index, ((team_name, lead_role, member_roles), size) in enumerate(zip(TEAMS, TEAM_SIZES)):
+            team = Team(name=team_name)
+            session.add(team)
+            session.flush()
+            teams[team_name] = team
+            lead = None
+            for m in range(size):
+                is_lead = m == 0
+                role_label = lead_role if is_lead else member_roles[(m - 1) % len(member_roles)]
+                name, local = _persona_for(t_index, m) or next(names)
+                person = Person(
+                    name=name, email=f"{local}@{DOMAIN}", team_id=team.id, role_id=roles[role_label].id,
+                    job_title=role_label, manager_id=lead.id if lead else None,
+                    hire_date=TODAY - dt.timedelta(days=rng.randint(60, 3000)), location=rng.choice(LOCATIONS),
+                    access_role=AccessRole.manager if is_lead else AccessRole.employee,
+                )
+                if (name, local.split("@")[0]) == PERSONAS["hr_admin"][:2]:
+                    person.access_role = AccessRole.hr_admin
+                session.add(person)
+                session.flush()
+                if is_lead:
+                    lead = person
+                    team.lead_id = person.id
+                people.append(person)
+                session.add_all([
+                    ChatIdentity(person_id=person.id, channel="slack", external_id=f"UKS{person.id:06d}"),
+                    ChatIdentity(person_id=person.id, channel="teams", external_id=str(uuid.uuid5(uuid.NAMESPACE_URL, person.email))),
+                ])
+                evidence_count += _evidence(session, rng, person, essentials.get(person.role_id, []), lead, now, senior=is_lead)
+        # Team leads report to the People & Operations lead's peer structure: the CTO-less demo keeps them top-level,
+        # except HR admin who is reachable by everyone through policy, not hierarchy.
+        evidence_count += _persona_extras(session, people, skills, now)
+        course_ids = _courses(session, catalogue["courses"], skills)
+        opp_count = _opportunities(session, catalogue["opportunities"], skills, roles, teams, people)
+        _enrolments(session, rng, people, course_ids, now)
+        return SeedSummary(len(people), len(teams), len(course_ids), opp_count, evidence_count)
+
+
+def _names(rng: random.Random):
+    used = {p[1] for p in PERSONAS.values()}
+    pairs = [(f, l) for f in FIRST for l in LAST]
+    rng.shuffle(pairs)
+    for first, last in pairs:
+        local = f"{first}.{last}".lower()
+        if local in used:
+            continue
+        used.add(local)
+        yield f"{first} {last}", local
+
+
+def _persona_for(team_index: int, member_index: int) -> tuple[str, str] | None:
+    if team_index == 0 and member_index == 0:
+        return PERSONAS["manager"][:2]
+    if team_index == 0 and member_index == 1:
+        return PERSONAS["employee"][:2]
+    if team_index == 4 and member_index == 0:
+        return PERSONAS["hr_admin"][:2]
+    return None
+
+
+def _pick_type(rng: random.Random) -> EvidenceType:
+    total = sum(w for _, w in EVIDENCE_MIX)
+    x = rng.uniform(0, total)
+    for kind, weight in EVIDENCE_MIX:
+        x -= weight
+        if x <= 0:
+            return kind
+    return EVIDENCE_MIX[-1][0]
+
+
+def _evidence(session, rng, person: Person, skill_ids: list[int], lead: Person | None, now, *, senior: bool) -> int:
+    count = 0
+    for skill_id in skill_ids:
+        if rng.random() > 0.72:
+            continue  # nobody has documented evidence for everything their role needs
+        kind = _pick_type(rng)
+        level = rng.choice([3, 3, 4]) if senior else rng.choice([1, 2, 2, 3])
+        session.add(SkillEvidence(
+            person_id=person.id, skill_id=skill_id, evidence_type=kind, level=level,
+            source=_source(kind), observed_at=now - dt.timedelta(days=rng.randint(10, 1500)),
+            verifier_id=lead.id if (kind == EvidenceType.manager_validation and lead) else None,
+        ))
+        count += 1
+    return count
+
+
+def _source(kind: EvidenceType) -> str:
+    return {
+        EvidenceType.assessment: "Kestrel skills assessment",
+        EvidenceType.manager_validation: "validated by manager",
+        EvidenceType.project_outcome: "project retrospective",
+        EvidenceType.peer_review: "peer review",
+        EvidenceType.course_completion: "course completion (LMS)",
+        EvidenceType.self_assessment: "self-assessment",
+    }.get(kind, kind.value)
+
+
+def _persona_extras(session, people: list[Person], skills: dict[str, int], now) -> int:
+    """Maya, the demo employee, has started on data skills — some verified, some only claimed."""
+    maya = next(p for p in people if p.email.startswith(PERSONAS["employee"][1] + "@"))
+    daniel = next(p for p in people if p.email.startswith(PERSONAS["manager"][1] + "@"))
+    rows = [
+        ("query languages", EvidenceType.assessment, 3, 120, None),
+        ("use databases", EvidenceType.manager_validation, 2, 200, daniel.id),
+        ("design database scheme", EvidenceType.project_outcome, 2, 300, None),
+        ("statistics", EvidenceType.course_completion, 2, 90, None),
+        ("data mining", EvidenceType.self_assessment, 2, 30, None),
+        ("report analysis results", EvidenceType.peer_review, 2, 150, None),
+    ]
+    for label, kind, level, age, verifier in rows:
+        session.add(SkillEvidence(person_id=maya.id, skill_id=skills[label], evidence_type=kind, level=level,
+                                  source=_source(kind), observed_at=now - dt.timedelta(days=age), verifier_id=verifier))
+    return len(rows)
+
+
+def _courses(session, courses: list[dict], skills: dict[str, int]) -> list[int]:
+    ids = []
+    for c in courses:
+        course = Course(code=c["code"], title=c["title"], provider=c["provider"], duration_hours=float(c["hours"]),
+                        description=f"{c['title']}: covers " + ", ".join(c["skills"]) + ".")
+        session.add(course)
+        session.flush()
+        session.add_all([CourseSkill(course_id=course.id, skill_id=skills[s], level=2) for s in c["skills"]])
+        ids.append(course.id)
+    return ids
+
+
+def _opportunities(session, opps: list[dict], skills, roles, teams, people) -> int:
+    for o in opps:
+        team = teams[o["team"]]
+        opp = Opportunity(
+            kind=OpportunityKind(o["kind"]), title=o["title"], team_id=team.id, owner_id=team.lead_id,
+            occupation_id=roles[o["role"]].id if o.get("role") else None, hours_per_week=o.get("hours"),
+            description=o["title"], closes_on=TODAY + dt.timedelta(days=45),
+        )
+        session.add(opp)
+        session.flush()
+        session.add_all([OpportunitySkill(opportunity_id=opp.id, skill_id=skills[s]) for s in o["skills"]])
+    return len(opps)
+
+
+def _enrolments(session, rng, people: list[Person], course_ids: list[int], now) -> None:
+    for person in people[::3]:
+        course_id = rng.choice(course_ids)
+        progress = rng.choice([0.0, 0.1, 0.4, 0.8, 1.0])
+        last = now - dt.timedelta(days=rng.choice([2, 5, 30, 45]))
+        status = EnrolmentStatus.completed if progress >= 1.0 else (EnrolmentStatus.in_progress if progress else EnrolmentStatus.enrolled)
+        session.add(Enrolment(person_id=person.id, course_id=course_id, status=status, progress=progress,
+                              enrolled_at=last - dt.timedelta(days=20), last_activity_at=last,
+                              completed_at=last if progress >= 1.0 else None, source="lms"))

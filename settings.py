@@ -1,0 +1,114 @@
+"""The one typed settings object. Nothing else in Ladder reads the environment.
+
+Built at start-up by ``load_settings()`` (never at import), from environment variables and an
+optional ``.env`` file in the working directory.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+
+# Values people paste from examples and forget to replace. A secret that looks like one of these is
+# refused at start-up rather than failing later with a confusing 401 from Slack or Azure.
+_PLACEHOLDER = re.compile(
+    r"^(|x+|changeme|change-me|change_me|placeholder|secret|password|todo|tbd|none|null|test|dummy|"
+    r"your[-_ ].*|<.*>|\$\{.*\}|xoxb-your.*|xoxb-x+|xapp-x+|\.\.\.)$",
+    re.IGNORECASE,
+)
+
+_SECRET_FIELDS = (
+    "slack_bot_token",
+    "slack_signing_secret",
+    "slack_app_token",
+    "microsoft_app_password",
+    "openai_api_key",
+)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # Storage
+    data_dir: Path = Field(default=PROJECT_ROOT / "var", description="local state: SQLite file, Chroma folder")
+    database_url: str = Field(default="", description="SQLAlchemy URL; empty means a SQLite file in data_dir")
+
+    # Logging
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    # HTTP server
+    host: str = "127.0.0.1"
+    port: int = 3000
+
+    # Slack
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+
+    # Microsoft Teams (Bot Framework)
+    microsoft_app_id: str | None = None
+    microsoft_app_password: SecretStr | None = None
+    microsoft_app_tenant_id: str | None = None
+    microsoft_app_type: str = "MultiTenant"
+
+    # Knowledge base
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    embedding_model_dir: Path | None = Field(
+        default=None, description="folder holding the all-MiniLM-L6-v2 ONNX export (see README)"
+    )
+    hr_contact: str = "people-ops@kestrel.example"
+
+    # LLM (any OpenAI-compatible endpoint)
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_timeout_seconds: float = 20.0
+
+    # Agent
+    agent_interval_seconds: int = 3600
+    checkin_after_days: int = 21
+
+    # Organisation
+    demo_company: str = "Kestrel Systems"
+
+    @field_validator(*_SECRET_FIELDS, mode="before")
+    @classmethod
+    def _refuse_placeholder(cls, value: object, info) -> object:
+        if value is None:
+            return None
+        text = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+        if _PLACEHOLDER.match(text.strip()):
+            raise ValueError(
+                f"{info.field_name.upper()} looks like a placeholder ({text!r}); "
+                "set a real value or leave it unset"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _default_database(self) -> "Settings":
+        if not self.database_url:
+            self.database_url = f"sqlite:///{(self.data_dir / 'ladder.db').as_posix()}"
+        return self
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def llm_enabled(self) -> bool:
+        return self.openai_api_key is not None or self.openai_base_url is not None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment (and ``.env``), with explicit overrides on top."""
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return settings

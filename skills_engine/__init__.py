@@ -1,0 +1,1 @@
+"""Skills engine: taxonomy, proficiency from evidence, gaps, paths and the talent marketplace."""

@@ -1,0 +1,402 @@
+"""SQLAlchemy 2.0 typed models for Ladder's whole domain.
+
+One module so that migrations, repositories and tests see the same schema. Tables are grouped:
+directory (people, teams, chat identities), taxonomy (occupations, skills, requirements), evidence,
+learning (courses, enrolments), marketplace (opportunities), approvals (proposals, decisions),
+governance (audit), knowledge (documents, feedback) and transport bookkeeping (processed events,
+conversation state).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    # Stored as plain strings (no native PG enum) so adding a member needs no type migration.
+    return Enum(cls, name=name, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
+
+
+# --------------------------------------------------------------------------- directory
+
+
+class AccessRole(str, enum.Enum):
+    employee = "employee"
+    manager = "manager"
+    hr_admin = "hr_admin"
+
+
+class Team(Base):
+    __tablename__ = "teams"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", use_alter=True, ondelete="SET NULL"))
+
+
+class Person(Base):
+    __tablename__ = "people"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), index=True)
+    role_id: Mapped[int | None] = mapped_column(ForeignKey("occupations.id", ondelete="SET NULL"))
+    job_title: Mapped[str | None] = mapped_column(String(200))
+    target_role_id: Mapped[int | None] = mapped_column(ForeignKey("occupations.id", ondelete="SET NULL"))
+    hire_date: Mapped[dt.date | None] = mapped_column(Date)
+    location: Mapped[str | None] = mapped_column(String(120))
+    access_role: Mapped[AccessRole] = mapped_column(_enum(AccessRole, "access_role"), default=AccessRole.employee)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    delegate_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    away_until: Mapped[dt.date | None] = mapped_column(Date)
+
+    manager: Mapped[Person | None] = relationship(remote_side="Person.id", foreign_keys=[manager_id])
+    team: Mapped[Team | None] = relationship(foreign_keys=[team_id])
+    role: Mapped[Occupation | None] = relationship(foreign_keys=[role_id])
+    target_role: Mapped[Occupation | None] = relationship(foreign_keys=[target_role_id])
+
+
+class ChatIdentity(Base):
+    """A person's account in one chat channel, plus what that channel needs to reach them later."""
+
+    __tablename__ = "chat_identities"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))  # slack | teams
+    external_id: Mapped[str] = mapped_column(String(200))  # Slack user id, Teams AAD object id
+    conversation_ref: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # for proactive messages
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+# --------------------------------------------------------------------------- taxonomy
+
+
+class Occupation(Base):
+    __tablename__ = "occupations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uri: Mapped[str] = mapped_column(String(200), unique=True)
+    label: Mapped[str] = mapped_column(String(300), index=True)
+    alt_labels: Mapped[str] = mapped_column(Text, default="")  # newline separated, as ESCO ships them
+    description: Mapped[str] = mapped_column(Text, default="")
+    isco_group: Mapped[str | None] = mapped_column(String(8))
+    code: Mapped[str | None] = mapped_column(String(40))
+
+
+class Skill(Base):
+    __tablename__ = "skills"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uri: Mapped[str] = mapped_column(String(200), unique=True)
+    label: Mapped[str] = mapped_column(String(300), index=True)
+    alt_labels: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    skill_type: Mapped[str | None] = mapped_column(String(40))  # knowledge | skill/competence
+    reuse_level: Mapped[str | None] = mapped_column(String(40))
+
+
+class RequirementKind(str, enum.Enum):
+    essential = "essential"
+    optional = "optional"
+
+
+class RoleSkill(Base):
+    """A role's requirement of a skill (ESCO occupation–skill relation) at a target level (1–4)."""
+
+    __tablename__ = "role_skills"
+    occupation_id: Mapped[int] = mapped_column(ForeignKey("occupations.id", ondelete="CASCADE"), primary_key=True)
+    skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[RequirementKind] = mapped_column(_enum(RequirementKind, "requirement_kind"))
+    target_level: Mapped[int] = mapped_column(Integer, default=2)
+
+    __table_args__ = (Index("ix_role_skills_skill", "skill_id"),)
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+class EvidenceType(str, enum.Enum):
+    assessment = "assessment"
+    manager_validation = "manager_validation"
+    project_outcome = "project_outcome"
+    peer_review = "peer_review"
+    course_completion = "course_completion"
+    self_assessment = "self_assessment"
+    inferred = "inferred"
+
+
+class EvidenceStatus(str, enum.Enum):
+    active = "active"
+    pending = "pending"  # e.g. waiting for a manager's validation or a person's acceptance
+    rejected = "rejected"
+
+
+class SkillEvidence(Base):
+    __tablename__ = "skill_evidence"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"))
+    evidence_type: Mapped[EvidenceType] = mapped_column(_enum(EvidenceType, "evidence_type"))
+    level: Mapped[int] = mapped_column(Integer)  # 1–4
+    source: Mapped[str] = mapped_column(String(300), default="")
+    observed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    verifier_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    status: Mapped[EvidenceStatus] = mapped_column(_enum(EvidenceStatus, "evidence_status"), default=EvidenceStatus.active)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+# --------------------------------------------------------------------------- learning
+
+
+class Course(Base):
+    __tablename__ = "courses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    provider: Mapped[str] = mapped_column(String(120), default="")
+    duration_hours: Mapped[float] = mapped_column(Float, default=0.0)
+    url: Mapped[str | None] = mapped_column(String(500))
+
+
+class TagStatus(str, enum.Enum):
+    accepted = "accepted"
+    suggested = "suggested"
+
+
+class CourseSkill(Base):
+    __tablename__ = "course_skills"
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+    skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True)
+    level: Mapped[int] = mapped_column(Integer, default=2)  # the level the course brings a learner to
+    status: Mapped[TagStatus] = mapped_column(_enum(TagStatus, "tag_status"), default=TagStatus.accepted)
+    score: Mapped[float | None] = mapped_column(Float)  # suggestion confidence
+
+    __table_args__ = (Index("ix_course_skills_skill", "skill_id"),)
+
+
+class EnrolmentStatus(str, enum.Enum):
+    enrolled = "enrolled"
+    in_progress = "in_progress"
+    completed = "completed"
+    withdrawn = "withdrawn"
+
+
+class Enrolment(Base):
+    __tablename__ = "enrolments"
+    __table_args__ = (UniqueConstraint("person_id", "course_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    status: Mapped[EnrolmentStatus] = mapped_column(_enum(EnrolmentStatus, "enrolment_status"), default=EnrolmentStatus.enrolled)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)  # 0..1
+    enrolled_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_activity_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    source: Mapped[str] = mapped_column(String(60), default="self")  # self | agent | proposal:<id> | lms
+
+
+# --------------------------------------------------------------------------- marketplace
+
+
+class OpportunityKind(str, enum.Enum):
+    role = "role"
+    project = "project"
+    gig = "gig"
+
+
+class Opportunity(Base):
+    __tablename__ = "opportunities"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[OpportunityKind] = mapped_column(_enum(OpportunityKind, "opportunity_kind"))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    occupation_id: Mapped[int | None] = mapped_column(ForeignKey("occupations.id", ondelete="SET NULL"))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    hours_per_week: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | filled | closed
+    closes_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class OpportunitySkill(Base):
+    __tablename__ = "opportunity_skills"
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"), primary_key=True)
+    skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True)
+    required: Mapped[bool] = mapped_column(Boolean, default=True)  # required vs. will-learn-on-the-job
+    level: Mapped[int] = mapped_column(Integer, default=2)
+
+
+class Interest(Base):
+    """A person's declared interest in an opportunity or role (matching uses it, never tenure)."""
+
+    __tablename__ = "interests"
+    __table_args__ = (UniqueConstraint("person_id", "opportunity_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# --------------------------------------------------------------------------- approvals
+
+
+class ProposalStatus(str, enum.Enum):
+    proposed = "proposed"
+    approved = "approved"
+    rejected = "rejected"
+    overridden = "overridden"
+    expired = "expired"
+    executed = "executed"
+    failed = "failed"
+
+
+class Proposal(Base):
+    __tablename__ = "proposals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_type: Mapped[str] = mapped_column(String(40), index=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    approver_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    policy_note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[ProposalStatus] = mapped_column(_enum(ProposalStatus, "proposal_status"), default=ProposalStatus.proposed, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    created_by: Mapped[str] = mapped_column(String(60), default="agent")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    escalated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    executed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Decision(Base):
+    __tablename__ = "decisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), unique=True)
+    decider_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    outcome: Mapped[ProposalStatus] = mapped_column(_enum(ProposalStatus, "decision_outcome"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    decided_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PolicySetting(Base):
+    __tablename__ = "policy_settings"
+    action_type: Mapped[str] = mapped_column(String(40), primary_key=True)
+    autonomy: Mapped[str] = mapped_column(String(10))  # auto | approve | off
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Challenge(Base):
+    __tablename__ = "challenges"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="SET NULL"))
+    subject: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | upheld | dismissed
+    resolution: Mapped[str | None] = mapped_column(Text)
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# --------------------------------------------------------------------------- governance
+
+
+class AuditEvent(Base):
+    """Append-only: rows are inserted, never updated or deleted (the repository offers no way to)."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    actor_kind: Mapped[str] = mapped_column(String(20), default="person")  # person | agent | system
+    action: Mapped[str] = mapped_column(String(60))
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(40))
+    object_id: Mapped[str | None] = mapped_column(String(60))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+# --------------------------------------------------------------------------- knowledge
+
+
+class KnowledgeDocument(Base):
+    __tablename__ = "knowledge_documents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(1000), unique=True)  # path or URL
+    title: Mapped[str] = mapped_column(String(300), default="")
+    content_hash: Mapped[str] = mapped_column(String(64))
+    audience: Mapped[str] = mapped_column(String(20), default="everyone")  # everyone | managers | hr
+    topic: Mapped[str | None] = mapped_column(String(60))
+    contact: Mapped[str | None] = mapped_column(String(320))
+    updated_on: Mapped[dt.date | None] = mapped_column(Date)
+    chunk_count: Mapped[int] = mapped_column(Integer, default=0)
+    ingested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AnswerFeedback(Base):
+    __tablename__ = "answer_feedback"
+    __table_args__ = (UniqueConstraint("answer_id", "person_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[str] = mapped_column(String(40), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    question: Mapped[str] = mapped_column(Text, default="")
+    chunk_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# --------------------------------------------------------------------------- transport bookkeeping
+
+
+class ProcessedEvent(Base):
+    """Ids of events and clicks already handled: a retry or duplicate changes nothing twice."""
+
+    __tablename__ = "processed_events"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ConversationState(Base):
+    """Small per-conversation memory (last topic, last role asked about) for follow-up questions."""
+
+    __tablename__ = "conversation_state"
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow, server_default=func.now())

@@ -1,0 +1,111 @@
+"""Shared fixtures. Every test that touches the database runs on SQLite and on PostgreSQL.
+
+PostgreSQL: 127.0.0.1:5432, user postgres (trust auth). Each test session (and each xdist worker)
+creates its own databases and drops them at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from handlers.context import Ladder
+from settings import Settings
+from storage import Database
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+ESCO_FULL = SHARED / "data" / "esco-v1.1.1"
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _pg_create(name: str) -> str:
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"postgresql://postgres@127.0.0.1:5432/{name}"
+
+
+def _pg_drop(name: str) -> None:
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class DatabaseFactory:
+    """Makes empty, migrated databases of one backend and cleans them up."""
+
+    def __init__(self, backend: str, tmp: Path) -> None:
+        self.backend = backend
+        self.tmp = tmp
+        self._pg: list[str] = []
+        self._dbs: list[Database] = []
+
+    def url(self) -> str:
+        tag = uuid.uuid4().hex[:10]
+        if self.backend == "sqlite":
+            return f"sqlite:///{(self.tmp / f'ladder-{tag}.db').as_posix()}"
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        name = f"ladder_test_{worker}_{tag}"
+        self._pg.append(name)
+        return _pg_create(name)
+
+    def database(self) -> Database:
+        db = Database(self.url())
+        db.migrate()
+        self._dbs.append(db)
+        return db
+
+    def ladder(self, tmp_path: Path) -> Ladder:
+        db = self.database()
+        settings = Settings(data_dir=tmp_path, database_url=db.url)
+        return Ladder(settings=settings, db=db)
+
+    def close(self) -> None:
+        for db in self._dbs:
+            db.dispose()
+        for name in self._pg:
+            _pg_drop(name)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def db_factory(backend, tmp_path_factory) -> Iterator[DatabaseFactory]:
+    factory = DatabaseFactory(backend, tmp_path_factory.mktemp(f"db-{backend}"))
+    yield factory
+    factory.close()
+
+
+@pytest.fixture
+def database(db_factory) -> Database:
+    """An empty, migrated database (per test)."""
+    return db_factory.database()
+
+
+@pytest.fixture(scope="session")
+def demo(db_factory, tmp_path_factory) -> Ladder:
+    """The seeded demo company, shared by read-only tests of one backend. Do not mutate."""
+    from handlers.seed_demo import seed_demo
+
+    ladder = db_factory.ladder(tmp_path_factory.mktemp("demo"))
+    seed_demo(ladder)
+    return ladder
+
+
+@pytest.fixture
+def fresh_demo(db_factory, tmp_path) -> Ladder:
+    """A seeded demo company of its own, for tests that change things."""
+    from handlers.seed_demo import seed_demo
+
+    ladder = db_factory.ladder(tmp_path)
+    seed_demo(ladder)
+    return ladder
