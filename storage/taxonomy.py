@@ -72,7 +72,7 @@ def _upsert_concepts(session, model, rows: list[dict], summary: TableSummary) ->
         session.execute(update(model), chunk)
     summary.inserted += len(to_insert)
     summary.updated += len(to_update)
-    return dict(session.execute(select(model.uri, model.id)).tuples().all())
+    return {uri: id_ for uri, id_ in session.execute(select(model.uri, model.id))}
 
 
 def import_esco(db: Database, directory: Path, progress: Progress = no_progress) -> ImportSummary:

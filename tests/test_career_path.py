@@ -1,0 +1,160 @@
+"""The path answer's content for demo people, checked against the tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from bot.messages import ActionRef, Channel, Message
+from bot.router import Router
+from storage.models import Enrolment, EvidenceType, Occupation, Person, RequirementKind, RoleSkill, Skill, SkillEvidence
+
+MAYA = "maya.patel@kestrel.example"
+VERIFYING = {EvidenceType.assessment, EvidenceType.manager_validation, EvidenceType.project_outcome, EvidenceType.peer_review}
+
+
+def ask(ladder, text, email=MAYA, conversation="t"):
+    return Router(ladder).handle(Message(channel=Channel.terminal, sender_email=email, conversation_id=conversation, text=text))
+
+
+def click(ladder, ref, email=MAYA):
+    return Router(ladder).handle(Message(channel=Channel.terminal, sender_email=email, conversation_id="t", action=ActionRef.decode(ref)))
+
+
+def test_maya_path_to_data_scientist_separates_verified_from_claimed(demo):
+    reply = ask(demo, "what's my path to data scientist?")
+    data = reply.data
+    assert data["role"]["label"] == "data scientist"
+    assert data["current_role"] == "software developer"
+    have = {g["label"] for g in data["have"]}
+    missing = {g["label"] for g in data["missing"]}
+    assert {"query languages", "use databases", "design database scheme", "report analysis results"} <= have
+    # a finished course and a self-assessment are not competence
+    assert {"statistics", "data mining"} <= missing
+    stats = next(g for g in data["missing"] if g["label"] == "statistics")
+    assert stats["verified_level"] == 0 and stats["claimed_level"] == 2
+    assert "not yet verified" in reply.text
+    assert f"{len(have)} of the {len(have) + len(missing)} essential skills" in reply.text
+    assert data["plan"]["courses"] and data["plan"]["weeks"] > 0
+    assert "Next step" in reply.text
+
+
+def test_have_and_missing_partition_the_essentials_and_agree_with_the_evidence(demo):
+    """For every demo person and a few target roles: have ∪ missing = the role's essentials, every
+    'have' skill rests on verifying evidence, and no 'missing' skill has fresh verifying evidence at level."""
+    now = dt.datetime(2026, 11, 28, 9, tzinfo=dt.timezone.utc)
+    with demo.db.unit_of_work() as s:
+        people = s.execute(select(Person.id, Person.email)).all()
+        roles = {label: oid for oid, label in s.execute(select(Occupation.id, Occupation.label)
+                 .where(Occupation.label.in_(["data scientist", "cloud engineer", "software architect"])))}
+        essentials = {
+            label: {sid for (sid,) in s.execute(select(RoleSkill.skill_id).where(RoleSkill.occupation_id == oid, RoleSkill.kind == RequirementKind.essential))}
+            for label, oid in roles.items()
+        }
+        evidence: dict[int, list] = {}
+        for row in s.execute(select(SkillEvidence.person_id, SkillEvidence.skill_id, SkillEvidence.evidence_type, SkillEvidence.level, SkillEvidence.observed_at)):
+            evidence.setdefault(row[0], []).append(row)
+    checked = 0
+    for pid, email in people:
+        for label in roles:
+            reply = ask(demo, f"what's my path to {label}?", email=email)
+            have = {g["skill_id"] for g in reply.data["have"]}
+            missing = {g["skill_id"] for g in reply.data["missing"]}
+            assert have | missing == essentials[label] and not have & missing
+            for sid in have:
+                rows = [r for r in evidence.get(pid, []) if r[1] == sid and r[2] in VERIFYING]
+                assert rows, (email, label, sid)
+            for sid in missing:
+                strong = [r for r in evidence.get(pid, []) if r[1] == sid and r[2] in VERIFYING and r[3] >= 2
+                          and (now - r[4].replace(tzinfo=dt.timezone.utc)).days < 90]
+                # fresh, verifying evidence at the target level would have closed the gap
+                assert not strong or min(x[3] for x in strong) < 2, (email, label, sid)
+            checked += 1
+    assert checked == len(people) * len(roles)
+
+
+def test_unknown_person_is_told_they_are_not_in_the_directory(demo):
+    reply = ask(demo, "what's my path to data scientist?", email="stranger@elsewhere.example")
+    assert "can't find you in the directory" in reply.text
+    assert demo.settings.hr_contact in reply.text
+    assert reply.data["intent"] == "not_in_directory"
+
+
+def test_pick_role_button_answers_the_path(demo):
+    reply = ask(demo, "what's my path to developer?")
+    ref = next(b.ref for b in reply.actions() if b.label == "software developer")
+    answer = click(demo, ref)
+    assert answer.data["role"]["label"] == "software developer"
+
+
+def test_follow_up_in_the_same_conversation(demo):
+    ask(demo, "what's my path to data scientist?", conversation="thread-1")
+    reply = ask(demo, "and for cloud engineer?", conversation="thread-1")
+    assert reply.data["role"]["label"] == "cloud engineer"
+
+
+def test_enrol_button_enrols_once(fresh_demo):
+    reply = ask(fresh_demo, "what's my path to data scientist?")
+    enrol_ref = next(b.ref for b in reply.actions() if b.ref.startswith("enrol:"))
+    first = click(fresh_demo, enrol_ref)
+    second = click(fresh_demo, enrol_ref)
+    assert first.data["created"] is True and second.data["created"] is False
+    assert "already enrolled" in second.text
+    with fresh_demo.db.unit_of_work() as s:
+        maya = s.scalar(select(Person).where(Person.email == MAYA))
+        course_id = int(enrol_ref.split(":")[1])
+        assert len(s.scalars(select(Enrolment).where(Enrolment.person_id == maya.id, Enrolment.course_id == course_id)).all()) == 1
+
+
+def test_set_target_role_is_remembered(fresh_demo):
+    reply = ask(fresh_demo, "what's my path to cloud engineer?")
+    ref = next(b.ref for b in reply.actions() if b.ref.startswith("set_target:"))
+    assert click(fresh_demo, ref).data["changed"] is True
+    assert "Target role: cloud engineer" in ask(fresh_demo, "who am i").text
+    again = ask(fresh_demo, "what's my path to cloud engineer?")
+    assert not any(b.ref.startswith("set_target:") for b in again.actions())
+
+
+def test_a_stale_button_gets_a_plain_answer(demo):
+    reply = click(demo, "enrol:999999")
+    assert "no longer in the catalogue" in reply.text
+
+
+def test_admin_commands_are_refused_to_employees_and_work_for_hr(demo):
+    refused = ask(demo, "/ladder status")
+    assert "HR admins only" in refused.text and refused.ephemeral
+    status = ask(demo, "/ladder status", email="priya.raman@kestrel.example")
+    assert status.data["people"] == 60
+    assert "help" in ask(demo, "/ladder help").text.lower()
+
+
+def test_demo_company_shape(demo):
+    from storage.models import AccessRole, Course, Opportunity, Team
+
+    with demo.db.unit_of_work() as s:
+        people = s.scalars(select(Person)).all()
+        assert len(people) == 60
+        assert len(s.scalars(select(Team)).all()) == 6
+        assert sum(p.access_role == AccessRole.hr_admin for p in people) == 1
+        assert all(p.manager_id for p in people if p.access_role == AccessRole.employee)
+        assert len(s.scalars(select(Course)).all()) >= 40
+        assert len(s.scalars(select(Opportunity)).all()) >= 10
+        kinds = {e for (e,) in s.execute(select(SkillEvidence.evidence_type).distinct())}
+        assert len(kinds) >= 5
+        assert s.scalar(select(Skill).where(Skill.label == "data mining")) is not None
+
+
+def test_reseeding_resets_cleanly(fresh_demo):
+    from handlers.seed_demo import seed_demo
+
+    ask(fresh_demo, "what's my path to data scientist?")
+    reply = ask(fresh_demo, "what's my path to data scientist?")
+    click(fresh_demo, next(b.ref for b in reply.actions() if b.ref.startswith("enrol:")))
+    with fresh_demo.db.unit_of_work() as s:
+        before = sorted((p.email, p.role_id) for p in s.scalars(select(Person)))
+        enrolments_before = len(s.scalars(select(Enrolment)).all())
+    seed_demo(fresh_demo)
+    with fresh_demo.db.unit_of_work() as s:
+        assert sorted((p.email, p.role_id) for p in s.scalars(select(Person))) == before
+        assert len(s.scalars(select(Enrolment)).all()) == enrolments_before - 1

@@ -1,0 +1,25 @@
+"""The one settings object: defaults, placeholders refused."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from settings import Settings
+
+
+def test_database_defaults_to_a_sqlite_file_in_the_data_folder(tmp_path):
+    s = Settings(data_dir=tmp_path, _env_file=None)
+    assert s.database_url == f"sqlite:///{(tmp_path / 'ladder.db').as_posix()}"
+
+
+@pytest.mark.parametrize("value", ["changeme", "xoxb-your-token", "<your-secret>", "xxxx", "TODO", "${SLACK_BOT_TOKEN}"])
+def test_placeholder_secrets_are_refused(value, tmp_path):
+    with pytest.raises(ValidationError, match="placeholder"):
+        Settings(data_dir=tmp_path, slack_bot_token=value, _env_file=None)
+
+
+def test_real_looking_secret_is_kept_secret(tmp_path):
+    s = Settings(data_dir=tmp_path, slack_signing_secret="8f14e45fceea167a5a36dedd4bea2543", _env_file=None)
+    assert "8f14e45f" not in repr(s)
+    assert s.slack_signing_secret.get_secret_value().startswith("8f14")
