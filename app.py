@@ -6,7 +6,11 @@
     python app.py chat --as EMAIL --click REF --json       press a button from an earlier reply
     python app.py taxonomy import-esco DIR        import the official ESCO CSV download
     python app.py serve [--host H] [--port P]     the HTTP server (health, Slack, Teams)
+    python app.py skills profile|gap|path|closest --as EMAIL [--role ROLE] --json
+    python app.py skills tag-courses | accept-tag COURSE_CODE SKILL_URI
     python app.py db upgrade                      migrate the database schema
+    python app.py teams package [--out ZIP]       the Microsoft Teams app package (needs MICROSOFT_APP_ID)
+    python app.py agent run [--json]              one pass of the agent (proposals, check-ins, deadlines)
 """
 
 from __future__ import annotations
@@ -31,7 +35,11 @@ def build(settings=None):
     settings = settings or load_settings()
     db = Database(settings.database_url)
     db.migrate()
-    return Ladder(settings=settings, db=db)
+    ladder = Ladder(settings=settings, db=db)
+    from bot.slack import register_notifier  # proactive Slack messages (agent, approvals), when Slack is configured
+
+    register_notifier(ladder)
+    return ladder
 
 
 def _progress(rows, desc, total):
@@ -43,8 +51,13 @@ def _progress(rows, desc, total):
 def cmd_seed(args, ladder) -> int:
     from handlers.seed_demo import seed_demo
 
+    from handlers.kb_cli import ingest
+    from handlers.seed_demo import HANDBOOK
+
     summary = seed_demo(ladder)
     print(f"Demo organisation ready: {summary}.")
+    report = ingest(ladder, [str(HANDBOOK)])
+    print(f"Handbook: {report.summary()}")
     return 0
 
 
@@ -84,6 +97,41 @@ def cmd_serve(args, ladder) -> int:
     return 0
 
 
+def cmd_agent(args, ladder) -> int:
+    import json
+
+    from agent.run import run_pass
+
+    report = run_pass(ladder)
+    print(json.dumps(report.as_data(), indent=2) if args.json else "\n".join(report.lines()))
+    return 0
+
+
+def cmd_skills(args, ladder) -> int:
+    from handlers.skills_cli import run
+
+    return run(ladder, args)
+
+
+def cmd_teams(args, ladder) -> int:
+    from bot.teams.manifest import PackageError, build_package
+
+    try:
+        out = build_package(ladder.settings, Path(args.out)) if args.out else build_package(ladder.settings)
+    except PackageError as exc:
+        print(f"Cannot build the Teams app package: {exc}", file=sys.stderr)
+        return 2
+    print(f"Teams app package written to {out} (manifest.json, color.png, outline.png). "
+          "Upload it in Teams: Apps → Manage your apps → Upload an app.")
+    return 0
+
+
+def cmd_kb(args, ladder) -> int:
+    from handlers import kb_cli
+
+    return kb_cli.run(args, ladder)
+
+
 def cmd_db(args, ladder) -> int:
     print(f"Schema is up to date ({ladder.db.dialect}).")
     return 0
@@ -115,6 +163,29 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.set_defaults(func=cmd_serve)
+
+    agent = sub.add_parser("agent", help="Ladder's agent: signals -> proposals")
+    agent.add_argument("action", choices=["run"], help="one pass now (serve runs it every AGENT_INTERVAL_SECONDS)")
+    agent.add_argument("--json", action="store_true", help="print the counts as JSON")
+    agent.set_defaults(func=cmd_agent)
+
+    skills = sub.add_parser("skills", help="skills answers as JSON, course tagging (see handlers/skills_cli.py)")
+    skills.add_argument("action", choices=["profile", "gap", "path", "closest", "tag-courses", "accept-tag"])
+    skills.add_argument("args", nargs="*", help="accept-tag: COURSE_CODE SKILL_URI")
+    skills.add_argument("--as", dest="as_email", metavar="EMAIL", help="whose skills (profile|gap|path|closest)")
+    skills.add_argument("--role", help="target role (gap|path; default: the person's target role)")
+    skills.add_argument("--json", action="store_true", help="print JSON")
+    skills.set_defaults(func=cmd_skills)
+
+    teams = sub.add_parser("teams", help="Microsoft Teams app")
+    teams.add_argument("action", choices=["package"], help="build the Teams app package (manifest + icons) as a zip")
+    teams.add_argument("--out", help="where to write the zip (default dist/ladder-teams.zip)")
+    teams.set_defaults(func=cmd_teams)
+
+    from handlers import kb_cli
+
+    kb_cli.add_parser(sub)
+    sub.choices["kb"].set_defaults(func=cmd_kb)
 
     db = sub.add_parser("db", help="database schema")
     db.add_argument("action", choices=["upgrade"])

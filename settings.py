@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     microsoft_app_password: SecretStr | None = None
     microsoft_app_tenant_id: str | None = None
     microsoft_app_type: str = "MultiTenant"
+    # Where inbound Bot Framework JWTs' signing keys are published. Unset = Microsoft's
+    # (https://login.botframework.com/v1/.well-known/openidconfiguration); tests point it at a local server.
+    teams_openid_metadata_url: str | None = None
 
     # Knowledge base
     chroma_host: str | None = None
@@ -75,6 +78,15 @@ class Settings(BaseSettings):
     # Agent
     agent_interval_seconds: int = 3600
     checkin_after_days: int = 21
+    agent_cooldown_days: int = 30  # a decided proposal is not proposed again within this many days
+    agent_nudges_per_opportunity: int = 5
+
+    # Approvals
+    approval_expiry_days: int = 7
+    approval_escalate_to: str = Field(default="manager", pattern="^(manager|hr|none)$")  # who gets an undecided proposal
+    approval_escalation_days: int = 3  # the new deadline after escalating
+    execution_max_attempts: int = 3
+    execution_backoff_seconds: float = 0.2  # doubled after each failed attempt
 
     # Organisation
     demo_company: str = "Kestrel Systems"

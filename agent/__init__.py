@@ -1,0 +1,1 @@
+"""Ladder's agent: signals -> proposals within the policy (`agent.run.run_pass`), and its scheduler for `serve`."""

@@ -18,6 +18,24 @@ class IntentKind(str, enum.Enum):
     help = "help"
     greeting = "greeting"
     whoami = "whoami"
+    # approvals and the agent (issue 5)
+    decide_proposal = "decide_proposal"  # "approve 12", "reject 12 because …", "override 12 with DS101 because …"
+    my_approvals = "my_approvals"  # "my approvals", "pending approvals"
+    proposals_about_me = "proposals_about_me"  # "proposals about me"
+    explain_proposal = "explain_proposal"  # "why was I recommended this?", "why proposal 12?"
+    challenge_proposal = "challenge_proposal"  # "I disagree with proposal 12 because …"
+    resolve_challenge = "resolve_challenge"  # HR: "uphold 3 because …", "dismiss 3 because …"
+    # skills intelligence (issue 4)
+    claim_skill = "claim_skill"  # "I know SQL", "I have Python at level 3"
+    explain_skill = "explain_skill"  # "why do you think I know SQL?"
+    my_skills = "my_skills"  # "what skills do I have?"
+    suggested_skills = "suggested_skills"  # "which skills did you infer?"
+    request_validation = "request_validation"  # "ask my manager to validate SQL"
+    pending_validations = "pending_validations"  # manager: "pending validations"
+    validate_for = "validate_for"  # manager: "validate SQL for maya.patel@kestrel.example"
+    closest_roles = "closest_roles"  # "what roles am I closest to?"
+    team_ready = "team_ready"  # manager: "who on my team is ready for data scientist?"
+    team_gaps = "team_gaps"  # manager: "team gaps for data scientist"
     unknown = "unknown"
 
 
@@ -26,6 +44,9 @@ class Intent:
     kind: IntentKind
     role_text: str = ""
     argument: str = ""
+    skill_text: str = ""
+    level: int | None = None
+    person_text: str = ""
 
 
 _ROLE = r"(?P<role>[a-z0-9][a-z0-9 &+#/.'’-]*?)"
@@ -61,6 +82,50 @@ _ADMIN = re.compile(r"^\s*/?ladder(?:\s+(?P<arg>.*))?$", re.IGNORECASE | re.DOTA
 _POLITE = re.compile(r"^(?:please|pls|hey|hi|ok|okay|so|um|hmm|ladder)[,:!]?\s+|[,\s]+(?:please|pls|thanks|thank you)\s*[?.!]*$", re.IGNORECASE)
 
 
+_SKILL = r"(?P<skill>[a-z0-9+#.][a-z0-9 +#./&'()-]*?)"
+_LEVEL = r"(?:\s+(?:at|to|on)\s+(?:a\s+)?level\s+(?P<level>[1-4]))?"
+_SKILL_END = r"\s*[?.!]*\s*$"
+_SKILL_PATTERNS: list[tuple[IntentKind, re.Pattern[str]]] = [(kind, re.compile(p, re.IGNORECASE)) for kind, p in [
+    (IntentKind.closest_roles, r"^(?:what|which)\s+(?:roles?|jobs?|positions?)\s+(?:am\s+i|i'?m|are\s+(?:the\s+)?)\s*(?:closest|nearest|close|near|best suited)\b.*$"),
+    (IntentKind.closest_roles, r"^(?:(?:show|list)\s+(?:me\s+)?)?(?:my\s+)?(?:closest|nearest)\s+roles?\b.*$"),
+    (IntentKind.team_ready, rf"^who\s+(?:on|in|from)\s+my\s+team\s+(?:is|are|would be|could be)\s+(?:ready|closest|best placed)\s+(?:for|to become|to be|to move into)\s+(?:an?\s+|the\s+)?{_ROLE}{_END}"),
+    (IntentKind.team_ready, rf"^(?:my\s+)?team\s+readiness\s+(?:for|to)\s+(?:an?\s+|the\s+)?{_ROLE}{_END}"),
+    (IntentKind.team_gaps, rf"^(?:show\s+(?:me\s+)?)?(?:my\s+)?team(?:'s)?\s+(?:skills?\s+)?gaps?\s+(?:for|to|towards)\s+(?:an?\s+|the\s+)?{_ROLE}{_END}"),
+    (IntentKind.team_gaps, rf"^(?:what|which)\s+skills\s+(?:does|do)\s+my\s+team\s+(?:lack|miss|need)\s+(?:for|to become|to be)\s+(?:an?\s+|the\s+)?{_ROLE}{_END}"),
+    (IntentKind.pending_validations, r"^(?:show\s+(?:me\s+)?|list\s+|any\s+|what\s+are\s+(?:my\s+)?)?(?:my\s+)?(?:pending|open|waiting)\s+(?:skill\s+)?validations?(?:\s+requests?)?\s*[?.!]*$"),
+    (IntentKind.pending_validations, r"^(?:which|what)\s+(?:skills?\s+)?validations?\s+(?:are\s+)?(?:waiting|pending)(?:\s+for\s+me)?\s*[?.!]*$"),
+    (IntentKind.request_validation, rf"^(?:please\s+)?(?:ask|get)\s+my\s+(?:manager|boss|lead)\s+to\s+(?:validate|confirm|verify|endorse)\s+(?:my\s+)?{_SKILL}(?:\s+skills?)?{_LEVEL}{_SKILL_END}"),
+    (IntentKind.request_validation, rf"^(?:request|ask for)\s+(?:a\s+)?(?:manager\s+)?validation\s+(?:of|for)\s+(?:my\s+)?{_SKILL}{_LEVEL}{_SKILL_END}"),
+    (IntentKind.validate_for, rf"^(?:validate|confirm|verify|endorse)\s+{_SKILL}\s+(?:for|of)\s+(?P<who>[a-z0-9._%+'-]+@[a-z0-9.-]+|[a-z][a-z' -]+?){_LEVEL}{_SKILL_END}"),
+    (IntentKind.explain_skill, rf"^(?:why|how)\s+do\s+you\s+(?:think|know|say|believe)\s+(?:that\s+)?i\s+(?:know|have|can do|can use|am good at)\s+{_SKILL}{_SKILL_END}"),
+    (IntentKind.explain_skill, rf"^explain\s+(?:my\s+)?{_SKILL}(?:\s+skills?|\s+level)?{_SKILL_END}"),
+    (IntentKind.explain_skill, rf"^(?:what|which)\s+evidence\s+(?:do\s+you\s+have|is\s+there)\s+(?:for|of|about)\s+(?:my\s+)?{_SKILL}{_SKILL_END}"),
+    (IntentKind.my_skills, r"^(?:(?:show|list)\s+(?:me\s+)?)?(?:what\s+(?:are\s+)?)?my\s+(?:verified\s+)?skills?(?:\s+profile)?\s*[?.!]*$"),
+    (IntentKind.my_skills, r"^(?:what|which)\s+skills\s+do\s+(?:i|you think i)\s+have\s*[?.!]*$"),
+    (IntentKind.suggested_skills, r"^(?:(?:show|list)\s+(?:me\s+)?)?(?:the\s+)?(?:suggested|inferred)\s+skills\s*[?.!]*$"),
+    (IntentKind.suggested_skills, r"^(?:what|which)\s+skills\s+(?:did\s+you\s+infer|might\s+i\s+have|do\s+you\s+suggest)\b.*$"),
+    (IntentKind.claim_skill, rf"^i\s+(?:know|have\s+experience\s+(?:in|with)|am\s+(?:good|skilled|proficient|experienced)\s+(?:at|in|with)|can\s+(?:do|use|write))\s+{_SKILL}{_LEVEL}{_SKILL_END}"),
+    (IntentKind.claim_skill, rf"^i'?m\s+(?:good|skilled|proficient|experienced)\s+(?:at|in|with)\s+{_SKILL}{_LEVEL}{_SKILL_END}"),
+    (IntentKind.claim_skill, rf"^i\s+have\s+{_SKILL}(?:\s+(?:at|to|on)\s+(?:a\s+)?level\s+(?P<level>[1-4])){_SKILL_END}"),
+    (IntentKind.claim_skill, rf"^(?:add|claim)\s+{_SKILL}(?:\s+to\s+my\s+skills|\s+as\s+(?:a|my)\s+skill)?{_LEVEL}{_SKILL_END}"),
+    (IntentKind.claim_skill, rf"^my\s+{_SKILL}\s+(?:skills?\s+)?(?:is|are)\s+(?:at\s+)?level\s+(?P<level>[1-4]){_SKILL_END}"),
+]]
+
+
+def _skill_intent(text: str) -> Intent | None:
+    for kind, pattern in _SKILL_PATTERNS:
+        m = pattern.match(text)
+        if not m:
+            continue
+        groups = m.groupdict()
+        if len((groups.get("skill") or "").split()) > 6:
+            return None  # "I know I should ask, but how much leave…" is a question, not a skill claim
+        level = int(groups["level"]) if groups.get("level") else None
+        return Intent(kind, role_text=_tidy(groups.get("role") or ""), skill_text=(groups.get("skill") or "").strip(" .?!'\""),
+                      level=level, person_text=(groups.get("who") or "").strip())
+    return None
+
+
 def clean(text: str) -> str:
     text = re.sub(r"<@[A-Z0-9]+>|<at>[^<]*</at>", " ", text)  # Slack / Teams mentions
     text = text.replace("’", "'").replace("\u00a0", " ")
@@ -83,6 +148,12 @@ def recognise(text: str) -> Intent:
         return Intent(IntentKind.help)
     if _WHOAMI.match(text):
         return Intent(IntentKind.whoami)
+    approval_intent = _approval_intent(text)
+    if approval_intent is not None:
+        return approval_intent
+    skill_intent = _skill_intent(text)
+    if skill_intent is not None:
+        return skill_intent
     follow = _FOLLOW_UP.match(text)
     if follow:
         return Intent(IntentKind.follow_up_role, role_text=_tidy(follow.group("role")))
@@ -98,3 +169,29 @@ def recognise(text: str) -> Intent:
 def _tidy(role: str) -> str:
     role = re.sub(r"\s+(?:please|pls|thanks|then|now|eventually|someday|one day|next year|in future)$", "", role.strip(), flags=re.IGNORECASE)
     return role.strip(" .?!'\"")
+
+
+# --------------------------------------------------------------------------- approvals (issue 5)
+
+_APPROVAL_PATTERNS: list[tuple[IntentKind, re.Pattern[str]]] = [
+    (IntentKind.decide_proposal, re.compile(r"^(?:approve|reject|decline|override)\s+(?:proposal\s+)?#?\d+\b", re.IGNORECASE)),
+    (IntentKind.resolve_challenge, re.compile(r"^(?:uphold|dismiss)\s+(?:challenge\s+)?#?\d+\b", re.IGNORECASE)),
+    (IntentKind.my_approvals, re.compile(
+        r"^(?:show\s+(?:me\s+)?)?(?:my|pending|open)\s+(?:pending\s+)?(?:approvals|proposals|decisions)(?:\s+for me)?\s*[?.!]*$"
+        r"|^what\s+(?:needs|is waiting for|awaits)\s+my\s+(?:approval|decision)\s*[?.!]*$", re.IGNORECASE)),
+    (IntentKind.proposals_about_me, re.compile(
+        r"^(?:show\s+(?:me\s+)?)?(?:proposals|recommendations|actions)\s+(?:about|for|concerning)\s+me\s*[?.!]*$"
+        r"|^what\s+(?:did|has)\s+(?:ladder|the agent)\s+(?:propose|proposed|recommend|recommended)\s+(?:about|for)\s+me\s*[?.!]*$", re.IGNORECASE)),
+    (IntentKind.explain_proposal, re.compile(
+        r"^why\s+(?:was|am|did|were|have)\s+i\s+(?:been\s+)?(?:recommended|proposed|enrolled|nudged|suggested|put forward)\b"
+        r"|^(?:why|explain)\s+(?:proposal\s*)?#?\d+\s*[?.!]*$", re.IGNORECASE)),
+    (IntentKind.challenge_proposal, re.compile(
+        r"^i\s+(?:disagree|object)\b|^challenge\s+(?:proposal\s*)?#?\d+\b", re.IGNORECASE)),
+]
+
+
+def _approval_intent(text: str) -> Intent | None:
+    for kind, pattern in _APPROVAL_PATTERNS:
+        if pattern.search(text):
+            return Intent(kind, argument=text)
+    return None

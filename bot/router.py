@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 
 from bot.intents import Intent, IntentKind, recognise
 from bot.messages import ActionKind, Message, Reply
-from handlers import admin, career_path, learning
+from handlers import admin, career_path, knowledge_answer, learning
+from handlers import skills as skills_handler
+from handlers import approvals as approvals_handler, challenges as challenges_handler
 from handlers.context import Ladder
 from storage import queries
 from storage.models import ConversationState, Occupation, Person
@@ -30,6 +32,17 @@ FALLBACK = (
     "I'm not sure what you're asking. I can show your path to a role — try “what's my path to data scientist?” "
     "— or type `help`."
 )
+
+
+APPROVAL_CLICKS = (ActionKind.approve, ActionKind.reject, ActionKind.override, ActionKind.challenge, ActionKind.explain)
+APPROVAL_INTENTS = {
+    IntentKind.decide_proposal: approvals_handler.decide_text,
+    IntentKind.my_approvals: lambda ladder, session, person, _text: approvals_handler.my_approvals(ladder, session, person),
+    IntentKind.proposals_about_me: lambda ladder, session, person, _text: approvals_handler.about_me(ladder, session, person),
+    IntentKind.explain_proposal: approvals_handler.explain_text,
+    IntentKind.challenge_proposal: challenges_handler.challenge_text,
+    IntentKind.resolve_challenge: challenges_handler.resolve_text,
+}
 
 
 class Router:
@@ -64,6 +77,9 @@ class Router:
             if person is None:
                 return self._not_in_directory()
             return self._click(session, person, message)
+        if message.form.get("files") is not None and person is not None:
+            paths = [p for p in message.form["files"].split("\n") if p]
+            return knowledge_answer.add_shared_files(self.ladder, session, person, paths, message.text)
         intent = recognise(message.text)
         if intent.kind == IntentKind.admin_command:
             return admin.handle(self.ladder, session, person, intent.argument)
@@ -80,6 +96,10 @@ class Router:
             if role:
                 self._remember(session, message, {"last_intent": "career_path", "role_id": role["id"]})
             return reply
+        if intent.kind in APPROVAL_INTENTS:
+            return APPROVAL_INTENTS[intent.kind](self.ladder, session, person, intent.argument)
+        if intent.kind in skills_handler.INTENTS:
+            return skills_handler.handle(self.ladder, session, person, intent)
         if intent.kind == IntentKind.greeting:
             return Reply(text=GREETING.format(name=person.name.split()[0]), data={"intent": "greeting"})
         if intent.kind == IntentKind.whoami:
@@ -87,11 +107,16 @@ class Router:
             target = person.target_role.label if person.target_role else "none set"
             return Reply(text=f"You are {person.name} ({person.email}). Role: {role}. Target role: {target}.",
                          data={"intent": "whoami", "email": person.email})
+        if intent.kind == IntentKind.unknown and intent.argument.strip():
+            # Not about skills, paths or approvals: the company's documents may know.
+            return knowledge_answer.answer(self.ladder, session, person, intent.argument)
         return Reply(text=FALLBACK, data={"intent": "unknown"})
 
     def _click(self, session: Session, person: Person, message: Message) -> Reply:
         ref = message.action
         assert ref is not None
+        if ref.kind in (ActionKind.feedback_up, ActionKind.feedback_down):
+            return knowledge_answer.feedback(self.ladder, session, person, ref.target, ref.kind == ActionKind.feedback_up)
         if not ref.target.isdigit():
             return Reply(text="That button is out of date — ask me again and use the new one.", ephemeral=True)
         target = int(ref.target)
@@ -101,12 +126,16 @@ class Router:
                 return Reply(text="I can't find that role any more.", ephemeral=True)
             self._remember(session, message, {"last_intent": "career_path", "role_id": role.id})
             return career_path.path_reply(self.ladder, session, person, role)
+        if ref.kind in APPROVAL_CLICKS:
+            return approvals_handler.click(self.ladder, session, person, message)
         if ref.kind == ActionKind.enrol:
             return learning.enrol(self.ladder, session, person, target)
         if ref.kind == ActionKind.set_target:
             return learning.set_target(self.ladder, session, person, target)
         if ref.kind == ActionKind.show_projects:
             return learning.stretch_projects(self.ladder, session, person, target)
+        if ref.kind in skills_handler.CLICKS:
+            return skills_handler.click(self.ladder, session, person, ref.kind, target)
         return Reply(text="That button isn't something I can do yet.", ephemeral=True)
 
     def _remember(self, session: Session, message: Message, data: dict) -> None:

@@ -17,6 +17,24 @@ LADDER_KEY = web.AppKey("ladder", Ladder)
 MOUNTS: list[Callable[[web.Application, Ladder], None]] = []
 
 
+def _mount_teams(app: web.Application, ladder: Ladder) -> None:
+    from bot.teams import mount  # botbuilder is imported only inside bot/teams, and only when mounting
+
+    mount(app, ladder)
+
+
+MOUNTS.append(_mount_teams)  # POST /api/messages (Microsoft Teams, Bot Framework)
+
+
+def _mount_slack(app: web.Application, ladder: Ladder) -> None:
+    from bot.slack import mount  # slack_bolt is imported only inside bot/slack, and only when mounting
+
+    mount(app, ladder)
+
+
+MOUNTS.append(_mount_slack)  # POST /slack/events (Slack Bolt) and Socket Mode
+
+
 @web.middleware
 async def access_log(request: web.Request, handler):
     started = time.perf_counter()
@@ -51,6 +69,10 @@ def build_app(ladder: Ladder) -> web.Application:
     app.router.add_get("/readyz", readyz)
     for mount in MOUNTS:
         mount(app, ladder)
+    if ladder.settings.agent_interval_seconds > 0:  # the agent's scheduler runs inside `serve`
+        from agent.scheduler import scheduler_ctx
+
+        app.cleanup_ctx.append(scheduler_ctx(ladder))
     return app
 
 

@@ -5,6 +5,7 @@ The same text works in the terminal, as a Slack slash command and as a message i
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable
 
 from sqlalchemy import func, select
@@ -17,10 +18,18 @@ from storage.models import AccessRole, Course, Occupation, Opportunity, Person, 
 HELP = """*Ladder commands*
 • Ask me “what's my path to <role>?” — e.g. “what's my path to data scientist?”
 • “how do I become a DBA?”, “skills I need for software architect”, “and for cloud engineer?”
+• “what roles am I closest to?”, “why do you think I know SQL?”, “I know Python at level 3”, “ask my manager to validate SQL”
+• Policy questions: “how much parental leave do I get?”, “can I expense a conference?” — answered from the handbook, with sources
 • `/ladder help` — this message
 Admins only:
 • `/ladder status` — what Ladder knows: people, roles, skills, courses, open proposals
-• `/ladder seed demo` — reset the demo organisation (destroys demo data)"""
+• `/ladder seed demo` — reset the demo organisation (destroys demo data)
+• `/ladder kb list` — documents in the knowledge base (add one: share it with me in a DM and say “add to knowledge base”)
+• `/ladder policy` · `/ladder policy set <type> <auto|approve|off>` — the agent's autonomy per action type
+• `/ladder agent run` — run the agent now · `/ladder audit <email>` — a person's audit trail
+• `/ladder challenges` — open challenges (resolve: “uphold 3 because …” / “dismiss 3 because …”)
+Managers: “who on my team is ready for <role>?”, “team gaps for <role>”, “pending validations”, “my approvals”, “approve 12”, “reject 12 because …”, “override 12 with DS101 because …”
+Everyone: “proposals about me”, “why was I recommended this?”, “I disagree with proposal 12 because …”"""
 
 
 def is_admin(person: Person | None) -> bool:
@@ -48,11 +57,14 @@ def _status(ladder: Ladder, session: Session, _args: str) -> Reply:
 def _seed(ladder: Ladder, session: Session, args: str) -> Reply:
     if args.strip().lower() != "demo":
         return Reply(text="Usage: `/ladder seed demo` (resets the demo organisation).", ephemeral=True)
-    from handlers.seed_demo import seed_demo  # imported lazily: only admins ever need it
+    from handlers.kb_cli import ingest  # imported lazily: only admins ever need these
+    from handlers.seed_demo import HANDBOOK, seed_demo
 
     session.rollback()
     summary = seed_demo(ladder)
-    return Reply(text=f"Demo organisation reset: {summary}.", ephemeral=True, data={"intent": "admin_seed"})
+    report = ingest(ladder, [str(HANDBOOK)], show_progress=False)
+    return Reply(text=f"Demo organisation reset: {summary}. Handbook: {report.summary()}", ephemeral=True,
+                 data={"intent": "admin_seed"})
 
 
 ADMIN_COMMANDS: dict[str, Callable[[Ladder, Session, str], Reply]] = {"status": _status, "seed": _seed}
@@ -74,4 +86,16 @@ def handle(ladder: Ladder, session: Session, person: Person | None, argument: st
     if not is_admin(person):
         return Reply(text="Sorry — that command is for HR admins only. Ask your HR team if you need it run.", ephemeral=True,
                      data={"intent": "admin_denied", "command": name})
-    return command(ladder, session, rest)
+    token = _ACTOR.set(person.id if person is not None else None)
+    try:
+        return command(ladder, session, rest)
+    finally:
+        _ACTOR.reset(token)
+
+
+# Who runs the current admin command, for subcommands that audit their changes (policy, challenges).
+_ACTOR: contextvars.ContextVar[int | None] = contextvars.ContextVar("ladder_admin_actor", default=None)
+
+
+def current_actor(_session: Session | None = None) -> int | None:
+    return _ACTOR.get()

@@ -7,9 +7,10 @@ from sqlalchemy.orm import Session
 from bot.messages import ActionKind, ActionRef, Button, Card, Fact, Reply
 from handlers.context import Ladder
 from skills_engine import gaps, proficiency
+from skills_engine.graph import HaveSets, graph_for
 from skills_engine.roles import RoleMatch
 from storage import queries
-from storage.models import Occupation, Person
+from storage.models import Occupation, Person, RequirementKind
 
 MAX_LISTED = 8
 
@@ -51,13 +52,23 @@ def _skill_list(items: list[gaps.GapItem], limit: int = MAX_LISTED) -> str:
 def path_reply(ladder: Ladder, session: Session, person: Person, role: Occupation) -> Reply:
     evidence = queries.evidence_for(session, person.id)
     profile = proficiency.profile(evidence, ladder.now())
-    reqs = queries.requirements(session, role.id)
-    demand = queries.skill_demand(session, [r.skill_id for r in reqs])
-    report = gaps.analyse(role.id, role.label, reqs, profile, demand)
+    graph = graph_for(ladder, session)
+    node = graph.roles.get(role.id)
+    if node is not None:  # the role graph holds every requirement in memory: no join per answer
+        reqs = [queries.Requirement(sid, graph.skills[sid][0], graph.skills[sid][1], RequirementKind(kind), level)
+                for sid, kind, level in node.requirements()]
+    else:
+        reqs = queries.requirements(session, role.id)
+    demand = {r.skill_id: graph.demand.get(r.skill_id, 0) for r in reqs}  # in memory: no GROUP BY per answer
+    related = graph.related_demand(role.id, [r.skill_id for r in reqs]) if role.id in graph.roles else {}
+    report = gaps.analyse(role.id, role.label, reqs, profile, demand, related)
     missing_ids = [g.skill_id for g in report.missing]
-    learning = gaps.plan(
-        missing_ids, queries.courses_teaching(session, missing_ids), queries.open_opportunities_needing(session, missing_ids)
-    )
+    route_plan = _route_plan(graph, person, role, profile)
+    route_skills = sorted({s for step in route_plan[1].steps for s in step.learn} - set(missing_ids)) if route_plan else []
+    offers = queries.courses_teaching(session, missing_ids + route_skills)  # one query for the gap and the route
+    openings = queries.open_opportunities_for_skills(session, missing_ids)
+    learning = gaps.plan(missing_ids, offers, openings)
+    options = gaps.options_per_skill(missing_ids, offers, openings)
 
     current = person.role.label if person.role else (person.job_title or "not recorded")
     lines = [f"*Your path to {role.label}*", f"You are currently: {current}."]
@@ -73,9 +84,15 @@ def path_reply(ladder: Ladder, session: Session, person: Person, role: Occupatio
         lines.append(f"🎯 Missing, most in demand first ({len(report.missing)}):")
         for item in report.missing[:MAX_LISTED]:
             claimed = f" (you claim level {item.claimed_level}, not yet verified)" if item.claimed_level else ""
-            lines.append(f"• {item.label} — needs level {item.target_level}{claimed}")
+            lines.append(f"• {item.label} — needs level {item.target_level}{claimed}{_how_line(options.get(item.skill_id))}")
         if len(report.missing) > MAX_LISTED:
             lines.append(f"• …and {len(report.missing) - MAX_LISTED} more")
+        lines.append("To close a gap I need verifying evidence at the level shown — an assessment, a project outcome, "
+                     "a peer review or your manager's validation (“ask my manager to validate <skill>”).")
+        claimed_later = [g for g in report.missing[MAX_LISTED:] if g.claimed_level]
+        if claimed_later:
+            lines.append("🟡 Also missing, but you claim them (not yet verified — ask your manager to validate): "
+                         + ", ".join(f"{g.label} (level {g.claimed_level})" for g in claimed_later[:MAX_LISTED]) + ".")
     elif reqs:
         lines.append("🎉 You have every essential skill verified — talk to your manager about open roles.")
 
@@ -99,6 +116,10 @@ def path_reply(ladder: Ladder, session: Session, person: Person, role: Occupatio
     if person.target_role_id != role.id:
         buttons.append(Button(label=f"Set {role.label} as my target role"[:75], ref=ActionRef(kind=ActionKind.set_target, target=str(role.id)).encode()))
 
+    route = _route(graph, role, route_plan, offers)
+    if route:
+        lines.extend(route.pop("lines"))
+
     facts = [
         Fact(title="Essential skills verified", value=f"{len(report.have)} / {report.essential_total}"),
         Fact(title="Missing essentials", value=str(len(report.missing))),
@@ -116,7 +137,7 @@ def path_reply(ladder: Ladder, session: Session, person: Person, role: Occupatio
             "current_role": current,
             "role": {"id": role.id, "uri": role.uri, "label": role.label},
             "have": [_item_json(g) for g in report.have],
-            "missing": [_item_json(g) for g in report.missing],
+            "missing": [_item_json(g, options.get(g.skill_id)) for g in report.missing],
             "helpful": [_item_json(g) for g in report.helpful[:MAX_LISTED]],
             "plan": {
                 "courses": [{"id": c.course_id, "code": c.code, "title": c.title, "hours": c.duration_hours,
@@ -125,13 +146,66 @@ def path_reply(ladder: Ladder, session: Session, person: Person, role: Occupatio
                 "hours": learning.hours,
                 "weeks": learning.weeks,
             },
+            "route": route,
         },
     )
 
 
-def _item_json(g: gaps.GapItem) -> dict:
-    return {"skill_id": g.skill_id, "uri": g.uri, "label": g.label, "kind": g.kind.value,
-            "target_level": g.target_level, "verified_level": g.verified_level, "claimed_level": g.claimed_level}
+def _item_json(g: gaps.GapItem, options: gaps.SkillOptions | None = None) -> dict:
+    out = {"skill_id": g.skill_id, "uri": g.uri, "label": g.label, "kind": g.kind.value,
+           "target_level": g.target_level, "verified_level": g.verified_level, "claimed_level": g.claimed_level,
+           "related_demand": g.related_demand, "demand": g.demand}
+    if g.verified_level < g.target_level:
+        out["closing_evidence"] = g.closing_evidence
+    if options is not None:
+        out["courses"] = [{"id": c.course_id, "code": c.code, "title": c.title, "hours": c.duration_hours} for c in options.courses]
+        out["project"] = ({"id": options.project.opportunity_id, "kind": options.project.kind, "title": options.project.title}
+                          if options.project else None)
+    return out
+
+
+def _how_line(options: gaps.SkillOptions | None) -> str:
+    if options is None:
+        return ""
+    parts = []
+    if options.courses:
+        c = options.courses[0]
+        parts.append(f"course “{c.title}” ({c.duration_hours:g} h)")
+    if options.project:
+        parts.append(f"{options.project.kind} “{options.project.title}”")
+    return (" · " + " · ".join(parts)) if parts else " · no course yet: ask for a project that uses it"
+
+
+def _route_plan(graph, person: Person, role: Occupation, profile: dict):
+    """When the jump is large, a path through up to two related roles that keeps every step smaller."""
+    if role.id not in graph.roles or person.role_id == role.id:
+        return None
+    have = HaveSets({sid: p.verified_level for sid, p in profile.items() if p.verified_level})
+    direct, best = graph.route(have, role.id, current=person.role_id)
+    return (direct, best) if best is not None else None
+
+
+def _route(graph, role: Occupation, route_plan, offers) -> dict | None:
+    if route_plan is None:
+        return None
+    direct, best = route_plan
+    steps, lines = [], []
+    for step in best.steps:
+        node = graph.roles[step.role_id]
+        step_plan = gaps.plan(sorted(step.learn), offers, [])
+        steps.append({"role": {"id": node.id, "uri": node.uri, "label": node.label}, "learn": len(step.learn),
+                      "skills": [{"skill_id": s, "uri": graph.skills[s][0], "label": graph.skills[s][1]} for s in sorted(step.learn)],
+                      "hours": step_plan.hours, "weeks": step_plan.weeks})
+    via = " → ".join(graph.roles[r].label for r in best.via)
+    sims = [graph.similarity(a, b) for a, b in zip(best.via, best.via[1:] + [role.id])]
+    why = (f"Going straight to {role.label} means learning {direct.largest_step} essential skills at once. Through {via} "
+           f"the largest single step is {best.largest_step} skill(s) ({', '.join(str(s['learn']) for s in steps)} per step), "
+           f"and each stepping stone shares {min(sims):.0%} or more of its essential skills with the next role, so what you "
+           f"verify on the way counts towards {role.label}.")
+    lines.append(f"🪜 A gentler route: {via} → {role.label}.")
+    lines.append(f"Why: {why}")
+    return {"direct": direct.largest_step, "via": steps[:-1], "target": steps[-1], "largest_step": best.largest_step,
+            "total": best.total, "why": why, "lines": lines}
 
 
 def career_path(ladder: Ladder, session: Session, person: Person, role_text: str) -> Reply:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from settings import Settings
 from storage.db import Database
@@ -38,6 +39,10 @@ class Ladder:
     roles: RoleIndexCache = field(default_factory=RoleIndexCache)
     now: Callable[[], dt.datetime] = _utcnow
     notifiers: list[Notifier] = field(default_factory=list)
+    # The knowledge base (Chroma client, BM25, embedding model) is built on first use: commands
+    # that never answer a policy question don't pay for loading a model.
+    knowledge_base: Any = field(default=None, repr=False)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def notify(self, person_email: str, reply: "Reply") -> bool:
         """Try every channel; a failing channel never stops the others (or the caller)."""

@@ -45,7 +45,10 @@ CATALOGUE = DEMO_DIR / "catalogue.yaml"
 DOMAIN = "kestrel.example"
 SEED = 20261128
 TODAY = dt.date(2026, 11, 28)  # the demo is anchored to a fixed date so every run is identical
-TAXONOMY_TABLES = {"occupations", "skills", "role_skills"}
+HANDBOOK = DEMO_DIR / "handbook"
+# Kept across a reset: the taxonomy, and the document registry that mirrors the vector store
+# (the handbook is re-ingested by content hash, so unchanged pages cost nothing).
+TAXONOMY_TABLES = {"occupations", "skills", "role_skills", "knowledge_documents"}
 
 # (team, lead role, member roles); the personas below are placed first.
 TEAMS: list[tuple[str, str, list[str]]] = [

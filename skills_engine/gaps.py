@@ -21,14 +21,19 @@ class GapItem:
     verified_level: int  # 0 = no verified evidence
     claimed_level: int  # best estimate including unverified evidence
     demand: int  # how many roles need this skill as essential
+    related_demand: int = 0  # how many roles related to the target (graph neighbours) need it as essential
 
     @property
     def closing_evidence(self) -> str:
+        """What would close this gap: always verifying evidence at the target level."""
         if self.claimed_level >= self.target_level:
-            return "you already claim it: a manager validation or an assessment would verify it"
-        if self.verified_level or self.claimed_level:
-            return f"evidence at level {self.target_level} (assessment, project outcome or manager validation)"
-        return "a course plus an assessment, or a project outcome your manager validates"
+            return (f"you already claim level {self.claimed_level}: ask your manager to validate it, "
+                    f"or pass an assessment at level {self.target_level}")
+        if self.verified_level:
+            return (f"verified at level {self.verified_level}; needs level {self.target_level}: an assessment, "
+                    f"project outcome or manager validation at level {self.target_level}")
+        return (f"a course to learn it, then verifying evidence at level {self.target_level}: an assessment, a project "
+                f"outcome, a peer review or your manager's validation (a course completion alone doesn't verify)")
 
 
 @dataclass(slots=True)
@@ -50,13 +55,19 @@ def analyse(
     requirements: list[Requirement],
     profile: dict[int, Proficiency],
     demand: dict[int, int],
+    related_demand: dict[int, int] | None = None,
 ) -> GapReport:
+    """Essential skills not verified at the target level are missing; optional ones would help.
+    Ranked by importance: essential before optional, then by how many related roles need the skill,
+    then how many roles need it at all, then by name."""
+    related_demand = related_demand or {}
     report = GapReport(role_id, role_label)
     for req in requirements:
         prof = profile.get(req.skill_id)
         item = GapItem(
             req.skill_id, req.uri, req.label, req.kind, req.target_level,
             prof.verified_level if prof else 0, prof.level if prof else 0, demand.get(req.skill_id, 0),
+            related_demand.get(req.skill_id, 0),
         )
         if item.verified_level >= req.target_level:
             if req.kind == RequirementKind.essential:
@@ -65,7 +76,7 @@ def analyse(
             report.missing.append(item)
         else:
             report.helpful.append(item)
-    rank = lambda g: (-g.demand, g.label)  # noqa: E731 - the ordering is the point
+    rank = lambda g: (-g.related_demand, -g.demand, g.label)  # noqa: E731 - the ordering is the point
     report.have.sort(key=lambda g: g.label)
     report.missing.sort(key=rank)
     report.helpful.sort(key=rank)
@@ -105,3 +116,34 @@ def plan(missing: list[int], courses: list[CourseOffer], opportunities: list[Opp
         result.projects.append((opp, [s for s in todo if s in opp.skill_ids]))
     result.uncovered = [s for s in todo if s in remaining]
     return result
+
+
+@dataclass(slots=True)
+class SkillOptions:
+    """How to close one skill gap: the best course(s) and a stretch project or gig, if any."""
+
+    skill_id: int
+    courses: list[CourseOffer] = field(default_factory=list)
+    project: OpportunityOffer | None = None
+
+    @property
+    def hours(self) -> float:
+        return self.courses[0].duration_hours if self.courses else 0.0
+
+
+def options_per_skill(missing: list[int], courses: list[CourseOffer], opportunities: list[OpportunityOffer],
+                      per_skill: int = 2) -> dict[int, SkillOptions]:
+    """Best courses for each missing skill: those covering most of the other gaps, then the shortest."""
+    wanted = set(missing)
+    out: dict[int, SkillOptions] = {}
+    for skill_id in missing:
+        teaching = [c for c in courses if skill_id in c.skill_ids]
+        teaching.sort(key=lambda c: (-len(c.skill_ids & wanted), c.duration_hours, c.course_id))
+        projects = [o for o in opportunities if skill_id in o.skill_ids]
+        projects.sort(key=lambda o: (-len(o.skill_ids & wanted), o.opportunity_id))
+        out[skill_id] = SkillOptions(skill_id, teaching[:per_skill], projects[0] if projects else None)
+    return out
+
+
+def estimate_weeks(hours: float) -> int:
+    return max(1, round(hours / LEARNING_HOURS_PER_WEEK)) if hours else 0

@@ -27,6 +27,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -62,6 +63,7 @@ class Team(Base):
 
 class Person(Base):
     __tablename__ = "people"
+    __table_args__ = (Index("ix_people_email_lower", text("lower(email)")),)  # person_by_email without a scan (0003)
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(320), unique=True)
@@ -342,6 +344,7 @@ class AuditEvent(Base):
     """Append-only: rows are inserted, never updated or deleted (the repository offers no way to)."""
 
     __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id"),)  # one proposal's trail (0003)
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))

@@ -55,6 +55,17 @@ class DatabaseFactory:
         self._pg.append(name)
         return _pg_create(name)
 
+    def release(self, db: Database) -> None:
+        """Close a per-test database's connections and drop it: hundreds of tests must not
+        exhaust PostgreSQL's connection slots."""
+        db.dispose()
+        if db in self._dbs:
+            self._dbs.remove(db)
+        name = db.url.rsplit("/", 1)[-1]
+        if self.backend == "postgresql" and name in self._pg:
+            self._pg.remove(name)
+            _pg_drop(name)
+
     def database(self) -> Database:
         db = Database(self.url())
         db.migrate()
@@ -86,9 +97,11 @@ def db_factory(backend, tmp_path_factory) -> Iterator[DatabaseFactory]:
 
 
 @pytest.fixture
-def database(db_factory) -> Database:
+def database(db_factory) -> Iterator[Database]:
     """An empty, migrated database (per test)."""
-    return db_factory.database()
+    db = db_factory.database()
+    yield db
+    db_factory.release(db)
 
 
 @pytest.fixture(scope="session")
@@ -102,10 +115,11 @@ def demo(db_factory, tmp_path_factory) -> Ladder:
 
 
 @pytest.fixture
-def fresh_demo(db_factory, tmp_path) -> Ladder:
+def fresh_demo(db_factory, tmp_path) -> Iterator[Ladder]:
     """A seeded demo company of its own, for tests that change things."""
     from handlers.seed_demo import seed_demo
 
     ladder = db_factory.ladder(tmp_path)
     seed_demo(ladder)
-    return ladder
+    yield ladder
+    db_factory.release(ladder.db)

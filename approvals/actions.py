@@ -1,0 +1,109 @@
+"""The typed actions the agent may propose, with the payload each one carries.
+
+Payloads are pydantic models so a proposal read back from the database (JSON) is validated before
+anything acts on it, and an override can only produce a payload that is still well formed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class ActionType(str, enum.Enum):
+    enrol_course = "enrol_course"
+    schedule_checkin = "schedule_checkin"
+    readiness_nudge = "readiness_nudge"
+    adjust_path = "adjust_path"
+    stretch_assignment = "stretch_assignment"
+
+
+LABELS: dict[ActionType, str] = {
+    ActionType.enrol_course: "course enrolment",
+    ActionType.schedule_checkin: "learning check-in",
+    ActionType.readiness_nudge: "readiness nudge",
+    ActionType.adjust_path: "learning-path adjustment",
+    ActionType.stretch_assignment: "stretch assignment",
+}
+
+
+class EnrolCourse(BaseModel):
+    course_id: int
+    course_code: str
+    course_title: str
+    role_id: int | None = None  # the role the course works towards
+    skill_ids: list[int] = Field(default_factory=list)  # the gap skills it covers
+
+
+class ScheduleCheckin(BaseModel):
+    enrolment_id: int
+    course_id: int
+    course_title: str
+    date: dt.date
+    days_without_progress: int = 0
+
+
+class ReadinessNudge(BaseModel):
+    opportunity_id: int
+    opportunity_title: str
+    manager_id: int | None = None
+    skill_ids: list[int] = Field(default_factory=list)
+    note: str | None = None
+
+
+class AdjustPath(BaseModel):
+    role_id: int
+    role_label: str
+    previous_role_id: int | None = None
+    course_ids: list[int] = Field(default_factory=list)
+    course_codes: list[str] = Field(default_factory=list)
+
+
+class StretchAssignment(BaseModel):
+    opportunity_id: int
+    opportunity_title: str
+    skill_ids: list[int] = Field(default_factory=list)
+
+
+PAYLOADS: dict[ActionType, type[BaseModel]] = {
+    ActionType.enrol_course: EnrolCourse,
+    ActionType.schedule_checkin: ScheduleCheckin,
+    ActionType.readiness_nudge: ReadinessNudge,
+    ActionType.adjust_path: AdjustPath,
+    ActionType.stretch_assignment: StretchAssignment,
+}
+
+
+def parse_type(value: str) -> ActionType | None:
+    text = value.strip().lower().replace("-", "_").replace(" ", "_")
+    try:
+        return ActionType(text)
+    except ValueError:
+        return None
+
+
+def load_payload(action_type: str, payload: dict[str, Any]) -> BaseModel:
+    return PAYLOADS[ActionType(action_type)].model_validate(payload)
+
+
+def dump_payload(model: BaseModel) -> dict[str, Any]:
+    return model.model_dump(mode="json")
+
+
+def summary(action_type: str, payload: dict[str, Any], subject_name: str) -> str:
+    """One line saying what would happen, for cards, lists and the audit trail."""
+    p = payload
+    kind = ActionType(action_type)
+    if kind == ActionType.enrol_course:
+        return f"Enrol {subject_name} in {p.get('course_code')} “{p.get('course_title')}”"
+    if kind == ActionType.schedule_checkin:
+        return f"Schedule a check-in with {subject_name} on {p.get('date')} about “{p.get('course_title')}”"
+    if kind == ActionType.readiness_nudge:
+        return f"Tell {subject_name}'s manager they look ready for “{p.get('opportunity_title')}”"
+    if kind == ActionType.adjust_path:
+        codes = ", ".join(p.get("course_codes") or []) or "no courses"
+        return f"Adjust {subject_name}'s learning path for {p.get('role_label')}: {codes}"
+    return f"Recommend {subject_name} for the stretch assignment “{p.get('opportunity_title')}”"

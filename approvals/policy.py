@@ -1,0 +1,110 @@
+"""How much autonomy the agent has, per action type: ``auto`` | ``approve`` | ``off``.
+
+Actions that bear on mobility or advancement (readiness nudges, stretch assignments) always need a
+person: they can never be set to ``auto``. Any failure while reading the policy means ``approve``
+(governance fails closed: a person decides).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from approvals.actions import LABELS, ActionType
+from storage.audit import record
+from storage.models import PolicySetting
+
+log = logging.getLogger(__name__)
+
+
+class Autonomy(str, enum.Enum):
+    auto = "auto"
+    approve = "approve"
+    off = "off"
+
+
+DEFAULTS: dict[ActionType, Autonomy] = {
+    ActionType.enrol_course: Autonomy.approve,
+    ActionType.schedule_checkin: Autonomy.auto,
+    ActionType.readiness_nudge: Autonomy.approve,
+    ActionType.adjust_path: Autonomy.approve,
+    ActionType.stretch_assignment: Autonomy.approve,
+}
+# Consequential for a person's mobility or advancement: a human always decides.
+LOCKED: frozenset[ActionType] = frozenset({ActionType.readiness_nudge, ActionType.stretch_assignment})
+
+MEANING = {
+    Autonomy.auto: "Ladder acts, then tells the manager",
+    Autonomy.approve: "a card goes to the approver; nothing happens until they decide",
+    Autonomy.off: "Ladder never proposes it",
+}
+
+
+class PolicyError(ValueError):
+    """A policy change that is not allowed; the message is for the person who asked."""
+
+
+def current(session: Session) -> dict[ActionType, Autonomy]:
+    levels = dict(DEFAULTS)
+    try:
+        for action_type, autonomy in session.execute(select(PolicySetting.action_type, PolicySetting.autonomy)):
+            try:
+                kind, level = ActionType(action_type), Autonomy(autonomy)
+            except ValueError:
+                continue
+            levels[kind] = Autonomy.approve if (kind in LOCKED and level == Autonomy.auto) else level
+    except Exception:  # noqa: BLE001 - governance fails closed
+        log.exception("policy unreadable; every action needs approval")
+        return {k: (Autonomy.approve if v == Autonomy.auto else v) for k, v in DEFAULTS.items()}
+    return levels
+
+
+def autonomy_for(session: Session, action_type: ActionType | str) -> Autonomy:
+    return current(session)[ActionType(action_type)]
+
+
+def set_level(session: Session, action_type: str, level: str, *, actor_id: int | None, now: dt.datetime) -> tuple[ActionType, Autonomy, Autonomy]:
+    """Change one action type's autonomy (audited). Returns (type, old, new); raises PolicyError."""
+    kind = _parse_type(action_type)
+    try:
+        new = Autonomy(level.strip().lower())
+    except ValueError:
+        raise PolicyError(f"“{level}” is not a policy level. Use auto, approve or off.") from None
+    if kind in LOCKED and new == Autonomy.auto:
+        raise PolicyError(
+            f"{kind.value} can't be set to auto: {LABELS[kind]}s bear on a person's mobility or advancement, "
+            "so a person must always approve them. Use approve or off."
+        )
+    old = autonomy_for(session, kind)
+    row = session.get(PolicySetting, kind.value)
+    if row is None:
+        session.add(PolicySetting(action_type=kind.value, autonomy=new.value, updated_by=actor_id, updated_at=now))
+    else:
+        row.autonomy, row.updated_by, row.updated_at = new.value, actor_id, now
+    record(session, action="policy.changed", actor_id=actor_id, object_type="policy", object_id=kind.value,
+           detail={"action_type": kind.value, "from": old.value, "to": new.value}, at=now)
+    return kind, old, new
+
+
+def _parse_type(value: str) -> ActionType:
+    from approvals.actions import parse_type
+
+    kind = parse_type(value)
+    if kind is None:
+        raise PolicyError(f"“{value}” is not an action type. Types: " + ", ".join(t.value for t in ActionType) + ".")
+    return kind
+
+
+def note(kind: ActionType, level: Autonomy) -> str:
+    """The footer every card carries: why a person sees (or saw) this."""
+    label = LABELS[kind]
+    if level == Autonomy.auto:
+        return f"Done automatically because the policy for {label}s is auto (Ladder acts, then tells the manager)."
+    if kind in LOCKED:
+        return (f"Needs your approval because {label}s bear on mobility or advancement: "
+                "the policy requires a person to decide, always.")
+    return f"Needs your approval because the policy for {label}s is approve (set by HR admins with /ladder policy)."

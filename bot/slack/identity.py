@@ -1,0 +1,68 @@
+"""Who is this Slack user? ``users.info`` → profile email, cached in-process, remembered as a ChatIdentity."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from storage import queries
+from storage.db import Database
+from storage.models import ChatIdentity
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "slack"
+
+
+class SlackDirectory:
+    """Slack user id → work email. Failures are cached briefly so a Slack outage doesn't add a call per message."""
+
+    def __init__(self, client: AsyncWebClient, ttl_seconds: float = 900.0, failure_ttl_seconds: float = 30.0,
+                 clock=time.monotonic) -> None:
+        self.client = client
+        self.ttl = ttl_seconds
+        self.failure_ttl = failure_ttl_seconds
+        self.clock = clock
+        self._cache: dict[str, tuple[float, str | None]] = {}
+
+    async def email(self, user_id: str) -> str | None:
+        hit = self._cache.get(user_id)
+        now = self.clock()
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        try:
+            response = await self.client.users_info(user=user_id)
+            user = response.get("user") or {}
+            email = (user.get("profile") or {}).get("email") or None
+            self._cache[user_id] = (now + self.ttl, email)
+            return email
+        except SlackApiError as exc:
+            # Identity falls back to the stored ChatIdentity (the router looks it up by Slack user id).
+            log.warning("users.info failed", extra={"user": user_id, "error": str(exc.response.get("error"))})
+            self._cache[user_id] = (now + self.failure_ttl, None)
+            return None
+
+    def forget(self, user_id: str) -> None:
+        self._cache.pop(user_id, None)
+
+
+def remember_identity(db: Database, email: str, user_id: str) -> None:
+    """Store (or re-point) the person's Slack identity, so proactive messages and lookups by id work later."""
+    try:
+        with db.unit_of_work() as session:
+            person = queries.person_by_email(session, email)
+            if person is None:
+                return
+            identity = session.scalar(select(ChatIdentity).where(ChatIdentity.channel == CHANNEL,
+                                                                 ChatIdentity.external_id == user_id))
+            if identity is None:
+                session.add(ChatIdentity(person_id=person.id, channel=CHANNEL, external_id=user_id))
+            elif identity.person_id != person.id:
+                identity.person_id = person.id
+    except IntegrityError:
+        pass  # another worker stored it at the same moment

@@ -1,0 +1,217 @@
+"""The Teams bot: an Activity in, one channel-neutral ``Message`` to the router, the ``Reply`` rendered
+as an Adaptive Card. Thin on purpose — identity, references and dedupe live in ``store``; rendering in
+``cards``; the router does the work (in a worker thread, because it is synchronous database code).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import re
+import uuid
+from collections.abc import Callable
+
+from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
+from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount
+
+from bot.messages import Channel, Message, Reply
+from bot.teams import cards, store
+from handlers.context import Ladder
+
+log = logging.getLogger(__name__)
+
+WELCOME = Reply(text="*Hi, I'm Ladder.*\nAsk me “what's my path to data scientist?” — or type `help` to see what I can do.")
+BUTTON_OUT_OF_DATE = "That button is out of date — ask me again and use the new one."
+SORRY = ("Sorry, something went wrong on my side and I couldn't finish that. Please try again in a minute; "
+         "if it keeps happening, give HR this error id: {error_id}.")
+
+_AT_TAG = re.compile(r"</?at[^>]*>", re.IGNORECASE)
+_HTML_TAG = re.compile(r"<[^>]+>")
+
+
+def reply_activity(reply: Reply) -> Activity:
+    activity = MessageFactory.attachment(Attachment(**_attachment_kwargs(reply)))
+    activity.summary = cards.summary(reply)
+    return activity
+
+
+def _attachment_kwargs(reply: Reply) -> dict:
+    att = cards.reply_attachment(reply)
+    return {"content_type": att["contentType"], "content": att["content"]}
+
+
+def split_conversation(conversation_id: str, reply_to_id: str | None, conversation_type: str | None) -> tuple[str, str | None]:
+    """(conversation, thread). Channel conversation ids carry the reply chain: ``19:…@thread.tacv2;messageid=171…``;
+    failing that a channel post's replyToId names it. Personal and group chats have no threads."""
+    base, _, message_id = conversation_id.partition(";messageid=")
+    if message_id:
+        return base, message_id
+    return base, (reply_to_id or None) if conversation_type == "channel" else None
+
+
+def clean_text(activity: Activity) -> str:
+    """The words the person typed: our @mention removed, other mention tags unwrapped, HTML gone."""
+    try:
+        TurnContext.remove_recipient_mention(activity)
+    except Exception:  # noqa: BLE001 - malformed mention entities: fall back to the regex below
+        log.debug("mention entity not understood", exc_info=True)
+    text = activity.text or ""
+    bot_name = getattr(activity.recipient, "name", None)
+    if bot_name:
+        text = re.sub(rf"<at[^>]*>\s*{re.escape(bot_name)}\s*</at>", " ", text, flags=re.IGNORECASE)
+    text = _AT_TAG.sub("", text)
+    text = html.unescape(_HTML_TAG.sub(" ", text)) if "<" in text else html.unescape(text)
+    return " ".join(text.split())
+
+
+class LadderTeamsBot(TeamsActivityHandler):
+    """``handle`` is ``Router(ladder).handle`` in production; the benchmark swaps in an echo."""
+
+    def __init__(self, ladder: Ladder, handle: Callable[[Message], Reply]) -> None:
+        self.ladder = ladder
+        self.handle = handle
+
+    # ------------------------------------------------------------------ plumbing
+    async def _in_thread(self, fn, *args):
+        return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
+
+    def _contact(self, turn_context: TurnContext, *, dedupe: bool) -> store.Contact:
+        activity = turn_context.activity
+        reference = TurnContext.get_conversation_reference(activity)
+        tenant = _tenant_id(activity)
+        if reference.conversation is not None and tenant and not reference.conversation.tenant_id:
+            reference.conversation.tenant_id = tenant
+        ref_json = reference.serialize()
+        ref_json.pop("activityId", None)  # per message; keeping it would rewrite the row on every turn
+        conversation_type = (activity.conversation.conversation_type if activity.conversation else None) or "personal"
+        ref_json.setdefault("conversation", {})["conversationType"] = conversation_type
+        key = None
+        if dedupe and activity.id:
+            key = f"teams:{activity.type}:{activity.conversation.id}:{activity.id}"[:200]
+        return store.Contact(aad_object_id=getattr(activity.from_property, "aad_object_id", None),
+                             conversation_ref=ref_json, personal=conversation_type == "personal", dedupe_key=key)
+
+    async def _identify(self, turn_context: TurnContext, contact: store.Contact) -> tuple[str | None, bool]:
+        """(directory email or None, duplicate?). Unknown AAD ids are looked up by email once, then linked."""
+        seen = await self._in_thread(store.record_contact, self.ladder, contact)
+        if seen.duplicate or seen.email:
+            return seen.email, seen.duplicate
+        email = await self._member_email(turn_context)
+        if not email:
+            return None, False
+        return await self._in_thread(store.link_by_email, self.ladder, contact, email), False
+
+    async def _member_email(self, turn_context: TurnContext) -> str | None:
+        sender = turn_context.activity.from_property
+        if sender is None or not sender.id:
+            return None
+        try:
+            member = await TeamsInfo.get_member(turn_context, sender.id)
+        except Exception:  # noqa: BLE001 - no email means "not in the directory", said plainly
+            log.warning("teams member lookup failed", exc_info=True)
+            return None
+        return member.email or member.user_principal_name
+
+    def _message(self, turn_context: TurnContext, email: str | None, **fields) -> Message:
+        activity = turn_context.activity
+        conversation_id, thread_id = split_conversation(activity.conversation.id, activity.reply_to_id,
+                                                        activity.conversation.conversation_type)
+        return Message(channel=Channel.teams, sender_email=email,
+                       sender_external_id=getattr(activity.from_property, "aad_object_id", None),
+                       conversation_id=conversation_id, thread_id=thread_id, **fields)
+
+    # ------------------------------------------------------------------ turns
+    async def on_turn(self, turn_context: TurnContext):
+        try:
+            await super().on_turn(turn_context)
+        except Exception:  # noqa: BLE001 - a person gets a plain reply; the traceback goes to the log
+            error_id = uuid.uuid4().hex[:10]
+            log.exception("teams turn failed", extra={"error_id": error_id})
+            text = SORRY.format(error_id=error_id)
+            if turn_context.activity.type == ActivityTypes.invoke:
+                await _set_invoke_body(turn_context, cards.message_action_response(text))
+            elif turn_context.activity.type == ActivityTypes.message:
+                try:
+                    await turn_context.send_activity(reply_activity(Reply(text=text, error_id=error_id)))
+                except Exception:  # noqa: BLE001
+                    log.exception("could not send the error reply", extra={"error_id": error_id})
+
+    async def on_message_activity(self, turn_context: TurnContext):
+        activity = turn_context.activity
+        text = clean_text(activity)
+        email, duplicate = await self._identify(turn_context, self._contact(turn_context, dedupe=True))
+        if duplicate:
+            log.info("duplicate teams message ignored", extra={"activity_id": activity.id})
+            return
+        if not text:  # a bare @mention, or only an attachment: say hello and what to ask
+            text = "hi"
+        reply = await self._in_thread(self.handle, self._message(turn_context, email, text=text))
+        await turn_context.send_activity(reply_activity(reply))
+
+    async def on_invoke_activity(self, turn_context: TurnContext):
+        if turn_context.activity.name != "adaptiveCard/action":
+            return await super().on_invoke_activity(turn_context)
+        # Answered here rather than in on_adaptive_card_invoke: AdaptiveCardInvokeResponse's msrest model
+        # can't carry the string value of a "message" response, and the body must stay a plain dict.
+        return InvokeResponse(status=200, body=await self.card_action(turn_context))
+
+    async def card_action(self, turn_context: TurnContext) -> dict:
+        value = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
+        action = value.get("action") if isinstance(value.get("action"), dict) else {}
+        if action.get("type") != "Action.Execute":
+            return cards.message_action_response(BUTTON_OUT_OF_DATE)
+        try:
+            ref = cards.decode_action(action.get("verb"), action.get("data"))
+        except ValueError:
+            return cards.message_action_response(BUTTON_OUT_OF_DATE)
+        email, duplicate = await self._identify(turn_context, self._contact(turn_context, dedupe=True))
+        if duplicate:
+            return cards.message_action_response("Already done — that click was handled.")
+        reply = await self._in_thread(self.handle, self._message(turn_context, email, action=ref))
+        body = cards.action_response(reply)
+        if body["type"] == cards.ADAPTIVE_CARD_CONTENT_TYPE:
+            await self._update_shared_card(turn_context, reply)
+        return body
+
+    async def _update_shared_card(self, turn_context: TurnContext, reply: Reply) -> None:
+        """Universal Actions refresh the clicker's view only; in a group chat or channel, replace the
+        posted card for everyone too (PUT …/activities/{id})."""
+        activity = turn_context.activity
+        if (activity.conversation.conversation_type or "personal") == "personal" or not activity.reply_to_id:
+            return
+        update = reply_activity(reply)
+        update.id = activity.reply_to_id
+        try:
+            await turn_context.update_activity(update)
+        except Exception:  # noqa: BLE001 - the clicker already sees the outcome
+            log.warning("could not update the shared card", exc_info=True)
+
+    async def on_teams_members_added(self, teams_members_added: list[ChannelAccount], team_info, turn_context):
+        recipient = turn_context.activity.recipient
+        if not any(m.id == recipient.id for m in teams_members_added):
+            return
+        await self._installed(turn_context)
+
+    async def on_installation_update_add(self, turn_context: TurnContext):
+        # Teams sends this *and* a conversationUpdate on install: remember the reference here, greet there.
+        await self._identify(turn_context, self._contact(turn_context, dedupe=False))
+
+    async def _installed(self, turn_context: TurnContext) -> None:
+        contact = self._contact(turn_context, dedupe=False)
+        await self._identify(turn_context, contact)
+        if contact.personal:
+            await turn_context.send_activity(reply_activity(WELCOME))
+
+
+async def _set_invoke_body(turn_context: TurnContext, body: dict) -> None:
+    await turn_context.send_activity(Activity(type=ActivityTypes.invoke_response,
+                                              value=InvokeResponse(status=200, body=body)))
+
+
+def _tenant_id(activity: Activity) -> str | None:
+    if activity.conversation is not None and activity.conversation.tenant_id:
+        return activity.conversation.tenant_id
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    return (data.get("tenant") or {}).get("id")

@@ -1,0 +1,151 @@
+"""Use cases for managers: "who on my team is ready for X?" and "team gaps for X".
+
+Scoped to the manager's own reports — direct and indirect, along the manager_id chain — and nobody
+else. Anyone who isn't a manager gets a clear refusal (fails closed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.messages import Reply
+from handlers import career_path
+from handlers.context import Ladder
+from handlers.skills import is_manager
+from skills_engine import proficiency
+from skills_engine.graph import HaveSets, RoleGraph, graph_for
+from storage import queries
+from storage.models import Occupation, Person
+
+MAX_PEOPLE = 10
+MAX_SKILLS = 10
+NOT_A_MANAGER = ("Team views are for managers, and the directory doesn't list you as one. "
+                 "If you do lead a team, ask HR ({contact}) to update your record.")
+NO_REPORTS = "Nobody reports to you in the directory, so there is no team to look at."
+
+
+@dataclass(frozen=True, slots=True)
+class Readiness:
+    person_id: int
+    name: str
+    email: str
+    title: str
+    missing: frozenset[int]
+    have: int
+
+
+def scope(ladder: Ladder, session: Session, manager: Person) -> tuple[list[int], Reply | None]:
+    """The people this manager may see, or a refusal."""
+    if not is_manager(manager):
+        return [], Reply(text=NOT_A_MANAGER.format(contact=ladder.settings.hr_contact),
+                         data={"intent": "team_denied", "reason": "not_a_manager"})
+    try:
+        ids = queries.report_ids(session, manager.id)
+    except Exception:  # noqa: BLE001 - fails closed: no scope, no data
+        return [], Reply(text="I couldn't work out who reports to you, so I won't show team data right now.",
+                         data={"intent": "team_denied", "reason": "scope_failed"})
+    if not ids:
+        return [], Reply(text=NO_REPORTS, data={"intent": "team_denied", "reason": "no_reports"})
+    return ids, None
+
+
+def _role(ladder: Ladder, session: Session, role_text: str) -> tuple[Occupation | None, Reply | None]:
+    match = career_path.resolve_role(ladder, session, role_text)
+    if match.status == "found" and match.role is not None:
+        return session.get(Occupation, match.role.occupation_id), None
+    names = [c.label for c in match.candidates[:5]]
+    if names:
+        text = f"Which role do you mean by “{role_text}”? " + "; ".join(f"“{n}”" for n in names) + ". Ask again with the exact name."
+    else:
+        text = f"I couldn't find a role called “{role_text}”."
+    return None, Reply(text=text, data={"intent": "team_role_choice", "status": match.status,
+                                         "candidates": [{"id": c.occupation_id, "label": c.label} for c in match.candidates]})
+
+
+def readiness(ladder: Ladder, session: Session, graph: RoleGraph, person_ids: list[int], role_id: int) -> list[Readiness]:
+    """Each person's missing essentials for the role, most ready first."""
+    evidence = queries.evidence_for_people(session, person_ids)
+    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(person_ids)))} if person_ids else {}
+    now = ladder.now()
+    role = graph.roles[role_id]
+    out = []
+    for pid in person_ids:
+        have = HaveSets(proficiency.verified_levels(evidence.get(pid, []), now))
+        missing = graph.missing(role_id, have)
+        p = people[pid]
+        title = p.job_title or (graph.roles[p.role_id].label if p.role_id in graph.roles else "")
+        out.append(Readiness(pid, p.name, p.email, title, missing,
+                             len(role.essential) - len(missing)))
+    out.sort(key=lambda r: (len(r.missing), -r.have, r.name))
+    return out
+
+
+def team_ready(ladder: Ladder, session: Session, manager: Person, role_text: str) -> Reply:
+    ids, refusal = scope(ladder, session, manager)
+    if refusal:
+        return refusal
+    role, problem = _role(ladder, session, role_text)
+    if problem:
+        return problem
+    assert role is not None
+    graph = graph_for(ladder, session)
+    if role.id not in graph.roles or not graph.roles[role.id].essential:
+        return Reply(text=f"I have no essential skills recorded for {role.label}, so I can't rank readiness.",
+                     data={"intent": "team_ready", "role": {"id": role.id, "label": role.label}, "people": []})
+    ranked = readiness(ladder, session, graph, ids, role.id)
+    total = len(graph.roles[role.id].essential)
+    ready = [r for r in ranked if not r.missing]
+    lines = [f"*Who on your team is ready for {role.label}* ({len(ids)} people, {total} essential skills)",
+             f"{len(ready)} ready now." if ready else "Nobody has every essential skill verified yet; closest first:"]
+    for r in ranked[:MAX_PEOPLE]:
+        if not r.missing:
+            lines.append(f"• {r.name} ({r.title}) — ready ✅")
+            continue
+        names = sorted(graph.skills[s][1] for s in r.missing)
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        lines.append(f"• {r.name} ({r.title}) — {len(r.missing)} missing: {shown}")
+    return Reply(text="\n".join(lines), data={
+        "intent": "team_ready", "role": {"id": role.id, "uri": role.uri, "label": role.label}, "team_size": len(ids),
+        "people": [{"email": r.email, "name": r.name, "missing_count": len(r.missing), "have": r.have,
+                    "missing": [{"skill_id": s, "uri": graph.skills[s][0], "label": graph.skills[s][1]} for s in sorted(r.missing)]}
+                   for r in ranked]})
+
+
+def team_gaps(ladder: Ladder, session: Session, manager: Person, role_text: str) -> Reply:
+    ids, refusal = scope(ladder, session, manager)
+    if refusal:
+        return refusal
+    role, problem = _role(ladder, session, role_text)
+    if problem:
+        return problem
+    assert role is not None
+    graph = graph_for(ladder, session)
+    if role.id not in graph.roles or not graph.roles[role.id].essential:
+        return Reply(text=f"I have no essential skills recorded for {role.label}.", data={"intent": "team_gaps", "skills": []})
+    ranked = readiness(ladder, session, graph, ids, role.id)
+    lacking: dict[int, int] = {s: 0 for s in graph.roles[role.id].essential}
+    for r in ranked:
+        for s in r.missing:
+            lacking[s] += 1
+    related = graph.related_demand(role.id, lacking)
+    order = sorted(lacking, key=lambda s: (-lacking[s], -related.get(s, 0), -graph.demand.get(s, 0), graph.skills[s][1]))
+    offers = queries.courses_teaching(session, order[:MAX_SKILLS])
+    lines = [f"*Team gaps for {role.label}* — across your {len(ids)} report(s), the skills most people lack:"]
+    out = []
+    for s in order:
+        teaching = sorted((c for c in offers if s in c.skill_ids), key=lambda c: (c.duration_hours, c.course_id))
+        out.append({"skill_id": s, "uri": graph.skills[s][0], "label": graph.skills[s][1], "lacking": lacking[s],
+                    "team_size": len(ids), "course": ({"id": teaching[0].course_id, "title": teaching[0].title} if teaching else None)})
+    for item in out[:MAX_SKILLS]:
+        if not item["lacking"]:
+            break
+        course = f" · course “{item['course']['title']}”" if item["course"] else ""
+        lines.append(f"• {item['label']} — {item['lacking']} of {len(ids)} lack it{course}")
+    covered = sum(1 for item in out if not item["lacking"])
+    if covered:
+        lines.append(f"{covered} essential skill(s) are verified for everyone.")
+    return Reply(text="\n".join(lines), data={"intent": "team_gaps", "role": {"id": role.id, "uri": role.uri, "label": role.label},
+                                               "team_size": len(ids), "skills": out})

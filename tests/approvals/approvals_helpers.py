@@ -1,0 +1,105 @@
+"""Helpers for the approvals tests: chatting through the real router, a settable clock, a recording notifier."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from approvals import policy, service
+from approvals.actions import ActionType
+from bot.messages import ActionRef, Channel, Message, Reply
+from bot.router import Router
+from storage.models import Course, Person, Proposal
+
+MAYA = "maya.patel@kestrel.example"
+DANIEL = "daniel.okafor@kestrel.example"
+PRIYA = "priya.raman@kestrel.example"
+START = dt.datetime(2026, 11, 28, 10, 0, tzinfo=dt.timezone.utc)
+USED: list = []  # ladders a test used; conftest disposes their engines after the test
+
+
+def _use(ladder):
+    if not any(ladder is x for x in USED):
+        USED.append(ladder)
+    return ladder
+
+
+class Clock:
+    """An injectable ``ladder.now``: time moves only when the test says so."""
+
+    def __init__(self, start: dt.datetime = START) -> None:
+        self.at = start
+
+    def __call__(self) -> dt.datetime:
+        return self.at
+
+    def advance(self, **kwargs) -> None:
+        self.at += dt.timedelta(**kwargs)
+
+
+class RecordingNotifier:
+    """Stands in for a chat channel's proactive messages: remembers what was sent to whom."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, Reply]] = []
+
+    def notify(self, person_email: str, reply: Reply) -> bool:
+        self.sent.append((person_email, reply))
+        return True
+
+    def to(self, email: str) -> list[Reply]:
+        return [r for e, r in self.sent if e == email]
+
+
+def prepare(ladder) -> tuple[Clock, RecordingNotifier]:
+    _use(ladder)
+    clock, notifier = Clock(), RecordingNotifier()
+    ladder.now = clock
+    ladder.notifiers.append(notifier)
+    ladder.settings.execution_backoff_seconds = 0.0
+    return clock, notifier
+
+
+def say(ladder, email: str, text: str) -> Reply:
+    return Router(_use(ladder)).handle(Message(channel=Channel.terminal, sender_email=email, conversation_id="test", text=text))
+
+
+def click(ladder, email: str, ref: str | ActionRef, form: dict[str, str] | None = None) -> Reply:
+    action = ActionRef.decode(ref) if isinstance(ref, str) else ref
+    return Router(_use(ladder)).handle(Message(channel=Channel.terminal, sender_email=email, conversation_id="test",
+                                         action=action, form=form or {}))
+
+
+def person_id(ladder, email: str) -> int:
+    with ladder.db.unit_of_work() as s:
+        return s.scalar(select(Person.id).where(Person.email == email))
+
+
+def course(ladder, code: str) -> tuple[int, str, str]:
+    with ladder.db.unit_of_work() as s:
+        c = s.scalar(select(Course).where(Course.code == code))
+        return c.id, c.code, c.title
+
+
+def propose_enrolment(ladder, subject_email: str = MAYA, code: str = "DS101", level: policy.Autonomy = policy.Autonomy.approve) -> int:
+    """A proposal made the way the agent makes them (service.create), for tests that start from one."""
+    cid, ccode, title = course(ladder, code)
+    with ladder.db.unit_of_work() as s:
+        subject = s.scalar(select(Person).where(Person.email == subject_email))
+        p = service.create(s, service.NewProposal(
+            ActionType.enrol_course, subject.id, service.default_approver_id(s, subject),
+            {"course_id": cid, "course_code": ccode, "course_title": title}, f"{subject.name} needs {ccode}.",
+            [{"kind": "gap", "text": "statistics is not verified"}], f"test:enrol:{subject.id}:{ccode}"),
+            level=level, now=ladder.now(), expiry_days=ladder.settings.approval_expiry_days)
+        s.flush()
+        return p.id
+
+
+def proposal(ladder, pid: int) -> Proposal:
+    with ladder.db.unit_of_work() as s:
+        return s.get(Proposal, pid)
+
+
+def button(reply: Reply, kind: str) -> str:
+    return next(b.ref for b in reply.actions() if b.ref.startswith(kind + ":"))

@@ -1,0 +1,42 @@
+"""The phrasings of the skills questions are recognised, and don't steal other questions."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.intents import IntentKind, recognise
+
+CASES = [
+    ("I know SQL", IntentKind.claim_skill, "SQL", None, ""),
+    ("I have Python at level 3", IntentKind.claim_skill, "Python", 3, ""),
+    ("I'm good at data mining", IntentKind.claim_skill, "data mining", None, ""),
+    ("my SQL is level 3", IntentKind.claim_skill, "SQL", 3, ""),
+    ("why do you think I know SQL?", IntentKind.explain_skill, "SQL", None, ""),
+    ("explain my SQL skill", IntentKind.explain_skill, "SQL", None, ""),
+    ("ask my manager to validate SQL", IntentKind.request_validation, "SQL", None, ""),
+    ("please ask my manager to validate statistics at level 3", IntentKind.request_validation, "statistics", 3, ""),
+    ("pending validations", IntentKind.pending_validations, "", None, ""),
+    ("validate SQL for maya.patel@kestrel.example", IntentKind.validate_for, "SQL", None, "maya.patel@kestrel.example"),
+    ("validate SQL for Maya Patel at level 2", IntentKind.validate_for, "SQL", 2, "Maya Patel"),
+    ("what skills do I have?", IntentKind.my_skills, "", None, ""),
+    ("which skills did you infer?", IntentKind.suggested_skills, "", None, ""),
+    ("What roles am I closest to?", IntentKind.closest_roles, "", None, ""),
+]
+
+
+@pytest.mark.parametrize("text,kind,skill,level,who", CASES)
+def test_skill_phrasings(text, kind, skill, level, who):
+    intent = recognise(text)
+    assert (intent.kind, intent.skill_text, intent.level, intent.person_text) == (kind, skill, level, who)
+
+
+def test_team_questions_carry_the_role():
+    assert (recognise("who on my team is ready for data scientist?").kind, recognise("who on my team is ready for data scientist?").role_text) == (IntentKind.team_ready, "data scientist")
+    assert recognise("team gaps for cloud engineer").kind == IntentKind.team_gaps
+    assert recognise("team gaps for cloud engineer").role_text == "cloud engineer"
+
+
+@pytest.mark.parametrize("text", ["what's my path to data scientist?", "skills gap for data scientist", "who am i",
+                                  "I know I should ask but how much parental leave do I get?", "I have a question about leave"])
+def test_other_questions_are_left_alone(text):
+    assert recognise(text).kind not in {IntentKind.claim_skill, IntentKind.explain_skill, IntentKind.team_gaps, IntentKind.team_ready}
