@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
+    slack_answer_processes: int = Field(
+        default=0, description="answer Slack messages in this many worker processes (0: threads in the serving process)"
+    )
 
     # Microsoft Teams (Bot Framework)
     microsoft_app_id: str | None = None

@@ -155,7 +155,8 @@ async def main(args: argparse.Namespace) -> int:
     data = Path(tempfile.mkdtemp(prefix="ladder-bench-"))
     url = args.database_url or f"sqlite:///{(data / 'bench.db').as_posix()}"
     api_port, ladder_port, bare_port = free_port(), free_port(), free_port()
-    settings = load_settings(data_dir=data, database_url=url, log_level="ERROR", slack_api_url=f"http://127.0.0.1:{api_port}/api/")
+    settings = load_settings(data_dir=data, database_url=url, log_level="ERROR", slack_api_url=f"http://127.0.0.1:{api_port}/api/",
+                             slack_answer_processes=args.answer_processes)
     ladder = build(settings)
     seed_demo(ladder)
     with ladder.db.session() as s:
@@ -166,7 +167,8 @@ async def main(args: argparse.Namespace) -> int:
     ctx = mp.get_context("spawn")
     api_ready, apps_ready = ctx.Event(), ctx.Event()
     procs = [ctx.Process(target=_serve_standin, args=(api_port, people, api_ready), daemon=True),
-             ctx.Process(target=_serve_apps, args=(settings.model_dump_json(), ladder_port, bare_port, apps_ready), daemon=True)]
+             # not daemonic: with --answer-processes the server starts worker processes of its own
+             ctx.Process(target=_serve_apps, args=(settings.model_dump_json(), ladder_port, bare_port, apps_ready), daemon=False)]
     for p in procs:
         p.start()
     try:
@@ -210,6 +212,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--answer-processes", type=int, default=0,
+                        help="SLACK_ANSWER_PROCESSES for Ladder (0: answers in threads of the serving process)")
     parser.add_argument("--text", default="what's my path to data scientist?")
     parser.add_argument("--database-url", default="", help="default: a fresh SQLite file in a temp folder")
     sys.exit(asyncio.run(main(parser.parse_args())))

@@ -51,7 +51,7 @@ def build_channel(ladder: "Ladder") -> "SlackChannel":
 
     s = ladder.settings
     return SlackChannel(ladder, token=_secret(s.slack_bot_token), signing_secret=_secret(s.slack_signing_secret),
-                        api_url=s.slack_api_url)
+                        api_url=s.slack_api_url, answer_processes=s.slack_answer_processes)
 
 
 # Slack wants an ack within 3 s, and Ladder promises far less. The answers are computed in worker threads;

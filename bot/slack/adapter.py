@@ -90,12 +90,18 @@ ACK_HOLD: contextvars.ContextVar[AckHold | None] = contextvars.ContextVar("slack
 class SlackChannel:
     """One Bolt app bound to one Ladder. ``bolt`` serves HTTP (mounted by ``mount``) and Socket Mode alike."""
 
-    def __init__(self, ladder: Ladder, *, token: str, signing_secret: str, api_url: str, workers: int = 2) -> None:
+    def __init__(self, ladder: Ladder, *, token: str, signing_secret: str, api_url: str, workers: int = 2,
+                 answer_processes: int = 0) -> None:
         self.ladder = ladder
         self.router = Router(ladder)
         self.client = AsyncWebClient(token=token, base_url=api_url)
         self.directory = SlackDirectory(self.client)
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slack-work", initializer=_lower_priority)
+        self.answer_pool = None
+        if answer_processes > 0:
+            from bot.slack import workers as answer_workers
+
+            self.answer_pool = answer_workers.pool(ladder.settings, answer_processes)
         self._tasks: set[asyncio.Task] = set()
         self._known_identities: set[str] = set()
         self.bolt = AsyncApp(
@@ -147,6 +153,8 @@ class SlackChannel:
     async def close(self) -> None:
         await self.drain()
         self.executor.shutdown(wait=False, cancel_futures=True)
+        if self.answer_pool is not None:
+            self.answer_pool.shutdown(wait=False, cancel_futures=True)
         if self.client.session is not None:
             await self.client.session.close()
             self.client.session = None
@@ -233,7 +241,7 @@ class SlackChannel:
             if is_dm and event.get("files"):
                 # A document shared in a DM (file_share): fetch it; the router decides whether it may be ingested.
                 message.form["files"] = "\n".join(await self.download_files(event["files"]))
-            answered = await self.in_thread(self._claim_and_answer, keys, message)
+            answered = await self.answer(keys, message)
             if answered is None:
                 log.info("duplicate slack event skipped", extra={"event_id": event_id, "retry": retry})
                 return
@@ -265,6 +273,20 @@ class SlackChannel:
                 target.write_bytes(body)
                 saved.append(str(target))
         return saved
+
+    async def answer(self, keys: list[str], message: Message) -> tuple[Reply, list[bk.SlackMessage]] | None:
+        if self.answer_pool is None:
+            return await self.in_thread(self._claim_and_answer, keys, message)
+        from bot.slack import workers as answer_workers
+
+        done = await asyncio.get_running_loop().run_in_executor(
+            self.answer_pool, answer_workers.claim_and_answer, keys, message.model_dump_json())
+        if done is None:
+            return None
+        reply_json, parts, outbox = done
+        for email, reply in outbox:  # notifications the worker's domain work asked for
+            await self.in_thread(self.ladder.notify, email, Reply.model_validate(reply))
+        return Reply.model_validate_json(reply_json), parts
 
     def _claim_and_answer(self, keys: list[str], message: Message) -> tuple[Reply, list[bk.SlackMessage]] | None:
         """In a worker thread, in one hop: claim the delivery, route, render (keeps CPU off the event loop)."""
