@@ -35,7 +35,8 @@ def kb_db(request, tmp_path) -> Iterator[Database]:
         with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
     except psycopg.OperationalError as exc:  # pragma: no cover - depends on the machine
-        pytest.skip(f"PostgreSQL not reachable: {exc}")
+        # Every database test runs on both databases: a missing PostgreSQL is a failure, not a skip.
+        pytest.fail(f"PostgreSQL not reachable: {exc}")
     db = Database(f"postgresql://postgres@127.0.0.1:5432/{name}")
     try:
         db.migrate()
