@@ -83,7 +83,9 @@ def readiness(ladder: Ladder, session: Session, graph: RoleGraph, person_ids: li
     return out
 
 
-def team_ready(ladder: Ladder, session: Session, manager: Person, role_text: str) -> Reply:
+def _team_view(ladder: Ladder, session: Session, manager: Person, role_text: str):
+    """What both team views start from: the manager's reporting line, the role and the role graph —
+    or the reply that says why not (not a manager, unknown or ambiguous role)."""
     ids, refusal = scope(ladder, session, manager)
     if refusal:
         return refusal
@@ -91,7 +93,14 @@ def team_ready(ladder: Ladder, session: Session, manager: Person, role_text: str
     if problem:
         return problem
     assert role is not None
-    graph = graph_for(ladder, session)
+    return ids, role, graph_for(ladder, session)
+
+
+def team_ready(ladder: Ladder, session: Session, manager: Person, role_text: str) -> Reply:
+    view = _team_view(ladder, session, manager, role_text)
+    if isinstance(view, Reply):
+        return view
+    ids, role, graph = view
     if role.id not in graph.roles or not graph.roles[role.id].essential:
         return Reply(text=f"I have no essential skills recorded for {role.label}, so I can't rank readiness.",
                      data={"intent": "team_ready", "role": {"id": role.id, "label": role.label}, "people": []})
@@ -115,14 +124,10 @@ def team_ready(ladder: Ladder, session: Session, manager: Person, role_text: str
 
 
 def team_gaps(ladder: Ladder, session: Session, manager: Person, role_text: str) -> Reply:
-    ids, refusal = scope(ladder, session, manager)
-    if refusal:
-        return refusal
-    role, problem = _role(ladder, session, role_text)
-    if problem:
-        return problem
-    assert role is not None
-    graph = graph_for(ladder, session)
+    view = _team_view(ladder, session, manager, role_text)
+    if isinstance(view, Reply):
+        return view
+    ids, role, graph = view
     if role.id not in graph.roles or not graph.roles[role.id].essential:
         return Reply(text=f"I have no essential skills recorded for {role.label}.", data={"intent": "team_gaps", "skills": []})
     ranked = readiness(ladder, session, graph, ids, role.id)
