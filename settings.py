@@ -51,8 +51,10 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
-    slack_answer_processes: int = Field(
-        default=0, description="answer Slack messages in this many worker processes (0: threads in the serving process)"
+    slack_answer_processes: int | None = Field(
+        default=None, ge=0,
+        description="do Slack's work after the ack in this many worker processes "
+                    "(unset: one per CPU but one, at least one; 0: threads of the serving process)"
     )
 
     # Microsoft Teams (Bot Framework)

@@ -1,13 +1,14 @@
 """Time-to-ack for Slack events: Ladder's /slack/events next to a bare Bolt app, in the same run.
 
-    python bench/slack_ack_bench.py [--events 500] [--concurrency 20] [--text "what's my path to data scientist?"]
+    python bench/slack_ack_bench.py [--events 500] [--concurrency 20] [--answer-processes 2] [--text "…"]
 
 Three processes on loopback, like production: this one sends the requests (Slack's side), one runs the
 stand-in Slack Web API (tests/slack/slack_standin.py) that absorbs Ladder's replies, and one runs both
 servers — Ladder's real ``serve`` app (bot.server.build_app with Slack mounted) and a bare Bolt AsyncApp.
 Both verify signatures. Each request is an ``app_mention`` signed exactly as Slack signs it, with a fresh
 event id. Ladder really does the work (identity, dedupe, routing, rendering, chat.postMessage) after the
-ack, in its worker threads, so its acks are measured while that work competes for the same CPU. Between
+ack — in its worker processes (``--answer-processes``, default as in ``serve``: one per CPU but one; 0 for
+threads of the serving process) — so its acks are measured while that work competes for the same CPU. Between
 phases Ladder's backlog is drained so it never slows the bare app's phase.
 
 Reports p50 / p99 / max in milliseconds for sequential sends and for ``--concurrency`` requests in flight.
@@ -117,17 +118,25 @@ def _serve_apps(settings_json: str, ladder_port: int, bare_port: int, ready) -> 
     channel = ladder_app[SLACK_CHANNEL_KEY]
 
     async def pending(_request: web.Request) -> web.Response:  # the bench waits for Ladder's backlog between phases
-        return web.json_response({"pending": len(channel._tasks)})
+        return web.json_response({"pending": channel.pending()})
 
     ladder_app.router.add_get("/bench/pending", pending)
 
     async def run() -> None:
+        import signal
+
+        runners = []
         for app, port in ((ladder_app, ladder_port), (bare_bolt_app(settings.slack_api_url), bare_port)):
             runner = web.AppRunner(app, access_log=None)
             await runner.setup()
             await web.TCPSite(runner, "127.0.0.1", port).start()
+            runners.append(runner)
+        stop = asyncio.Event()
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
         ready.set()
-        await asyncio.Event().wait()
+        await stop.wait()
+        for runner in runners:  # as `serve` stops: Ladder's worker processes are shut down too
+            await runner.cleanup()
 
     asyncio.run(run())
 
@@ -190,14 +199,20 @@ async def main(args: argparse.Namespace) -> int:
     finally:
         for p in procs:
             p.terminate()
-            p.join(10)
+            p.join(15)
+            if p.is_alive():
+                p.kill()
         if not args.database_url:
             shutil.rmtree(data, ignore_errors=True)
 
     dialect = url.split(":", 1)[0]
     print(f"Slack time-to-ack: {args.events} signed app_mention events per phase over loopback "
           f"({dialect}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs).")
-    print(f"Ladder answers each one ({args.text!r}) after the ack; the bare Bolt app has an empty listener.")
+    from bot.slack.workers import default_processes
+
+    processes = default_processes() if args.answer_processes is None else args.answer_processes
+    where = f"{processes} worker process(es)" if processes else "threads of the serving process"
+    print(f"Ladder answers each one ({args.text!r}) after the ack, in {where}; the bare Bolt app has an empty listener.")
     print(f"{'endpoint':<12}{'mode':<16}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'mean ms':>9}")
     for (name, mode), values in results.items():
         print(f"{name:<12}{mode:<16}{_pct(values, 50):>9.2f}{_pct(values, 99):>9.2f}{max(values):>9.2f}"
@@ -212,8 +227,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=20)
-    parser.add_argument("--answer-processes", type=int, default=0,
-                        help="SLACK_ANSWER_PROCESSES for Ladder (0: answers in threads of the serving process)")
+    parser.add_argument("--answer-processes", type=int, default=None,
+                        help="SLACK_ANSWER_PROCESSES for Ladder (default: unset, as `serve` — one per CPU but one; "
+                             "0: threads of the serving process)")
     parser.add_argument("--text", default="what's my path to data scientist?")
     parser.add_argument("--database-url", default="", help="default: a fresh SQLite file in a temp folder")
     sys.exit(asyncio.run(main(parser.parse_args())))

@@ -1,5 +1,6 @@
 """The Slack channel: a Bolt AsyncApp whose listeners ack first and then hand a channel-neutral
-``Message`` to the router in a worker thread, rendering the ``Reply`` as Block Kit.
+``Message`` to the router, rendering the ``Reply`` as Block Kit. The work after the ack runs in worker
+processes (``SLACK_ANSWER_PROCESSES``, see ``bot/slack/workers.py``) or, with 0, in threads of this process.
 
 Transport only: parse → Message → Router(ladder).handle → render → Web API call. No use-case logic here.
 """
@@ -97,11 +98,11 @@ class SlackChannel:
         self.client = AsyncWebClient(token=token, base_url=api_url)
         self.directory = SlackDirectory(self.client)
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slack-work", initializer=_lower_priority)
-        self.answer_pool = None
+        self.workers = None
         if answer_processes > 0:
-            from bot.slack import workers as answer_workers
+            from bot.slack.workers import WorkerPool
 
-            self.answer_pool = answer_workers.pool(ladder.settings, answer_processes)
+            self.workers = WorkerPool(ladder.settings, answer_processes, deliver=self._deliver, report_lost=self._report_lost)
         self._tasks: set[asyncio.Task] = set()
         self._known_identities: set[str] = set()
         self.bolt = AsyncApp(
@@ -114,6 +115,44 @@ class SlackChannel:
         self._register()
 
     # ------------------------------------------------------------------ plumbing
+
+    def dispatch(self, method: str, *args: Any, what: str) -> None:
+        """Run ``self.<method>(*args)`` after the ack: in this process, or in a worker process when there are some.
+
+        The arguments are plain data (Slack payload dicts, strings), so the call can cross a process boundary.
+        """
+        if self.workers is None:
+            self.spawn(getattr(self, method)(*args), what)
+            return
+        hold = ACK_HOLD.get()
+        if hold is None or not hold.defer(lambda: self.workers.submit(method, args)):
+            self.workers.submit(method, args)
+
+    async def _deliver(self, outbox: list[tuple[str, dict]]) -> None:
+        """Proactive messages a worker's domain work asked for (this process owns the channels that reach people)."""
+        for email, reply in outbox:
+            await self.in_thread(self.ladder.notify, email, Reply.model_validate(reply))
+
+    async def _report_lost(self, method: str, args: tuple) -> None:
+        """A worker died during this call: tell the person where they asked, as a failure in the call itself would."""
+        if method == "converse":
+            event = args[0]
+            is_dm = event.get("channel_type") == "im" or event["channel"].startswith("D")
+            await self.report_failure(event["channel"], thread_ts=event.get("thread_ts") or event["ts"],
+                                      user=None if is_dm else event["user"], what="message")
+        elif method == "run_command":
+            command = args[0]
+            await self.report_failure(command.get("channel_id"), user=command.get("user_id"), what="command",
+                                      respond=_Responder(self, command))
+        elif method == "click":
+            channel, thread_ts, _ = _click_place(args[0])
+            await self.report_failure(channel, thread_ts=thread_ts, user=args[0]["user"]["id"], what="click")
+        elif method == "submit_reason":
+            meta = args[4]
+            await self.report_failure(meta.get("channel"), thread_ts=meta.get("thread_ts"), user=args[0]["user"]["id"],
+                                      what="view_submission")
+        else:
+            log.error("slack work lost with a worker process", extra={"error_id": _new_error_id(), "work": method})
 
     def spawn(self, coro: Awaitable[None], what: str) -> None:
         """Run work after the ack. Failures are logged with an error id (the coroutine reports to the person).
@@ -138,8 +177,14 @@ class SlackChannel:
             return
         start()
 
+    def pending(self) -> int:
+        """Calls accepted and not yet finished (threads or worker processes)."""
+        return len(self._tasks) + (self.workers.pending() if self.workers is not None else 0)
+
     async def drain(self, timeout: float = 10.0) -> None:
         """Wait for background work (shutdown, tests)."""
+        if self.workers is not None:
+            await self.workers.drain(timeout)
         if self._tasks:
             await asyncio.wait(list(self._tasks), timeout=timeout)
 
@@ -149,12 +194,14 @@ class SlackChannel:
 
         if self.client.session is None:
             self.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.client.timeout))
+        if self.workers is not None:
+            self.workers.start()
 
     async def close(self) -> None:
         await self.drain()
         self.executor.shutdown(wait=False, cancel_futures=True)
-        if self.answer_pool is not None:
-            self.answer_pool.shutdown(wait=False, cancel_futures=True)
+        if self.workers is not None:
+            await self.workers.close()
         if self.client.session is not None:
             await self.client.session.close()
             self.client.session = None
@@ -191,17 +238,17 @@ class SlackChannel:
         async def on_home_opened(event: dict) -> None:
             if event.get("tab", "home") != "home":
                 return
-            self.spawn(self.publish_home(event["user"]), "app_home")
+            self.dispatch("publish_home", event["user"], what="app_home")
 
         @bolt.command(COMMAND)
         async def on_command(ack, command: dict) -> None:
             await ack()
-            self.spawn(self.run_command(command), "command")
+            self.dispatch("run_command", command, what="command")
 
         @bolt.action(ACTION_PATTERN)
         async def on_click(ack, body: dict, action: dict) -> None:
             await ack()
-            self.spawn(self.click(body, action), "block_actions")
+            self.dispatch("click", body, action, what="block_actions")
 
         @bolt.view(CallbackId.reason_modal.value)
         async def on_reason(ack, body: dict, view: dict) -> None:
@@ -217,7 +264,7 @@ class SlackChannel:
                 await ack(response_action="errors", errors={bk.field_block_id(n): "Please fill this in." for n in missing})
                 return
             await ack()
-            self.spawn(self.submit_reason(body, view, ref, form, meta), "view_submission")
+            self.dispatch("submit_reason", body, view, ref, form, meta, what="view_submission")
 
     def _accept_message(self, event: dict, body: dict, request, bot_user_id: str | None) -> None:
         if event.get("bot_id") or event.get("subtype") not in CONVERSATIONAL_SUBTYPES or not event.get("user"):
@@ -225,7 +272,7 @@ class SlackChannel:
         if bot_user_id and event.get("user") == bot_user_id:
             return
         retry = request.headers.get("x-slack-retry-num", [None])[0] if request is not None else None
-        self.spawn(self.converse(event, body.get("event_id"), retry), "message")
+        self.dispatch("converse", event, body.get("event_id"), retry, what="message")
 
     # ------------------------------------------------------------------ conversations
 
@@ -275,18 +322,7 @@ class SlackChannel:
         return saved
 
     async def answer(self, keys: list[str], message: Message) -> tuple[Reply, list[bk.SlackMessage]] | None:
-        if self.answer_pool is None:
-            return await self.in_thread(self._claim_and_answer, keys, message)
-        from bot.slack import workers as answer_workers
-
-        done = await asyncio.get_running_loop().run_in_executor(
-            self.answer_pool, answer_workers.claim_and_answer, keys, message.model_dump_json())
-        if done is None:
-            return None
-        reply_json, parts, outbox = done
-        for email, reply in outbox:  # notifications the worker's domain work asked for
-            await self.in_thread(self.ladder.notify, email, Reply.model_validate(reply))
-        return Reply.model_validate_json(reply_json), parts
+        return await self.in_thread(self._claim_and_answer, keys, message)
 
     def _claim_and_answer(self, keys: list[str], message: Message) -> tuple[Reply, list[bk.SlackMessage]] | None:
         """In a worker thread, in one hop: claim the delivery, route, render (keeps CPU off the event loop)."""
@@ -379,11 +415,7 @@ class SlackChannel:
 
     async def click(self, body: dict, action: dict) -> None:
         user = body["user"]["id"]
-        container = body.get("container") or {}
-        channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
-        message = body.get("message") or {}
-        message_ts = container.get("message_ts") or message.get("ts")
-        thread_ts = message.get("thread_ts") or container.get("thread_ts") or message_ts
+        channel, thread_ts, message_ts = _click_place(body)
         try:
             value = action.get("value") or (action.get("selected_option") or {}).get("value") or ""
             label = (action.get("text") or action.get("selected_option", {}).get("text") or {}).get("text", "")
@@ -505,6 +537,15 @@ class SlackChannel:
             data = dict(state.data or {})
             session.delete(state)
             return data
+
+
+def _click_place(body: dict) -> tuple[str | None, str | None, str | None]:
+    """Where a clicked button lives: (channel, thread to answer in, the message's own ts)."""
+    container = body.get("container") or {}
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    message = body.get("message") or {}
+    message_ts = container.get("message_ts") or message.get("ts")
+    return channel, message.get("thread_ts") or container.get("thread_ts") or message_ts, message_ts
 
 
 def _modal_key(view_id: str) -> str:

@@ -139,9 +139,11 @@ class Harness:
 
 
 def slack_settings(ladder: Ladder, api: SlackStandIn, **extra: Any):
+    # Threads by default (one process per test keeps the suite fast); test_slack_answer_processes.py runs
+    # the same flows in worker processes, the default for `serve`.
     return ladder.settings.model_copy(update={
         "slack_bot_token": SecretStr(BOT_TOKEN), "slack_signing_secret": SecretStr(SIGNING_SECRET),
-        "slack_api_url": api.api_url, **extra})
+        "slack_api_url": api.api_url, "slack_answer_processes": 0, **extra})
 
 
 @asynccontextmanager
