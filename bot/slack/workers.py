@@ -116,6 +116,8 @@ def _worker_main(settings, conn: Connection) -> None:
 
 
 STARTED = b"started"
+STARVED_SECONDS = 10.0  # a call not taken by its worker after this long is logged
+SEND_INLINE_BYTES = 64 * 1024  # well under a local socket's buffer
 
 
 class WorkerLost(RuntimeError):
@@ -135,10 +137,13 @@ class _Worker:
         self.process.start()
         child.close()  # the worker holds the only copy: its death is end-of-file here
 
-    def send(self, payload: bytes) -> bool:
+    async def send(self, payload: bytes) -> bool:
         """Hand the worker a call; False if it is gone (then the call never started)."""
         try:
-            self.conn.send_bytes(payload)  # small, and the worker is reading; the pipe buffer takes it at once
+            if len(payload) <= SEND_INLINE_BYTES:
+                self.conn.send_bytes(payload)  # the socket buffer takes it at once, whether or not the worker reads yet
+            else:  # could wait for the worker to read (it may still be starting): not on the event loop
+                await asyncio.to_thread(self.conn.send_bytes, payload)
             return True
         except OSError:
             return False
@@ -147,20 +152,26 @@ class _Worker:
         """The call's outcome. WorkerLost says whether the worker had taken the call before it died."""
         started = False
         try:
-            await self._readable()
+            while not await self._readable(timeout=STARVED_SECONDS):
+                log.warning("a Slack call has not been taken by its worker process yet: the worker is still starting, "
+                            "or the machine's CPUs are busy with other work (Slack workers yield to everything else)",
+                            extra={"pid": self.process.pid, "seconds": STARVED_SECONDS})
             started = self.conn.recv_bytes() == STARTED
             await self._readable()
             return pickle.loads(self.conn.recv_bytes())
         except (EOFError, OSError) as exc:
             raise WorkerLost(str(exc) or type(exc).__name__, started=started) from exc
 
-    async def _readable(self) -> None:
+    async def _readable(self, timeout: float | None = None) -> bool:
         loop = asyncio.get_running_loop()
         ready = loop.create_future()
         fd = self.conn.fileno()
         loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
         try:
-            await ready
+            await asyncio.wait_for(ready, timeout)
+            return True
+        except asyncio.TimeoutError:
+            return False
         finally:
             loop.remove_reader(fd)
 
@@ -249,7 +260,7 @@ class WorkerPool:
         for attempt in range(3):
             worker = self._workers[index]
             try:
-                if not worker.send(payload):
+                if not await worker.send(payload):
                     raise WorkerLost("gone", started=False)
                 outbox = await worker.result()
             except WorkerLost as lost:

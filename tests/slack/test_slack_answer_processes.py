@@ -16,7 +16,7 @@ import time
 
 from bot.slack import SLACK_CHANNEL_KEY
 from handlers.context import Ladder
-from slack_harness import direct_message, person_id, serving, slack_id
+from slack_harness import app_mention, direct_message, person_id, serving, slack_id
 
 MAYA = "maya.patel@kestrel.example"
 DANIEL = "daniel.okafor@kestrel.example"
@@ -118,3 +118,61 @@ def test_unset_means_one_worker_per_cpu_but_one(fresh_demo):
     assert default_processes() == max(1, (os.cpu_count() or 2) - 1)
     threads = build_channel(Ladder(settings=settings.model_copy(update={"slack_answer_processes": 0}), db=fresh_demo.db))
     assert threads.workers is None
+
+
+def test_a_click_on_a_very_long_message_crosses_to_the_worker_whole(fresh_demo):
+    """A block_actions payload carries the whole message it came from (here over 128 KB): more than is written
+    to a worker's pipe from the event loop at once; it still arrives whole, and the ack stays quick."""
+    from bot.slack.action_ids import ActionId
+    from bot.slack.workers import SEND_INLINE_BYTES
+    from slack_harness import block_actions
+
+    maya = slack_id(person_id(fresh_demo, MAYA))
+
+    async def scenario():
+        async with serving(fresh_demo, slack_answer_processes=1) as h:
+            mention = app_mention(maya, "what's my path to data scientist?")
+            await h.slack.event(mention)
+            [post] = await h.api.wait_for("chat.postMessage", timeout=90)
+            own = [{**b, "block_id": f"blk{i}"} for i, b in enumerate(post.args["blocks"])]
+            filler = [{"type": "section", "block_id": f"long{i}", "text": {"type": "mrkdwn", "text": "x" * 2900}}
+                      for i in range(50 - len(own))]  # Slack's 50 blocks, nearly full
+            blocks = filler + own
+            posted = {"type": "message", "ts": "1700000000.000777", "thread_ts": mention["event"]["ts"],
+                      "text": post.args["text"] + "\n" + "y" * 30000, "blocks": blocks}
+            actions = next(b for b in blocks if b["type"] == "actions")
+            button = next(e for e in actions["elements"] if e["value"].startswith("set_target:"))
+            assert ActionId.parse(button["action_id"]) is ActionId.set_target
+            click = block_actions(maya, value=button["value"], action_id=button["action_id"], block_id=actions["block_id"],
+                                  message=posted, channel="C0LADDER1", response_url=h.api.response_url("big"),
+                                  label=button["text"]["text"])
+            assert len(json.dumps(click)) > 2 * SEND_INLINE_BYTES
+            started = time.perf_counter()
+            status, _ = await h.slack.interaction(click)
+            assert status == 200 and time.perf_counter() - started < 3
+            [update] = await h.api.wait_for("chat.update", timeout=90)
+            assert update.args["ts"] == posted["ts"] and len(update.args["blocks"]) >= len(filler)
+            posts = await h.api.wait_for("chat.postMessage", 2, timeout=90)
+            assert "is now your target role" in posts[1].args["text"]
+
+    asyncio.run(scenario())
+
+
+def test_a_failure_inside_a_worker_is_reported_in_the_thread_with_an_error_id(fresh_demo):
+    """The domain breaks under the worker (its skills table is gone): the person still hears back, in the thread."""
+    from sqlalchemy import text
+
+    maya = slack_id(person_id(fresh_demo, MAYA))
+    with fresh_demo.db.unit_of_work() as s:
+        s.execute(text("ALTER TABLE role_skills RENAME TO role_skills_gone"))
+
+    async def scenario():
+        async with serving(fresh_demo, slack_answer_processes=1) as h:
+            mention = app_mention(maya, "what's my path to data scientist?")
+            assert (await h.slack.event(mention))[0] == 200
+            [post] = await h.api.wait_for("chat.postMessage", timeout=90)
+            assert post.args["thread_ts"] == mention["event"]["ts"]
+            assert "something went wrong" in post.args["text"] and "error id" in post.args["text"]
+            assert "role_skills" not in str(post.args)  # never an internal message in chat
+
+    asyncio.run(scenario())
