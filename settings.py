@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -51,6 +52,9 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
+    slack_worker_priority: Literal["idle", "low", "normal"] = Field(
+        default="idle", description="CPU priority of the Slack worker processes: idle (Linux SCHED_IDLE: acks always "
+                                    "go first), low (nice 10: for a machine shared with other busy programs), normal")
     slack_answer_processes: int | None = Field(
         default=None, ge=0,
         description="do Slack's work after the ack in this many worker processes "

@@ -105,7 +105,8 @@ def mount(app: web.Application, ladder: "Ladder") -> None:
                 hold.release()  # ... then the work it promised starts
 
         app.router.add_post(EVENTS_PATH, slack_events)
-        log.info("Slack HTTP endpoint mounted", extra={"path": EVENTS_PATH})
+        log.info("Slack HTTP endpoint mounted", extra={
+            "path": EVENTS_PATH, "answer_processes": channel.workers.processes if channel.workers is not None else 0})
     else:
         log.info("Slack HTTP endpoint not mounted: SLACK_SIGNING_SECRET is not set (Socket Mode only).")
 

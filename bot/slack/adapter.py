@@ -52,6 +52,21 @@ def _lower_priority() -> None:
         pass
 
 
+class _SameTokenWarning(logging.Filter):
+    """Bolt also reads SLACK_BOT_TOKEN from the environment and, given our client (built from the same
+    setting), warns that the token "will be unused" — a warning nobody can act on."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+def _bolt_logger() -> logging.Logger:
+    logger = logging.getLogger("slack_bolt")
+    if not any(isinstance(f, _SameTokenWarning) for f in logger.filters):
+        logger.addFilter(_SameTokenWarning())
+    return logger
+
+
 def _error_text(error_id: str) -> str:
     return (f"Sorry, something went wrong on my side and I couldn't finish that. "
             f"Please try again in a minute; if it keeps happening, give HR this error id: {error_id}.")
@@ -110,7 +125,7 @@ class SlackChannel:
             signing_secret=signing_secret,
             process_before_response=False,
             request_verification_enabled=True,
-            logger=logging.getLogger("slack_bolt"),
+            logger=_bolt_logger(),
         )
         self._register()
 

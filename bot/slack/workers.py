@@ -32,7 +32,7 @@ from bot.messages import Reply
 
 log = logging.getLogger(__name__)
 
-# Where Linux's SCHED_IDLE is not available, worker processes run at this niceness instead.
+# Worker processes at SLACK_WORKER_PRIORITY=low (and at idle where Linux's SCHED_IDLE is not available).
 WORKER_NICENESS = 10
 
 
@@ -45,19 +45,22 @@ def default_processes() -> int:
     return max(1, (os.cpu_count() or 2) - 1)
 
 
-def _yield_cpu_to_the_server() -> None:
+def _yield_cpu_to_the_server(priority: str) -> None:
     """Answers are background work: the serving process, which must ack within 3 s (and Ladder promises far
-    less), always gets the CPU first. On Linux SCHED_IDLE does exactly that (a worker still gets a small share
-    under sustained load); elsewhere a lower priority."""
-    try:
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-        return
-    except (AttributeError, OSError):
-        pass
-    try:
-        os.nice(WORKER_NICENESS)
-    except OSError:
-        pass
+    less), gets the CPU first. ``idle`` (the default): Linux's SCHED_IDLE, which does exactly that — but under
+    sustained load from *other* programs a worker gets only a sliver of CPU; ``low``: niceness 10, a fair
+    share against everything but a smaller one; ``normal``: no change."""
+    if priority == "idle":
+        try:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+            return
+        except (AttributeError, OSError):  # not Linux: the next best
+            pass
+    if priority in ("idle", "low"):
+        try:
+            os.nice(WORKER_NICENESS)
+        except OSError:
+            pass
 
 
 # ---------------------------------------------------------------------------------- in a worker process
@@ -80,7 +83,7 @@ def _worker_main(settings, conn: Connection) -> None:
     The serving process holds the only other end of ``conn``: when it exits, however it exits, ``recv``
     sees end-of-file and the worker leaves with it.
     """
-    _yield_cpu_to_the_server()
+    _yield_cpu_to_the_server(settings.slack_worker_priority)
     from bot.logging_setup import configure
     from bot.slack import build_channel
     from handlers.context import Ladder

@@ -139,11 +139,13 @@ class Harness:
 
 
 def slack_settings(ladder: Ladder, api: SlackStandIn, **extra: Any):
-    # Threads by default (one process per test keeps the suite fast); test_slack_answer_processes.py runs
-    # the same flows in worker processes, the default for `serve`.
+    # Threads by default (one process per test keeps the suite fast); tests that take ``slack_processes`` run
+    # the same flows in worker processes, as `serve` does. Those workers run at "low" priority, not `serve`'s
+    # "idle": the suite's other tests keep the CPUs busy, and an idle-class worker would wait for them to finish
+    # (test_slack_answer_processes.py checks the default's scheduling policy itself).
     return ladder.settings.model_copy(update={
         "slack_bot_token": SecretStr(BOT_TOKEN), "slack_signing_secret": SecretStr(SIGNING_SECRET),
-        "slack_api_url": api.api_url, "slack_answer_processes": 0, **extra})
+        "slack_api_url": api.api_url, "slack_answer_processes": 0, "slack_worker_priority": "low", **extra})
 
 
 @asynccontextmanager

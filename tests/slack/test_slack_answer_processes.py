@@ -2,7 +2,8 @@
 
 The flows themselves (threads, follow-ups, clicks, modals, commands, App Home, Socket Mode, failures) run in
 both modes in test_slack_conversations.py and test_slack_interactivity.py; this file covers what only worker
-processes have: notifications handed back to the serving process, and a worker process that dies.
+processes have: their CPU priority, notifications handed back to the serving process, a worker process
+that dies, a call too big to write from the event loop at once, a failure inside a worker.
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ import os
 import signal
 import time
 
+import pytest
+
 from bot.slack import SLACK_CHANNEL_KEY
+from bot.slack.workers import WORKER_NICENESS
 from handlers.context import Ladder
 from slack_harness import app_mention, direct_message, person_id, serving, slack_id
 
@@ -47,6 +51,20 @@ def _workers() -> list[multiprocessing.Process]:
     return [p for p in multiprocessing.active_children() if p.is_alive()]
 
 
+@pytest.mark.skipif(not hasattr(os, "sched_getscheduler"), reason="SCHED_IDLE is Linux's")
+def test_by_default_workers_only_take_cpu_the_server_does_not_want(fresh_demo):
+    async def scenario():
+        async with serving(fresh_demo, slack_answer_processes=1, slack_worker_priority="idle") as h:
+            [pid] = h.app[SLACK_CHANNEL_KEY].workers.pids()
+            deadline = time.monotonic() + 30
+            while os.sched_getscheduler(pid) != os.SCHED_IDLE and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)  # the worker sets it first thing, before loading anything
+            assert os.sched_getscheduler(pid) == os.SCHED_IDLE
+            assert os.sched_getscheduler(0) != os.SCHED_IDLE  # the serving process is untouched
+
+    asyncio.run(scenario())
+
+
 def _kill(workers: list[multiprocessing.Process]) -> None:
     for worker in workers:
         os.kill(worker.pid, signal.SIGKILL)
@@ -62,8 +80,7 @@ def test_a_worker_that_dies_before_taking_a_call_is_replaced_and_the_call_still_
             await h.app[SLACK_CHANNEL_KEY].drain()
             before = _workers()
             assert len(before) == 2
-            if hasattr(os, "sched_getscheduler"):  # answers are background work: the server gets the CPU first
-                assert all(os.sched_getscheduler(w.pid) == os.SCHED_IDLE for w in before)
+            assert all(os.getpriority(os.PRIO_PROCESS, w.pid) == WORKER_NICENESS for w in before)  # the harness's "low" priority
 
             # Both workers freeze, a question arrives (acked at once by the server), then both are killed
             # before either could read it: nothing had happened yet, so new workers answer it.
