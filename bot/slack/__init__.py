@@ -59,10 +59,11 @@ def build_channel(ladder: "Ladder", answer_processes: int | None = None) -> "Sla
                         api_url=s.slack_api_url, answer_processes=answer_processes)
 
 
-# Slack wants an ack within 3 s, and Ladder promises far less. The answers are computed in worker threads;
-# with CPython's default 5 ms GIL switch interval every socket call of the event loop can wait 5 ms behind
-# a busy worker (the "convoy effect"), which multiplied p99 ack time by ~10 under load in
-# bench/slack_ack_bench.py. A shorter interval hands the loop the GIL sooner at a small throughput cost.
+# Slack wants an ack within 3 s, and Ladder promises far less. Whatever still runs in threads of the serving
+# process (Slack's work with SLACK_ANSWER_PROCESSES=0, Teams turns, notifications) holds the GIL the event loop
+# needs: with CPython's default 5 ms switch interval every socket call of the loop can wait 5 ms behind a busy
+# thread (the "convoy effect"), which multiplied p99 ack time by ~10 under load in bench/slack_ack_bench.py.
+# A shorter interval hands the loop the GIL sooner at a small throughput cost.
 GIL_SWITCH_INTERVAL_SECONDS = 0.001
 
 

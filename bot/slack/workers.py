@@ -1,4 +1,4 @@
-"""Post-ack work in separate processes (``SLACK_ANSWER_PROCESSES`` > 0, the default for ``serve``).
+"""Post-ack work in separate processes (``SLACK_ANSWER_PROCESSES`` unset or > 0: the default for ``serve``).
 
 Threads of the serving process share its interpreter (and GIL) with the event loop that acknowledges
 Slack, so a busy answer (~15 ms of CPU for a path question) delays the next ack. With worker processes
