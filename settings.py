@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     slack_worker_priority: Literal["idle", "low", "normal"] = Field(
         default="idle", description="CPU priority of the Slack worker processes: idle (Linux SCHED_IDLE: acks always "
                                     "go first), low (nice 10: for a machine shared with other busy programs), normal")
+    slack_calls_per_worker: int = Field(
+        default=1, ge=1, description="calls each Slack worker process runs at once (more: one slow answer, e.g. from "
+                                     "an LLM, holds up fewer others, at some cost to ack time on a small machine)")
     slack_answer_processes: int | None = Field(
         default=None, ge=0,
         description="do Slack's work after the ack in this many worker processes "

@@ -46,8 +46,9 @@ def register_notifier(ladder: "Ladder") -> bool:
     return True
 
 
-def build_channel(ladder: "Ladder", answer_processes: int | None = None) -> "SlackChannel":
-    """The Slack channel for ``ladder``; ``answer_processes`` overrides SLACK_ANSWER_PROCESSES (workers pass 0)."""
+def build_channel(ladder: "Ladder", answer_processes: int | None = None, threads: int = 2) -> "SlackChannel":
+    """The Slack channel for ``ladder``; ``answer_processes`` overrides SLACK_ANSWER_PROCESSES (workers pass 0),
+    ``threads`` is how many threads run its synchronous work (the router, the database)."""
     from bot.slack.adapter import SlackChannel
 
     from bot.slack.workers import default_processes
@@ -56,7 +57,7 @@ def build_channel(ladder: "Ladder", answer_processes: int | None = None) -> "Sla
     if answer_processes is None:
         answer_processes = s.slack_answer_processes if s.slack_answer_processes is not None else default_processes()
     return SlackChannel(ladder, token=_secret(s.slack_bot_token), signing_secret=_secret(s.slack_signing_secret),
-                        api_url=s.slack_api_url, answer_processes=answer_processes)
+                        api_url=s.slack_api_url, answer_processes=answer_processes, workers=threads)
 
 
 # Slack wants an ack within 3 s, and Ladder promises far less. Whatever still runs in threads of the serving

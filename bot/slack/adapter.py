@@ -143,10 +143,9 @@ class SlackChannel:
         if hold is None or not hold.defer(lambda: self.workers.submit(method, args)):
             self.workers.submit(method, args)
 
-    async def _deliver(self, outbox: list[tuple[str, dict]]) -> None:
-        """Proactive messages a worker's domain work asked for (this process owns the channels that reach people)."""
-        for email, reply in outbox:
-            await self.in_thread(self.ladder.notify, email, Reply.model_validate(reply))
+    async def _deliver(self, email: str, reply: dict) -> None:
+        """A proactive message a worker's domain work asked for (this process owns the channels that reach people)."""
+        await self.in_thread(self.ladder.notify, email, Reply.model_validate(reply))
 
     async def _report_lost(self, method: str, args: tuple) -> None:
         """A worker died during this call: tell the person where they asked, as a failure in the call itself would."""

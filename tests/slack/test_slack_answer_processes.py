@@ -193,3 +193,26 @@ def test_a_failure_inside_a_worker_is_reported_in_the_thread_with_an_error_id(fr
             assert "role_skills" not in str(post.args)  # never an internal message in chat
 
     asyncio.run(scenario())
+
+
+def test_with_several_calls_per_worker_one_slow_call_does_not_hold_up_the_next(fresh_demo):
+    """One worker running up to four calls at once (SLACK_CALLS_PER_WORKER=4): Maya's App Home waits on a slow
+    Slack (views.publish takes 6 s); Daniel's question, sent after it, is answered meanwhile."""
+    maya, daniel = (slack_id(person_id(fresh_demo, e)) for e in (MAYA, DANIEL))
+
+    async def scenario():
+        from slack_harness import app_home_opened
+
+        async with serving(fresh_demo, slack_answer_processes=1, slack_calls_per_worker=4) as h:
+            h.api.delay["views.publish"] = 6
+            await h.slack.event(app_home_opened(maya))
+            await h.api.wait_for("views.publish", timeout=90)  # the slow call is under way in the worker
+            started = time.perf_counter()
+            question = direct_message(daniel, "who am i?", channel="D0DANIEL1")
+            await h.slack.event(question)
+            [post] = await h.api.wait_for("chat.postMessage", timeout=90)
+            assert "Daniel Okafor" in post.args["text"]
+            assert time.perf_counter() - started < 5  # answered before the slow call could have finished
+            await h.app[SLACK_CHANNEL_KEY].drain(30)
+
+    asyncio.run(scenario())
