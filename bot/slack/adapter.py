@@ -150,10 +150,8 @@ class SlackChannel:
     async def _report_lost(self, method: str, args: tuple) -> None:
         """A worker died during this call: tell the person where they asked, as a failure in the call itself would."""
         if method == "converse":
-            event = args[0]
-            is_dm = event.get("channel_type") == "im" or event["channel"].startswith("D")
-            await self.report_failure(event["channel"], thread_ts=event.get("thread_ts") or event["ts"],
-                                      user=None if is_dm else event["user"], what="message")
+            channel, thread_ts, private_to = _message_place(args[0])
+            await self.report_failure(channel, thread_ts=thread_ts, user=private_to, what="message")
         elif method == "run_command":
             command = args[0]
             await self.report_failure(command.get("channel_id"), user=command.get("user_id"), what="command",
@@ -291,10 +289,10 @@ class SlackChannel:
     # ------------------------------------------------------------------ conversations
 
     async def converse(self, event: dict, event_id: str | None, retry: str | None) -> None:
-        channel, ts, user = event["channel"], event["ts"], event["user"]
-        thread_ts = event.get("thread_ts") or ts
+        ts, user = event["ts"], event["user"]
+        channel, thread_ts, private_to = _message_place(event)
         keys = [dedupe.message_key(channel, ts)] + ([dedupe.event_key(event_id)] if event_id else [])
-        is_dm = event.get("channel_type") == "im" or channel.startswith("D")
+        is_dm = private_to is None
         try:
             email = await self.identify(user)
             message = Message(channel=Channel.slack, sender_email=email, sender_external_id=user,
@@ -302,14 +300,14 @@ class SlackChannel:
             if is_dm and event.get("files"):
                 # A document shared in a DM (file_share): fetch it; the router decides whether it may be ingested.
                 message.form["files"] = "\n".join(await self.download_files(event["files"]))
-            answered = await self.answer(keys, message)
+            answered = await self.in_thread(self._claim_and_answer, keys, message)
             if answered is None:
                 log.info("duplicate slack event skipped", extra={"event_id": event_id, "retry": retry})
                 return
             reply, parts = answered
             await self.post(channel, reply, thread_ts=thread_ts, user=user, private_ok=not is_dm, parts=parts)
         except Exception:  # noqa: BLE001 - after the ack the person must still hear back
-            await self.report_failure(channel, thread_ts=thread_ts, user=None if is_dm else user, what="message")
+            await self.report_failure(channel, thread_ts=thread_ts, user=private_to, what="message")
 
     async def download_files(self, files: list[dict]) -> list[str]:
         """Save shared files under data_dir/uploads (authenticated with the bot token), at most 20 MB each."""
@@ -334,9 +332,6 @@ class SlackChannel:
                 target.write_bytes(body)
                 saved.append(str(target))
         return saved
-
-    async def answer(self, keys: list[str], message: Message) -> tuple[Reply, list[bk.SlackMessage]] | None:
-        return await self.in_thread(self._claim_and_answer, keys, message)
 
     def _claim_and_answer(self, keys: list[str], message: Message) -> tuple[Reply, list[bk.SlackMessage]] | None:
         """In a worker thread, in one hop: claim the delivery, route, render (keeps CPU off the event loop)."""
@@ -551,6 +546,13 @@ class SlackChannel:
             data = dict(state.data or {})
             session.delete(state)
             return data
+
+
+def _message_place(event: dict) -> tuple[str, str, str | None]:
+    """Where a message is answered: (channel, thread, who may get a private reply — None in a DM)."""
+    channel = event["channel"]
+    is_dm = event.get("channel_type") == "im" or channel.startswith("D")
+    return channel, event.get("thread_ts") or event["ts"], None if is_dm else event["user"]
 
 
 def _click_place(body: dict) -> tuple[str | None, str | None, str | None]:

@@ -71,7 +71,7 @@ def _yield_cpu_to_the_server(priority: str) -> None:
 
 # ---------------------------------------------------------------------------------- the wire
 
-# Serving process → worker: (call id, method, args). Worker → serving process: (STARTED, call id) once it has
+# Serving process → worker: (call id, pickled (method, args)). Worker → serving process: (STARTED, call id) once it has
 # taken a call, (DONE, call id) when the call is over, (NOTIFY, email, reply) for a proactive message.
 STARTED, DONE, NOTIFY = "started", "done", "notify"
 STARVED_SECONDS = 10.0  # a call not taken by its worker after this long is logged
@@ -140,7 +140,8 @@ def _worker_main(settings, conn: Connection) -> None:
     def on_readable() -> None:
         try:
             while conn.poll():
-                call_id, method, args = pickle.loads(conn.recv_bytes())
+                call_id, call = pickle.loads(conn.recv_bytes())
+                method, args = pickle.loads(call)
                 send(_dumps((STARTED, call_id)))  # from here on, a death mid-call must be reported, not retried
                 task = loop.create_task(run(call_id, method, args))
                 running.add(task)
@@ -198,13 +199,14 @@ class _Worker:
         self.loop.add_reader(self.conn.fileno(), self._on_readable)
 
     async def call(self, method_and_args: bytes) -> None:
-        """Run one call in the worker, to its end. WorkerLost says whether the worker had taken it."""
+        """Run one call (a pickled (method, args), as queued: it crosses the pipe as it is) in the worker, to its
+        end. WorkerLost says whether the worker had taken it."""
         if self.lost is not None:
             raise WorkerLost(self.lost, started=False)
         call_id = next(self._ids)
         call = self.calls[call_id] = _Call(self.loop)
         try:
-            payload = _dumps((call_id, *pickle.loads(method_and_args)))
+            payload = _dumps((call_id, method_and_args))
             try:
                 async with self._sending:
                     if len(payload) <= SEND_INLINE_BYTES:
