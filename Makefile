@@ -18,6 +18,7 @@ demo: setup
 	$(BIN)/python app.py chat --as $(EMAIL)
 
 test: setup
+	$(BIN)/lint-imports
 	bash scripts/ensure-postgres.sh
 	$(BIN)/python -m pytest -q -n 2
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.messages import ActionKind, ActionRef, Button, Card, Fact
+from conversation import ActionKind, ActionRef, Button, Card, Fact
 from approvals.actions import LABELS, ActionType
 from approvals.service import ProposalView, when
 

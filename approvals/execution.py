@@ -133,7 +133,7 @@ DONE_KEY = "approvals.done_side_effects"
 def _dm(ladder, session: Session, person_id: int | None, text: str) -> None:
     if not person_id or not ladder.notifiers:
         return
-    from bot.messages import Reply
+    from conversation import Reply
 
     email = session.scalar(select(Person.email).where(Person.id == person_id))
     if email:

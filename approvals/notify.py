@@ -18,7 +18,7 @@ def notify_approvers(ladder, session: Session, proposal_ids: list[int], *, headi
     if not ladder.notifiers or not proposal_ids:
         return 0
     from approvals.cards import proposal_card
-    from bot.messages import Reply
+    from conversation import Reply
 
     today = ladder.now().date()
     by_person: dict[int, list[service.ProposalView]] = defaultdict(list)
@@ -45,7 +45,7 @@ def notify_subject(ladder, session: Session, proposal_id: int, text: str) -> boo
     if not ladder.notifiers:
         return False
     from approvals.cards import proposal_card
-    from bot.messages import Reply
+    from conversation import Reply
 
     v = service.view(session, proposal_id)
     if v is None or not v.subject_email:

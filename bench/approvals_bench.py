@@ -33,8 +33,8 @@ from sqlalchemy import insert, select, update  # noqa: E402
 
 from agent.run import run_pass  # noqa: E402
 from bench.orggen import generate  # noqa: E402
-from bot.messages import ActionKind, ActionRef, Channel, Message  # noqa: E402
-from bot.router import Router  # noqa: E402
+from conversation import ActionKind, ActionRef, Channel, Message  # noqa: E402
+from handlers.router import Router  # noqa: E402
 from handlers.context import Ladder  # noqa: E402
 from settings import Settings  # noqa: E402
 from storage import Database  # noqa: E402

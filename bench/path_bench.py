@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.orggen import generate  # noqa: E402
-from bot.messages import Channel, Message  # noqa: E402
-from bot.router import Router  # noqa: E402
+from conversation import Channel, Message  # noqa: E402
+from handlers.router import Router  # noqa: E402
 from handlers.context import Ladder  # noqa: E402
 from settings import Settings  # noqa: E402
 from storage import Database  # noqa: E402

@@ -33,8 +33,8 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert, select, text, update  # noqa: E402
 
 from bench.orggen import generate  # noqa: E402
-from bot.messages import Channel, Message  # noqa: E402
-from bot.router import Router  # noqa: E402
+from conversation import Channel, Message  # noqa: E402
+from handlers.router import Router  # noqa: E402
 from handlers.context import Ladder  # noqa: E402
 from settings import Settings  # noqa: E402
 from skills_engine import proficiency  # noqa: E402

@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     opts = args.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
 
-    from bot.router import Router
+    from handlers.router import Router
     from handlers.context import Ladder
     from handlers.seed_demo import seed_demo
     from settings import Settings

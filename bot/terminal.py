@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.messages import Reply
+from conversation import Reply
 
 RESET, BOLD, DIM = "\033[0m", "\033[1m", "\033[2m"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from bot.messages import ActionRef, Channel, Message
-from bot.router import Router
+from conversation import ActionRef, Channel, Message
+from handlers.router import Router
 from bot.terminal import render_json, render_text
 from handlers.context import Ladder
 

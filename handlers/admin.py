@@ -11,7 +11,7 @@ from collections.abc import Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.messages import Reply
+from conversation import Reply
 from handlers.context import Ladder
 from storage.models import AccessRole, Course, Occupation, Opportunity, Person, Proposal, ProposalStatus, Skill
 

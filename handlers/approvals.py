@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from approvals import service
 from approvals.actions import ActionType
 from approvals.cards import evidence_lines, outcome_line, proposal_card
-from bot.messages import ActionKind, Message, Reply
+from conversation import ActionKind, Message, Reply
 from handlers import audit_log, challenges, policy as _policy_commands  # noqa: F401 - registers /ladder subcommands
 from handlers.admin import is_admin
 from handlers.context import Ladder

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased
 
 from approvals.service import when
-from bot.messages import Reply
+from conversation import Reply
 from handlers.admin import register
 from handlers.context import Ladder
 from storage import queries

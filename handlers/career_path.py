@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bot.messages import ActionKind, ActionRef, Button, Card, Fact, Reply
+from conversation import ActionKind, ActionRef, Button, Card, Fact, Reply
 from handlers.context import Ladder
 from skills_engine import gaps, proficiency
 from skills_engine.graph import HaveSets, graph_for

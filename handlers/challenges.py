@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from approvals import challenges as domain
 from approvals import service
-from bot.messages import Reply
+from conversation import Reply
 from handlers.admin import is_admin, register
 from handlers.context import Ladder
 from storage.models import Person

@@ -14,7 +14,7 @@ from storage.db import Database
 from storage.queries import RoleIndexCache
 
 if TYPE_CHECKING:
-    from bot.messages import Reply
+    from conversation import Reply
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.messages import ActionKind, ActionRef, Button, Card, Fact, Reply
+from conversation import ActionKind, ActionRef, Button, Card, Fact, Reply
 from handlers import career_path
 from handlers.context import Ladder
 from skills_engine import proficiency

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from bot.messages import ActionKind, ActionRef, Button, Card, Citation, Reply
+from conversation import ActionKind, ActionRef, Button, Card, Citation, Reply
 from handlers.context import Ladder
 from storage.models import ConversationState, Person
 

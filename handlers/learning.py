@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.messages import ActionKind, ActionRef, Button, Card, Reply
+from conversation import ActionKind, ActionRef, Button, Card, Reply
 from handlers.context import Ladder
 from skills_engine import proficiency
 from storage import queries

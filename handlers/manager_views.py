@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.messages import Reply
+from conversation import Reply
 from handlers import career_path
 from handlers.context import Ladder
 from handlers.skills import is_manager

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from approvals import policy
 from approvals.actions import LABELS, ActionType
-from bot.messages import Reply
+from conversation import Reply
 from handlers.admin import register
 from handlers.context import Ladder
 

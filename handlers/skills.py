@@ -13,8 +13,8 @@ import datetime as dt
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from bot.intents import Intent, IntentKind
-from bot.messages import ActionKind, ActionRef, Button, Card, Fact, Reply
+from handlers.intents import Intent, IntentKind
+from conversation import ActionKind, ActionRef, Button, Card, Fact, Reply
 from handlers.context import Ladder
 from skills_engine import proficiency
 from skills_engine.graph import HaveSets, graph_for

@@ -6,8 +6,8 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from bot.messages import ActionRef, Channel, Message
-from bot.router import Router
+from conversation import ActionRef, Channel, Message
+from handlers.router import Router
 from storage.models import Enrolment, EvidenceType, Occupation, Person, RequirementKind, RoleSkill, Skill, SkillEvidence
 
 MAYA = "maya.patel@kestrel.example"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.messages import ActionRef, Channel, Message
-from bot.router import Router
+from conversation import ActionRef, Channel, Message
+from handlers.router import Router
 from handlers.kb_cli import ingest
 from handlers.seed_demo import HANDBOOK
 from storage.models import AnswerFeedback

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.intents import IntentKind, recognise
-from bot.messages import Channel, Message
-from bot.router import Router
+from handlers.intents import IntentKind, recognise
+from conversation import Channel, Message
+from handlers.router import Router
 
 # (what a person types, the ESCO role it must resolve to)
 PHRASINGS = [

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import re
 
-from bot.messages import ActionKind
+from conversation import ActionKind
 
 PREFIX = "ladder."
 

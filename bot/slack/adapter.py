@@ -19,8 +19,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.messages import ActionKind, ActionRef, Channel, Message, Reply
-from bot.router import NOT_IN_DIRECTORY, Router
+from conversation import ActionKind, ActionRef, Channel, Message, Reply
+from handlers.router import NOT_IN_DIRECTORY, Router
 from bot.slack import blocks as bk
 from bot.slack import dedupe
 from bot.slack.action_ids import ACTION_PATTERN, ASKS_FOR_FORM, NEEDS_REASON, CallbackId

@@ -28,7 +28,7 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
-from bot.messages import ActionKind, ActionRef, Button, Card, Reply
+from conversation import ActionKind, ActionRef, Button, Card, Reply
 from bot.slack.action_ids import ActionId, BlockId, CallbackId
 
 SECTION_TEXT_MAX = 3000

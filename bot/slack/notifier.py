@@ -10,7 +10,7 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.messages import Reply
+from conversation import Reply
 from bot.slack.blocks import render
 
 log = logging.getLogger(__name__)

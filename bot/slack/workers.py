@@ -34,7 +34,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from multiprocessing.connection import Connection
 
-from bot.messages import Reply
+from conversation import Reply
 
 log = logging.getLogger(__name__)
 

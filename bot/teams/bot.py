@@ -16,7 +16,7 @@ from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount
 
-from bot.messages import Channel, Message, Reply
+from conversation import Channel, Message, Reply
 from bot.teams import cards, store
 from handlers.context import Ladder
 

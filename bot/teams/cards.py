@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.messages import ActionRef, Card, Reply
+from conversation import ActionRef, Card, Reply
 from bot.teams.verbs import TeamsVerb
 
 ADAPTIVE_CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"

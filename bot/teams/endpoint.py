@@ -21,7 +21,7 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticationConstants, BotFrameworkAuthentication, ConnectorFactory
 
-from bot.messages import Message, Reply
+from conversation import Message, Reply
 from bot.teams import patches
 from bot.teams.bot import LadderTeamsBot
 from bot.teams.notifier import TeamsNotifier
@@ -132,7 +132,7 @@ class TeamsEndpoint:
                  reuse_clients: bool = True) -> None:
         global _emulator_logged
         patches.apply()
-        from bot.router import Router
+        from handlers.router import Router
 
         settings = ladder.settings
         self.app_id = settings.microsoft_app_id or ""

@@ -14,7 +14,7 @@ import threading
 from botbuilder.core import TurnContext
 from botbuilder.schema import ConversationParameters, ConversationReference
 
-from bot.messages import Reply
+from conversation import Reply
 from bot.teams import store
 from bot.teams.bot import reply_activity
 from handlers.context import Ladder

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 
-from bot.messages import ActionKind
+from conversation import ActionKind
 
 
 class TeamsVerb(str, enum.Enum):

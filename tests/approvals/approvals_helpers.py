@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from approvals import policy, service
 from approvals.actions import ActionType
-from bot.messages import ActionRef, Channel, Message, Reply
-from bot.router import Router
+from conversation import ActionRef, Channel, Message, Reply
+from handlers.router import Router
 from storage.models import Course, Person, Proposal
 
 MAYA = "maya.patel@kestrel.example"

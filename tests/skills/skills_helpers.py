@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from bot.messages import ActionRef, Channel, Message, Reply
-from bot.router import Router
+from conversation import ActionRef, Channel, Message, Reply
+from handlers.router import Router
 from handlers.context import Ladder
 
 MAYA = "maya.patel@kestrel.example"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.intents import IntentKind, recognise
+from handlers.intents import IntentKind, recognise
 
 CASES = [
     ("I know SQL", IntentKind.claim_skill, "SQL", None, ""),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.messages import ActionRef
+from conversation import ActionRef
 from handlers.home import home
 from storage.models import Occupation, Person, Proposal, ProposalStatus
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.messages import ActionKind, ActionRef, Button, Card, Citation, Fact, Reply
+from conversation import ActionKind, ActionRef, Button, Card, Citation, Fact, Reply
 from bot.slack import blocks as bk
 from bot.slack.action_ids import ACTION_PATTERN, ActionId
 

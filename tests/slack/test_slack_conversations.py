@@ -7,8 +7,8 @@ import asyncio
 
 from sqlalchemy import select
 
-from bot.messages import Channel, Message
-from bot.router import Router
+from conversation import Channel, Message
+from handlers.router import Router
 from bot.slack.blocks import unescape
 from handlers import admin
 from storage.models import ChatIdentity

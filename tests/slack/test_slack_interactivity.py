@@ -8,7 +8,7 @@ import time
 
 from sqlalchemy import select
 
-from bot.messages import ActionKind, ActionRef, Reply
+from conversation import ActionKind, ActionRef, Reply
 from bot.slack.action_ids import ActionId, CallbackId
 from bot.slack.blocks import field_block_id
 from bot.slack.notifier import SlackNotifier

@@ -47,7 +47,7 @@ def with_settings(ladder: Ladder, **overrides) -> Ladder:
 
 def echo(message) -> "Reply":
     """A stand-in for the router that does no domain work (timing the channel alone)."""
-    from bot.messages import Reply
+    from conversation import Reply
 
     if message.action is not None:
         return Reply(text=f"You pressed {message.action.encode()}.")

@@ -9,8 +9,8 @@ import re
 import jsonschema
 import pytest
 
-from bot.messages import ActionKind, ActionRef, Button, Card, Channel, Citation, Fact, Message, Reply
-from bot.router import Router
+from conversation import ActionKind, ActionRef, Button, Card, Channel, Citation, Fact, Message, Reply
+from handlers.router import Router
 from bot.teams import cards
 from bot.teams.verbs import TeamsVerb
 from bot.terminal import render_text

@@ -11,8 +11,8 @@ from teams_activities import CHANNEL_CONVERSATION, aad_id, card_action, channel_
 from teams_standins import BOT_ID, TENANT
 from test_teams_cards import assert_valid, terminal_content
 
-from bot.messages import Channel, Message
-from bot.router import Router
+from conversation import Channel, Message
+from handlers.router import Router
 from bot.teams import cards
 from teams_harness import LadderServer
 from storage import Database

@@ -11,7 +11,7 @@ from teams_activities import aad_id, install, personal_message
 from teams_standins import TENANT
 from test_teams_cards import assert_valid
 
-from bot.messages import ActionKind, ActionRef, Button, Card, Fact, Reply
+from conversation import ActionKind, ActionRef, Button, Card, Fact, Reply
 from bot.teams import cards
 from bot.teams.notifier import TeamsNotifier
 from storage.models import ChatIdentity

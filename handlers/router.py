@@ -12,8 +12,8 @@ import uuid
 
 from sqlalchemy.orm import Session
 
-from bot.intents import Intent, IntentKind, recognise
-from bot.messages import ActionKind, Message, Reply
+from handlers.intents import Intent, IntentKind, recognise
+from conversation import ActionKind, Message, Reply
 from handlers import admin, career_path, knowledge_answer, learning
 from handlers import skills as skills_handler
 from handlers import approvals as approvals_handler, challenges as challenges_handler

@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from conversation.forms import Form
+
 
 class ActionKind(str, enum.Enum):
     """What a button does. Each channel maps these to its own action ids / verbs."""
@@ -97,6 +99,7 @@ class Reply(BaseModel):
     ephemeral: bool = False  # shown only to the person who asked (Slack ephemeral, Teams private)
     replace_original: bool = False  # a card click: update the card in place
     error_id: str | None = None
+    form: Form | None = None  # inputs to ask for before the action can run (a Slack modal, a Teams card)
     data: dict[str, Any] = Field(default_factory=dict)  # structured payload for --json consumers
 
     def actions(self) -> list[Button]:
