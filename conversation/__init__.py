@@ -5,6 +5,7 @@ It imports nothing of the rest of Ladder. Channels (``bot/``) render it; handler
 
 from conversation.errors import failure_reply, log_failure, new_error_id, sorry_text
 from conversation.forms import Choice, Form, FormField
+from conversation.notify import Notifier, Notifiers
 from conversation.messages import (
     ActionKind,
     ActionRef,
@@ -19,5 +20,5 @@ from conversation.messages import (
 
 __all__ = [
     "ActionKind", "ActionRef", "Button", "Card", "Channel", "Choice", "Citation", "Fact", "Form", "FormField",
-    "Message", "Reply", "failure_reply", "log_failure", "new_error_id", "sorry_text",
+    "Message", "Notifier", "Notifiers", "Reply", "failure_reply", "log_failure", "new_error_id", "sorry_text",
 ]

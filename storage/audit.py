@@ -35,3 +35,16 @@ def events_for(session: Session, subject_id: int, limit: int = 50) -> list[Audit
     return list(session.scalars(
         select(AuditEvent).where(AuditEvent.subject_id == subject_id).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
     ))
+
+
+class AuditTrail:
+    """The audit trail as a repository of the unit of work: record an entry, read a person's entries."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def record(self, **entry: Any) -> AuditEvent:
+        return record(self._session, **entry)
+
+    def events_for(self, subject_id: int, limit: int = 50) -> list[AuditEvent]:
+        return events_for(self._session, subject_id, limit)

@@ -13,6 +13,8 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.uow import UnitOfWork
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -53,17 +55,38 @@ class Database:
         return self.engine.dialect.name
 
     @contextlib.contextmanager
-    def unit_of_work(self) -> Iterator[Session]:
+    def unit_of_work(self) -> Iterator[UnitOfWork]:
         """One transaction: committed when the block ends, rolled back if it raises."""
         session = self._sessions()
         try:
-            yield session
+            yield UnitOfWork(session)
             session.commit()
         except BaseException:
             session.rollback()
             raise
         finally:
             session.close()
+
+    @contextlib.contextmanager
+    def read_only(self) -> Iterator[UnitOfWork]:
+        """One transaction that cannot write: the database refuses any change made inside it.
+
+        PostgreSQL gets ``SET TRANSACTION READ ONLY``; SQLite gets ``PRAGMA query_only`` on the connection for
+        the length of the block. Nothing is committed: the transaction is rolled back when the block ends.
+        """
+        session = self._sessions()
+        sqlite = self.dialect == "sqlite"
+        try:
+            session.execute(text("PRAGMA query_only = ON" if sqlite else "SET TRANSACTION READ ONLY"))
+            yield UnitOfWork(session, read_only=True)
+        finally:
+            try:
+                session.rollback()
+                if sqlite:
+                    session.execute(text("PRAGMA query_only = OFF"))
+                    session.commit()
+            finally:
+                session.close()
 
     def session(self) -> Session:
         return self._sessions()

@@ -42,7 +42,7 @@ def register_notifier(ladder: "Ladder") -> bool:
     if settings.slack_bot_token is None:
         return False
     if not any(isinstance(n, SlackNotifier) for n in ladder.notifiers):
-        ladder.notifiers.append(SlackNotifier(_secret(settings.slack_bot_token), settings.slack_api_url))
+        ladder.notifiers.put(SlackNotifier(_secret(settings.slack_bot_token), settings.slack_api_url))
     return True
 
 

@@ -118,7 +118,7 @@ def _worker_main(settings, conn: Connection) -> None:
             conn.send_bytes(data)
 
     ladder = Ladder(settings=settings, db=Database(settings.database_url))
-    ladder.notifiers = [_Outbox(send)]
+    ladder.notifiers.replace_all([_Outbox(send)])
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     # Calls overlap while they wait (on Slack, on the network); their synchronous work (routing, the database)

@@ -18,11 +18,9 @@ ENDPOINT_KEY = web.AppKey("teams_endpoint", Any)
 
 def mount(app: web.Application, ladder: "Ladder") -> None:
     from bot.teams.endpoint import TeamsEndpoint
-    from bot.teams.notifier import TeamsNotifier
 
     endpoint = TeamsEndpoint(ladder)
     endpoint.mount(app)
     # One Teams notifier per Ladder, even if several apps are built for it (tests, reloads).
-    ladder.notifiers[:] = [n for n in ladder.notifiers if not isinstance(n, TeamsNotifier)]
-    ladder.notifiers.append(endpoint.notifier)
+    ladder.notifiers.put(endpoint.notifier)
     app[ENDPOINT_KEY] = endpoint

@@ -56,7 +56,7 @@ def prepare(ladder) -> tuple[Clock, RecordingNotifier]:
     _use(ladder)
     clock, notifier = Clock(), RecordingNotifier()
     ladder.now = clock
-    ladder.notifiers.append(notifier)
+    ladder.notifiers.add(notifier)
     ladder.settings.execution_backoff_seconds = 0.0
     return clock, notifier
 

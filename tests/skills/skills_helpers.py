@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from conversation import ActionRef, Channel, Message, Reply
+from conversation import Notifiers, ActionRef, Channel, Message, Reply
 from handlers.router import Router
 from handlers.context import Ladder
 
@@ -40,4 +40,4 @@ class RecordingNotifier:
 
 def at_fixed_time(ladder: Ladder, now: dt.datetime = NOW) -> Ladder:
     """The same company and database, seen at a fixed moment (the shared fixture stays untouched)."""
-    return Ladder(settings=ladder.settings, db=ladder.db, roles=ladder.roles, now=lambda: now, notifiers=list(ladder.notifiers))
+    return Ladder(settings=ladder.settings, db=ladder.db, roles=ladder.roles, now=lambda: now, notifiers=Notifiers(list(ladder.notifiers)))

@@ -60,7 +60,7 @@ def test_explain_lists_the_evidence_with_type_level_date_source_and_verifier(dem
 
 def test_ask_manager_to_validate_then_manager_confirms_once(fresh_demo):
     notifier = RecordingNotifier()
-    fresh_demo.notifiers.append(notifier)
+    fresh_demo.notifiers.add(notifier)
     ladder = at_fixed_time(fresh_demo)
     asked = ask(ladder, "ask my manager to validate statistics")
     assert asked.data["created"] is True and asked.data["manager"] == DANIEL and asked.data["delivered"] is True

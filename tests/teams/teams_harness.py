@@ -9,6 +9,7 @@ import requests
 from teams_standins import ServerThread
 
 from bot.server import build_app
+from conversation import Notifiers
 from handlers.context import Ladder
 
 APP_ID = "9b8e7e32-3c4f-4d1a-9d55-5b0c6f7a1e11"
@@ -42,7 +43,7 @@ class LadderServer:
 def with_settings(ladder: Ladder, **overrides) -> Ladder:
     """The same database and caches, other settings (and its own notifier list)."""
     settings = ladder.settings.model_copy(update=overrides)
-    return dataclasses.replace(ladder, settings=settings, notifiers=[])
+    return dataclasses.replace(ladder, settings=settings, notifiers=Notifiers())
 
 
 def echo(message) -> "Reply":

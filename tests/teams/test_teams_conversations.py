@@ -11,7 +11,7 @@ from teams_activities import CHANNEL_CONVERSATION, aad_id, card_action, channel_
 from teams_standins import BOT_ID, TENANT
 from test_teams_cards import assert_valid, terminal_content
 
-from conversation import Channel, Message
+from conversation import Notifiers, Channel, Message
 from handlers.router import Router
 from bot.teams import cards
 from teams_harness import LadderServer
@@ -226,7 +226,7 @@ def test_malformed_requests_get_400_and_nothing_happens(teams_server, connector)
 def test_a_failing_database_gives_a_plain_reply_with_an_error_id(fresh_demo, connector, tmp_path):
     # A real failure a person can hit: the database is unreachable (nothing listens on that port).
     ladder = dataclasses.replace(fresh_demo, db=Database("postgresql://postgres@127.0.0.1:9/unreachable"),
-                                 notifiers=[])
+                                 notifiers=Notifiers())
     server = LadderServer(ladder)
     try:
         assert server.post(personal_message(connector.url, MAYA, "hi")).status_code == 200
