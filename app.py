@@ -155,6 +155,8 @@ def parser() -> argparse.ArgumentParser:
     chat.add_argument("--as", dest="as_email", required=True, metavar="EMAIL", help="who you are (a directory email)")
     chat.add_argument("--message", "-m", help="send one message and exit")
     chat.add_argument("--click", metavar="ACTION_REF", help="press a button by the reference an earlier reply gave")
+    chat.add_argument("--form", action="append", default=[], metavar="NAME=VALUE",
+                      help="with --click: a value for the form the button asked for (repeat for each field)")
     chat.add_argument("--json", action="store_true", help="print the reply as JSON")
     chat.add_argument("--conversation", default="terminal", help="conversation id (keeps follow-up context)")
     chat.set_defaults(func=cmd_chat)

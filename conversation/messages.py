@@ -123,6 +123,7 @@ class Message(BaseModel):
     text: str = ""
     action: ActionRef | None = None
     form: dict[str, str] = Field(default_factory=dict)  # modal / card inputs (e.g. a reason)
+    form_submitted: bool = False  # the person filled in the Form a Reply asked for (blank optional fields may be absent)
 
     @property
     def context_key(self) -> str:
