@@ -1,0 +1,77 @@
+"""The layers of docs/architecture.md hold, and the check that guards them would catch a break.
+
+`lint-imports` reads the contracts in pyproject.toml. These tests run it on the real tree and on a copy
+with one violation planted, so a contract that silently stopped checking anything would fail here.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ["conversation", "bot", "handlers", "agent", "approvals", "knowledge", "skills_engine", "storage"]
+LINT = Path(sys.executable).with_name("lint-imports")
+
+
+def lint(root: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    return subprocess.run([str(LINT), str(root / "pyproject.toml"), "--no-cache"], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def tree_copy(tmp_path_factory) -> Path:
+    copy = tmp_path_factory.mktemp("tree")
+    for package in PACKAGES:
+        shutil.copytree(ROOT / package, copy / package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
+    shutil.copy(ROOT / "settings.py", copy / "settings.py")
+    return copy
+
+
+def test_the_tree_keeps_every_contract():
+    result = lint(ROOT)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "0 broken" in result.stdout
+
+
+PLANTS = {
+    # where, what is planted, what lint-imports must then say
+    "storage reaching up into a handler": (
+        "storage/planted.py", "import handlers.router\n", "storage is not allowed to import handlers"),
+    "the domain importing a channel SDK": (
+        "approvals/planted.py", "import slack_sdk\n", "approvals is not allowed to import slack_sdk"),
+    "Slack importing Teams": (
+        "bot/slack/planted.py", "import bot.teams.cards\n", "bot.slack is not allowed to import bot.teams"),
+    "conversation importing the project": (
+        "conversation/planted.py", "import storage\n", "conversation is not allowed to import storage"),
+    "a circle between sibling modules": (
+        "conversation/planted.py", "import conversation.messages\n", "No cycles are allowed in conversation"),
+}
+
+
+@pytest.mark.parametrize("plant", sorted(PLANTS))
+def test_a_planted_violation_breaks_the_build(tree_copy, plant):
+    where, code, complaint = PLANTS[plant]
+    target = tree_copy / where
+    extra = None
+    if plant == "a circle between sibling modules":
+        # messages -> planted -> messages
+        extra = tree_copy / "conversation" / "messages.py"
+        original = extra.read_text()
+        extra.write_text(original + "\nfrom conversation import planted  # noqa: E402,F401\n")
+    target.write_text(code)
+    try:
+        result = lint(tree_copy)
+    finally:
+        target.unlink()
+        if extra is not None:
+            extra.write_text(original)
+    assert result.returncode != 0
+    assert complaint in result.stdout, result.stdout[-3000:]
