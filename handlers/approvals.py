@@ -100,7 +100,8 @@ def override_form(ladder: Ladder, uow: UnitOfWork, person: Person, proposal_id: 
     text += service.override_hint(action_type).format(id=proposal_id)
     if choices:
         text += "\nOptions: " + ", ".join(c.label for c in choices[:12])
-    change_field = (FormField(name="change", label="Change to", kind="choice", choices=choices, initial=change) if choices else
+    picked = change if any(c.value == change for c in choices) else ""
+    change_field = (FormField(name="change", label="Change to", kind="choice", choices=choices, initial=picked) if choices else
                     FormField(name="change", label="Change to", kind="text", initial=change,
                               placeholder="YYYY-MM-DD" if action_type == "schedule_checkin" else ""))
     form = Form(title="Override proposal", submit=submit.encode(), submit_label="Override", intro=OVERRIDE_INTRO,
