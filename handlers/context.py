@@ -44,4 +44,6 @@ class Ladder:
     def approvals(self) -> ApprovalsDeps:
         """What approvals and the agent work with, made once: it owns this process's SQLite writer queue. The clock
         is read through the application at each use (tests set ``now``); the settings object is read at use too."""
-        return ApprovalsDeps(db=self.db, now=lambda: self.now(), notifier=self.notifiers, settings=self.settings)
+        made = ApprovalsDeps(db=self.db, now=lambda: self.now(), notifier=self.notifiers, settings=self.settings)
+        # Two threads' first use may race here: setdefault is atomic, so both get the one writer queue.
+        return self.__dict__.setdefault("_approvals", made)

@@ -100,3 +100,26 @@ def test_permanent_failure_is_not_retried(fresh_demo):
     with ladder.db.unit_of_work() as s:
         card = proposal_card(service.view(s, pid))
     assert "no longer in the catalogue" in next(f.value for f in card.facts if f.title == "Outcome")
+
+
+class BrokenLms(LadderExecutor):
+    """An executor with a bug: its exception text is not for people and must not reach chat."""
+
+    def enrol_course(self, ctx, proposal):
+        raise KeyError("lms_internal_field")
+
+
+def test_an_unexpected_failure_shows_an_error_id_not_the_exception(fresh_demo, caplog):
+    ladder = fresh_demo
+    prepare(ladder)
+    ladder.approvals = dataclasses.replace(ladder.approvals, executor=BrokenLms())
+    pid = propose_enrolment(ladder)
+    with caplog.at_level("ERROR"):
+        reply = say(ladder, DANIEL, f"approve {pid}")
+    p = proposal(ladder, pid)
+    assert p.status == ProposalStatus.failed and p.attempts == 1  # not transient: no retry
+    outcome = next(f.value for f in reply.cards[0].facts if f.title == "Outcome")
+    assert "lms_internal_field" not in reply.text + outcome + p.last_error and "KeyError" not in outcome
+    error_id = next(r.error_id for r in caplog.records if getattr(r, "error_id", None))
+    assert f"error id {error_id}" in outcome and _audit(ladder, pid)[-1][1]["error_id"] == error_id
+    assert any("lms_internal_field" in (r.exc_text or "") for r in caplog.records)  # the log has the details
