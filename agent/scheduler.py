@@ -10,27 +10,31 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import uuid
+
+from agent.run import AgentSettings, ProvidesAgentDeps, run_pass
+from approvals.deps import ApprovalsDeps
+from conversation.errors import log_failure
 
 log = logging.getLogger(__name__)
 
 
-def scheduler_ctx(ladder, *, first_delay: float | None = None):
-    interval = float(ladder.settings.agent_interval_seconds)
+def scheduler_ctx(deps: ApprovalsDeps | ProvidesAgentDeps, settings: AgentSettings | None = None, *, first_delay: float | None = None):
+    if not isinstance(deps, ApprovalsDeps):  # MERGE: bot/server.py passes the application; pass (ladder.approvals, ladder.settings)
+        deps, settings = deps.approvals, deps.settings
+    assert settings is not None
+    interval = float(settings.agent_interval_seconds)
 
     async def ctx(_app):
         async def loop() -> None:
-            from agent.run import run_pass
-
             delay = interval if first_delay is None else first_delay
             while True:
                 await asyncio.sleep(delay)
                 delay = interval
                 try:
-                    report = await asyncio.get_running_loop().run_in_executor(None, run_pass, ladder)
+                    report = await asyncio.get_running_loop().run_in_executor(None, run_pass, deps, settings)
                     log.info("scheduled agent pass done", extra=report.as_data())
                 except Exception:  # noqa: BLE001 - the next pass tries again
-                    log.exception("scheduled agent pass failed", extra={"error_id": uuid.uuid4().hex[:10]})
+                    log_failure(log, "scheduled agent pass failed")
 
         task = asyncio.create_task(loop(), name="ladder-agent-scheduler")
         yield

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from conversation import ActionKind, ActionRef, Button, Card, Fact
 from approvals.actions import LABELS, ActionType
-from approvals.service import ProposalView, when
+from approvals.utc import when
+from approvals.views import ProposalView
 
 OUTCOME_WORDS = {
     "approved": "Approved", "rejected": "Rejected", "overridden": "Overridden", "expired": "Expired",
@@ -75,7 +76,5 @@ def proposal_card(v: ProposalView, audience: str = "approver") -> Card:
         buttons = [Button(label="Why this?", ref=_ref(ActionKind.explain, v, False))]
         if v.status not in ("rejected", "expired"):
             buttons.append(Button(label="Challenge", ref=_ref(ActionKind.challenge, v, False), style="danger"))
-    footer = v.policy_note
-    if v.status == "proposed" and v.escalated_at:
-        footer = footer  # the escalation sentence is already at the front of the note
-    return Card(title=f"Proposal {v.id} · {label}", body="\n".join(body), facts=facts, buttons=buttons, footer=footer)
+    # An escalated proposal's note starts with the escalation sentence.
+    return Card(title=f"Proposal {v.id} · {label}", body="\n".join(body), facts=facts, buttons=buttons, footer=v.policy_note)

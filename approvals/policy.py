@@ -11,11 +11,8 @@ import datetime as dt
 import enum
 import logging
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from approvals.actions import LABELS, ActionType
-from storage.audit import record
+from approvals.actions import LABELS, ActionType, parse_type
+from storage import UnitOfWork
 from storage.models import PolicySetting
 
 log = logging.getLogger(__name__)
@@ -48,10 +45,10 @@ class PolicyError(ValueError):
     """A policy change that is not allowed; the message is for the person who asked."""
 
 
-def current(session: Session) -> dict[ActionType, Autonomy]:
+def current(uow: UnitOfWork) -> dict[ActionType, Autonomy]:
     levels = dict(DEFAULTS)
     try:
-        for action_type, autonomy in session.execute(select(PolicySetting.action_type, PolicySetting.autonomy)):
+        for action_type, autonomy in uow.proposals.policy_levels():
             try:
                 kind, level = ActionType(action_type), Autonomy(autonomy)
             except ValueError:
@@ -63,11 +60,11 @@ def current(session: Session) -> dict[ActionType, Autonomy]:
     return levels
 
 
-def autonomy_for(session: Session, action_type: ActionType | str) -> Autonomy:
-    return current(session)[ActionType(action_type)]
+def autonomy_for(uow: UnitOfWork, action_type: ActionType | str) -> Autonomy:
+    return current(uow)[ActionType(action_type)]
 
 
-def set_level(session: Session, action_type: str, level: str, *, actor_id: int | None, now: dt.datetime) -> tuple[ActionType, Autonomy, Autonomy]:
+def set_level(uow: UnitOfWork, action_type: str, level: str, *, actor_id: int | None, now: dt.datetime) -> tuple[ActionType, Autonomy, Autonomy]:
     """Change one action type's autonomy (audited). Returns (type, old, new); raises PolicyError."""
     kind = _parse_type(action_type)
     try:
@@ -79,20 +76,18 @@ def set_level(session: Session, action_type: str, level: str, *, actor_id: int |
             f"{kind.value} can't be set to auto: {LABELS[kind]}s bear on a person's mobility or advancement, "
             "so a person must always approve them. Use approve or off."
         )
-    old = autonomy_for(session, kind)
-    row = session.get(PolicySetting, kind.value)
+    old = autonomy_for(uow, kind)
+    row = uow.proposals.policy_setting(kind.value)
     if row is None:
-        session.add(PolicySetting(action_type=kind.value, autonomy=new.value, updated_by=actor_id, updated_at=now))
+        uow.add(PolicySetting(action_type=kind.value, autonomy=new.value, updated_by=actor_id, updated_at=now))
     else:
         row.autonomy, row.updated_by, row.updated_at = new.value, actor_id, now
-    record(session, action="policy.changed", actor_id=actor_id, object_type="policy", object_id=kind.value,
+    uow.audit.record(action="policy.changed", actor_id=actor_id, object_type="policy", object_id=kind.value,
            detail={"action_type": kind.value, "from": old.value, "to": new.value}, at=now)
     return kind, old, new
 
 
 def _parse_type(value: str) -> ActionType:
-    from approvals.actions import parse_type
-
     kind = parse_type(value)
     if kind is None:
         raise PolicyError(f"“{value}” is not an action type. Types: " + ", ".join(t.value for t in ActionType) + ".")

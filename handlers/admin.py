@@ -67,7 +67,14 @@ def _seed(ladder: Ladder, session: Session, args: str) -> Reply:
                  data={"intent": "admin_seed"})
 
 
-ADMIN_COMMANDS: dict[str, Callable[[Ladder, Session, str], Reply]] = {"status": _status, "seed": _seed}
+from handlers import approvals, audit_log, challenges, policy  # noqa: E402  MERGE: temporary, until the explicit admin table lands
+
+ADMIN_COMMANDS: dict[str, Callable[[Ladder, Session, str], Reply]] = {"status": _status, "seed": _seed,
+    "policy": lambda ladder, uow, args: policy.admin_policy(ladder, uow, uow.proposals.person(current_actor()), args),  # MERGE: temporary
+    "audit": lambda ladder, uow, args: audit_log.admin_audit(ladder, uow, uow.proposals.person(current_actor()), args),  # MERGE: temporary
+    "challenges": lambda ladder, uow, args: challenges.admin_challenges(ladder, uow, uow.proposals.person(current_actor()), args),  # MERGE
+    "agent": lambda ladder, uow, args: approvals.admin_agent(ladder, uow, uow.proposals.person(current_actor()), args),  # MERGE: temporary
+}
 
 
 def register(name: str, handler: Callable[[Ladder, Session, str], Reply]) -> None:

@@ -1,74 +1,60 @@
-"""Use cases: deciding proposals (cards and text commands), listing them, explaining them.
+"""Use cases: deciding proposals (cards and text commands), listing them, explaining them, running the agent.
 
 Clicks carry ``ActionRef(kind, proposal id, version)``; text commands ("approve 12", "reject 12
-because …", "override 12 with DS101 because …") do the same without a version. All the rules —
-who may decide, exactly-once, validation — live in ``approvals.service``; this module turns results
-into replies.
+because …", "override 12 with DS101 because …") do the same without a version. A click that lacks its
+inputs (an override without a change and a reason; a reject from a card, whose reason is optional) answers
+with a ``Form``; its submission comes back as the same click with ``form_submitted``. All the rules — who
+may decide, exactly-once, validation — live in ``approvals``; this module turns results into replies.
 """
 
 from __future__ import annotations
 
-import re
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
+from agent.run import run_pass
 from approvals import service
-from approvals.actions import ActionType
 from approvals.cards import evidence_lines, outcome_line, proposal_card
-from conversation import ActionKind, Message, Reply
-from handlers import audit_log, challenges, policy as _policy_commands  # noqa: F401 - registers /ladder subcommands
-from handlers.admin import is_admin
+from approvals.challenges import latest_proposal_about
+from conversation import ActionKind, ActionRef, Choice, Form, FormField, Message, Reply
+from handlers import challenges
+from handlers.access import is_admin
+from handlers.approval_text import parse_decision, parse_explained_id
 from handlers.context import Ladder
-from storage.models import Course, Opportunity, Person, Proposal
+from storage import UnitOfWork
+from storage.models import Person
 
-VERBS = {ActionKind.approve: "approve", ActionKind.reject: "reject", ActionKind.override: "override"}
-
-_DECIDE = re.compile(
-    r"^(?P<verb>approve|reject|decline|override)\s+(?:proposal\s+)?#?(?P<id>\d+)"
-    r"(?:\s+(?:with|to|->)\s+(?P<change>.+?))?"
-    r"(?:\s*[,;:]?\s*(?:because|since|as|reason:?)\s+(?P<reason>.+?))?\s*[.!]*$",
-    re.IGNORECASE | re.DOTALL,
-)
-_EXPLAIN_ID = re.compile(r"(?:proposal\s*#?|#|^(?:why|explain)\s+)(?P<id>\d+)\b", re.IGNORECASE)
+VERBS: dict[ActionKind, service.Verb] = {ActionKind.approve: "approve", ActionKind.reject: "reject", ActionKind.override: "override"}
+REJECT_INTRO = "Tell the person why (optional, but it helps). Your reason is recorded in the audit trail."
+OVERRIDE_INTRO = "Say what should happen instead and why. Your reason is recorded in the audit trail."
 
 
-def parse_decision(text: str) -> tuple[str, int, str | None, str | None] | None:
-    m = _DECIDE.match(text.strip())
-    if not m:
-        return None
-    verb = m.group("verb").lower()
-    return ("reject" if verb == "decline" else verb), int(m.group("id")), m.group("change"), m.group("reason")
+# --------------------------------------------------------------------------- clicks and text commands
 
 
-# --------------------------------------------------------------------------- clicks
-
-
-def click(ladder: Ladder, session: Session, person: Person, message: Message) -> Reply:
+def click(ladder: Ladder, uow: UnitOfWork, person: Person, message: Message) -> Reply:
     ref = message.action
     assert ref is not None
     proposal_id = int(ref.target)
     if ref.kind == ActionKind.explain:
-        return explain(ladder, session, person, proposal_id)
+        return explain(ladder, uow, person, proposal_id)
     if ref.kind == ActionKind.challenge:
-        return challenges.challenge(ladder, session, person, proposal_id, message.form.get("reason", ""), from_card=True)
+        return challenges.challenge(ladder, uow, person, proposal_id, message.form.get("reason", ""))
     verb = VERBS[ref.kind]
     form = message.form or {}
-    if verb == "override" and not (form.get("change", "").strip() and form.get("reason", "").strip()):
-        return override_form(ladder, session, person, proposal_id, missing_reason=bool(form.get("change")))
-    result = service.decide(ladder, session, proposal_id, person, verb, version=ref.version,
-                            reason=form.get("reason"), change=form.get("change"))
+    change, reason = form.get("change", "").strip(), form.get("reason", "").strip()
+    if verb == "override" and not (change and reason):
+        return override_form(ladder, uow, person, proposal_id, version=ref.version, change=change, from_card=True)
+    if verb == "reject" and not message.form_submitted:
+        return reject_form(ladder, uow, person, proposal_id, version=ref.version)
+    result = service.decide(ladder.approvals, proposal_id, person.id, verb, version=ref.version, reason=reason, change=change)
     return decision_reply(result, from_card=True)
 
 
-def decide_text(ladder: Ladder, session: Session, person: Person, text: str) -> Reply:
+def decide_text(ladder: Ladder, uow: UnitOfWork, person: Person, text: str) -> Reply:
     parsed = parse_decision(text)
     if parsed is None:
         return Reply(text="Try “approve 12”, “reject 12 because …” or “override 12 with DS101 because …”.", ephemeral=True)
-    verb, proposal_id, change, reason = parsed
-    if verb == "override" and not (change and reason):
-        return override_form(ladder, session, person, proposal_id, missing_reason=bool(change))
-    result = service.decide(ladder, session, proposal_id, person, verb, reason=reason, change=change)  # type: ignore[arg-type]
+    if parsed.verb == "override" and not (parsed.change and parsed.reason):
+        return override_form(ladder, uow, person, parsed.proposal_id, version=None, change=parsed.change or "", from_card=False)
+    result = service.decide(ladder.approvals, parsed.proposal_id, person.id, parsed.verb, reason=parsed.reason, change=parsed.change)
     return decision_reply(result, from_card=False)
 
 
@@ -76,7 +62,7 @@ def decision_reply(result: service.DecisionResult, *, from_card: bool) -> Reply:
     v = result.view
     data = {"intent": "decision", "status": result.status, "proposal": v.as_data() if v else None}
     if result.status in ("forbidden", "invalid", "not_found", "busy"):
-        return Reply(text=result.message, ephemeral=True, data=data)
+        return Reply(text=result.message, ephemeral=True, error_id=result.error_id, data=data)
     assert v is not None
     text = result.message
     outcome = outcome_line(v)
@@ -86,41 +72,56 @@ def decision_reply(result: service.DecisionResult, *, from_card: bool) -> Reply:
     return Reply(text=text, cards=[proposal_card(v, "approver")], replace_original=from_card, data=data)
 
 
-def override_form(ladder: Ladder, session: Session, person: Person, proposal_id: int, *, missing_reason: bool) -> Reply:
-    p = session.get(Proposal, proposal_id)
-    if p is None:
-        return Reply(text=f"I can't find proposal {proposal_id}.", ephemeral=True)
-    today = ladder.now().date()
-    if not service.may_decide(session, person, p, today):
-        return Reply(text=f"This decision belongs to {service.belongs_to(session, p, today)}.", ephemeral=True,
-                     data={"intent": "decision", "status": "forbidden"})
-    hint = service.override_hint(p.action_type).format(id=p.id)
-    options = _override_options(session, p)
-    text = ("An override needs a reason. " if missing_reason else "Override: change the proposal and say why. ") + hint
-    if options:
-        text += "\nOptions: " + ", ".join(o["label"] for o in options[:12])
-    return Reply(text=text, ephemeral=True, data={
-        "intent": "override_form", "proposal_id": p.id, "version": p.version,
-        "form": [{"name": "change", "label": "Change to", "required": True, "options": options},
-                 {"name": "reason", "label": "Reason", "required": True}],
-    })
+# --------------------------------------------------------------------------- forms
 
 
-def _override_options(session: Session, p: Proposal) -> list[dict[str, str]]:
-    kind = ActionType(p.action_type)
-    if kind in (ActionType.enrol_course, ActionType.adjust_path):
-        return [{"value": c, "label": f"{c} {t}"} for c, t in session.execute(select(Course.code, Course.title).order_by(Course.code).limit(50))]
-    if kind in (ActionType.readiness_nudge, ActionType.stretch_assignment):
-        return [{"value": str(i), "label": t} for i, t in session.execute(
-            select(Opportunity.id, Opportunity.title).where(Opportunity.status == "open").order_by(Opportunity.id).limit(50))]
-    return []
+def reject_form(ladder: Ladder, uow: UnitOfWork, person: Person, proposal_id: int, *, version: int | None) -> Reply:
+    """A reject click from a card asks for an optional reason first (unless the decision can't happen)."""
+    refused = service.why_not(uow, proposal_id, person, ladder.now().date(), version=version)
+    if refused is not None:
+        return decision_reply(refused, from_card=True)
+    submit = _submit_ref(uow, ActionKind.reject, proposal_id, version)
+    form = Form(title="Reject proposal", submit=submit.encode(), submit_label="Reject", intro=REJECT_INTRO,
+                fields=[FormField(name="reason", label="Reason", required=False)])
+    return Reply(text=f"Reject proposal {proposal_id}? {REJECT_INTRO}", ephemeral=True, form=form,
+                 data={"intent": "reject_form", "proposal_id": proposal_id, "version": submit.version})
+
+
+def override_form(ladder: Ladder, uow: UnitOfWork, person: Person, proposal_id: int, *, version: int | None, change: str,
+                  from_card: bool) -> Reply:
+    """What an override needs (a change and a reason), with the choices it can switch to."""
+    refused = service.why_not(uow, proposal_id, person, ladder.now().date(), version=version)
+    if refused is not None:
+        return decision_reply(refused, from_card=from_card)
+    submit = _submit_ref(uow, ActionKind.override, proposal_id, version)
+    action_type = uow.proposals.get(proposal_id).action_type  # type: ignore[union-attr] - why_not found it
+    choices = [Choice(label=label, value=value) for label, value in service.override_choices(uow, action_type)]
+    text = ("An override needs a reason. " if change else "Override: change the proposal and say why. ")
+    text += service.override_hint(action_type).format(id=proposal_id)
+    if choices:
+        text += "\nOptions: " + ", ".join(c.label for c in choices[:12])
+    picked = change if any(c.value == change for c in choices) else ""
+    change_field = (FormField(name="change", label="Change to", kind="choice", choices=choices, initial=picked) if choices else
+                    FormField(name="change", label="Change to", kind="text", initial=change,
+                              placeholder="YYYY-MM-DD" if action_type == "schedule_checkin" else ""))
+    form = Form(title="Override proposal", submit=submit.encode(), submit_label="Override", intro=OVERRIDE_INTRO,
+                fields=[change_field, FormField(name="reason", label="Reason")])
+    return Reply(text=text, ephemeral=True, form=form,
+                 data={"intent": "override_form", "proposal_id": proposal_id, "version": submit.version})
+
+
+def _submit_ref(uow: UnitOfWork, kind: ActionKind, proposal_id: int, version: int | None) -> ActionRef:
+    """The click the form's submission performs: the card's version, or (a text command) the current one."""
+    if version is None:
+        version = uow.proposals.get(proposal_id).version  # type: ignore[union-attr] - the caller found it
+    return ActionRef(kind=kind, target=str(proposal_id), version=version)
 
 
 # --------------------------------------------------------------------------- lists and explanations
 
 
-def my_approvals(ladder: Ladder, session: Session, person: Person) -> Reply:
-    pending = service.pending_for(session, person, ladder.now().date())
+def my_approvals(ladder: Ladder, uow: UnitOfWork, person: Person) -> Reply:
+    pending = service.pending_for(uow, person, ladder.now().date())
     if not pending:
         return Reply(text="Nothing is waiting for your decision right now.", data={"intent": "my_approvals", "proposals": []})
     scope = "all pending proposals (HR admin)" if is_admin(person) else "waiting for your decision"
@@ -128,31 +129,28 @@ def my_approvals(ladder: Ladder, session: Session, person: Person) -> Reply:
                  data={"intent": "my_approvals", "proposals": [v.as_data() for v in pending]})
 
 
-def about_me(ladder: Ladder, session: Session, person: Person) -> Reply:
-    rows = list(session.scalars(select(Proposal).where(Proposal.subject_id == person.id)
-                                .order_by(Proposal.created_at.desc(), Proposal.id.desc()).limit(10)))
-    if not rows:
+def about_me(ladder: Ladder, uow: UnitOfWork, person: Person) -> Reply:
+    vs = service.views(uow, uow.proposals.about(person.id, limit=10))
+    if not vs:
         return Reply(text="Ladder hasn't proposed anything about you.", data={"intent": "proposals_about_me", "proposals": []})
-    vs = service.views(session, rows)
     return Reply(text=f"*What Ladder proposed about you ({len(vs)})* — ask “why?” or challenge any of them.",
                  cards=[proposal_card(v, "subject") for v in vs], data={"intent": "proposals_about_me", "proposals": [v.as_data() for v in vs]})
 
 
-def explain(ladder: Ladder, session: Session, person: Person, proposal_id: int | None) -> Reply:
+def explain(ladder: Ladder, uow: UnitOfWork, person: Person, proposal_id: int | None) -> Reply:
     if proposal_id is None:
-        p = challenges_latest(session, person)
+        p = latest_proposal_about(uow, person.id)
         if p is None:
             return Reply(text="Ladder hasn't recommended anything for you yet, so there's nothing to explain.",
                          data={"intent": "explain", "proposal": None})
     else:
-        p = session.get(Proposal, proposal_id)
+        p = uow.proposals.get(proposal_id)
         if p is None:
             return Reply(text=f"I can't find proposal {proposal_id}.", ephemeral=True)
-    today = ladder.now().date()
-    if p.subject_id != person.id and not service.may_decide(session, person, p, today):
+    if p.subject_id != person.id and not service.may_decide(uow, person, p, ladder.now().date()):
         return Reply(text="Only the person a proposal is about, its approver or HR can see why it was made.", ephemeral=True,
                      data={"intent": "explain", "status": "forbidden"})
-    v = service.views(session, [p])[0]
+    v = service.views(uow, [p])[0]
     lines = [f"*Why Ladder proposed this (proposal {v.id})*", v.summary, "", v.rationale]
     ev = evidence_lines(v, limit=12)
     if ev:
@@ -167,34 +165,16 @@ def explain(ladder: Ladder, session: Session, person: Person, proposal_id: int |
     return Reply(text="\n".join(lines), cards=[proposal_card(v, audience)], data={"intent": "explain", "proposal": v.as_data()})
 
 
-def challenges_latest(session: Session, person: Person) -> Proposal | None:
-    from approvals.challenges import latest_proposal_about
-
-    return latest_proposal_about(session, person)
-
-
-def explain_text(ladder: Ladder, session: Session, person: Person, text: str) -> Reply:
-    m = _EXPLAIN_ID.search(text)
-    return explain(ladder, session, person, int(m.group("id")) if m else None)
+def explain_text(ladder: Ladder, uow: UnitOfWork, person: Person, text: str) -> Reply:
+    return explain(ladder, uow, person, parse_explained_id(text))
 
 
 # --------------------------------------------------------------------------- /ladder agent run
 
 
-def _agent(ladder: Ladder, session: Session, args: str) -> Reply:
+def admin_agent(ladder: Ladder, uow: UnitOfWork, actor: Person, args: str) -> Reply:
+    """`/ladder agent run`: one pass of the agent now (it works in its own transactions)."""
     if args.strip().lower() not in ("run", ""):
         return Reply(text="Usage: `/ladder agent run` — one pass of the agent now.", ephemeral=True)
-    from agent.run import run_pass
-
-    session.commit()  # the pass uses its own transactions
-    report = run_pass(ladder)
+    report = run_pass(ladder.approvals, ladder.settings)
     return Reply(text="\n".join(["*Agent run*", *report.lines()]), ephemeral=True, data={"intent": "agent_run", **report.as_data()})
-
-
-def _register() -> None:
-    from handlers.admin import register
-
-    register("agent", _agent)
-
-
-_register()

@@ -4,36 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, aliased
-
-from approvals.service import when
+from approvals.utc import when
 from conversation import Reply
-from handlers.admin import register
 from handlers.context import Ladder
-from storage import queries
-from storage.models import AuditEvent, Person
+from storage import UnitOfWork
+from storage.models import Person
 
 LIMIT = 40
+SHOWN = ("action_type", "reason", "changes", "result", "error", "from", "to", "date", "policy", "outcome", "deadline", "subject")
 
 
 def _detail(detail: dict[str, Any]) -> str:
     keep = []
-    for key in ("action_type", "reason", "changes", "result", "error", "from", "to", "date", "policy", "outcome", "deadline", "subject"):
+    for key in SHOWN:
         value = detail.get(key)
         if value not in (None, "", {}, []):
             keep.append(f"{key}={value}")
     return "; ".join(keep)[:300]
 
 
-def events(session: Session, *, person_id: int | None = None, proposal_id: int | None = None, limit: int = LIMIT) -> list[dict[str, Any]]:
-    actor = aliased(Person)
-    query = select(AuditEvent, actor.name).outerjoin(actor, actor.id == AuditEvent.actor_id)
-    if person_id is not None:
-        query = query.where(or_(AuditEvent.subject_id == person_id, AuditEvent.actor_id == person_id))
-    if proposal_id is not None:
-        query = query.where(AuditEvent.object_type == "proposal", AuditEvent.object_id == str(proposal_id))
-    rows = session.execute(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)).all()
+def events(uow: UnitOfWork, *, person_id: int | None = None, proposal_id: int | None = None, limit: int = LIMIT) -> list[dict[str, Any]]:
+    rows = uow.audit.trail(person_id=person_id, object_type="proposal" if proposal_id is not None else None,
+                           object_id=str(proposal_id) if proposal_id is not None else None, limit=limit)
     return [{"id": e.id, "at": when(e.at), "action": e.action, "actor": name or e.actor_kind, "object": f"{e.object_type or ''} {e.object_id or ''}".strip(),
              "detail": e.detail or {}} for e, name in rows]
 
@@ -48,22 +40,19 @@ def render(title: str, items: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def _audit(ladder: Ladder, session: Session, args: str) -> Reply:
+def admin_audit(ladder: Ladder, uow: UnitOfWork, actor: Person, args: str) -> Reply:
     args = args.strip().lstrip("@")
     parts = args.split()
     if len(parts) == 2 and parts[0].lower() == "proposal" and parts[1].lstrip("#").isdigit():
         pid = int(parts[1].lstrip("#"))
-        items = events(session, proposal_id=pid)
+        items = events(uow, proposal_id=pid)
         return Reply(text=render(f"Audit trail of proposal {pid}", items), ephemeral=True,
                      data={"intent": "admin_audit", "proposal_id": pid, "events": items})
     if not args:
         return Reply(text="Usage: `/ladder audit <email>` or `/ladder audit proposal <id>`.", ephemeral=True)
-    person = queries.person_by_email(session, args)
+    person = uow.proposals.person_by_email(args)
     if person is None:
         return Reply(text=f"I can't find {args} in the directory.", ephemeral=True)
-    items = events(session, person_id=person.id)
+    items = events(uow, person_id=person.id)
     return Reply(text=render(f"Audit trail for {person.name}", items), ephemeral=True,
                  data={"intent": "admin_audit", "email": person.email, "events": items})
-
-
-register("audit", _audit)

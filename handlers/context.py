@@ -7,8 +7,10 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
+from approvals.deps import ApprovalsDeps
 from conversation import Notifiers, Reply
 from settings import Settings
 from storage.db import Database
@@ -37,3 +39,11 @@ class Ladder:
     def notify(self, person_email: str, reply: Reply) -> bool:
         """Try every channel; a failing channel never stops the others (or the caller)."""
         return self.notifiers.notify(person_email, reply)
+
+    @cached_property
+    def approvals(self) -> ApprovalsDeps:
+        """What approvals and the agent work with, made once: it owns this process's SQLite writer queue. The clock
+        is read through the application at each use (tests set ``now``); the settings object is read at use too."""
+        made = ApprovalsDeps(db=self.db, now=lambda: self.now(), notifier=self.notifiers, settings=self.settings)
+        # Two threads' first use may race here: setdefault is atomic, so both get the one writer queue.
+        return self.__dict__.setdefault("_approvals", made)

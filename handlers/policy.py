@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
 from approvals import policy
 from approvals.actions import LABELS, ActionType
 from conversation import Reply
-from handlers.admin import register
 from handlers.context import Ladder
+from storage import UnitOfWork
+from storage.models import Person
 
 USAGE = "Usage: `/ladder policy` to see it, `/ladder policy set <type> <auto|approve|off>` to change it."
 
 
-def show(session: Session) -> Reply:
-    levels = policy.current(session)
+def show(uow: UnitOfWork) -> Reply:
+    levels = policy.current(uow)
     lines = ["*Agent policy*"]
     for kind in ActionType:
         lock = " (locked: never auto)" if kind in policy.LOCKED else ""
@@ -25,25 +24,17 @@ def show(session: Session) -> Reply:
                        "locked": sorted(k.value for k in policy.LOCKED)})
 
 
-def command(ladder: Ladder, session: Session, args: str, actor_id: int | None = None) -> Reply:
+def admin_policy(ladder: Ladder, uow: UnitOfWork, actor: Person, args: str) -> Reply:
+    """`/ladder policy [set <type> <level>]`; the change is audited as the admin's."""
     parts = args.split()
     if not parts:
-        return show(session)
+        return show(uow)
     if parts[0].lower() != "set" or len(parts) != 3:
         return Reply(text=USAGE, ephemeral=True)
     try:
-        kind, old, new = policy.set_level(session, parts[1], parts[2], actor_id=actor_id, now=ladder.now())
+        kind, old, new = policy.set_level(uow, parts[1], parts[2], actor_id=actor.id, now=ladder.now())
     except policy.PolicyError as exc:
         return Reply(text=str(exc), ephemeral=True, data={"intent": "admin_policy_set", "status": "refused"})
     changed = "unchanged" if old == new else f"{old.value} → {new.value}"
     return Reply(text=f"Policy for {kind.value}: {changed}. {policy.MEANING[new].capitalize()}.", ephemeral=True,
                  data={"intent": "admin_policy_set", "status": "changed", "action_type": kind.value, "from": old.value, "to": new.value})
-
-
-def _admin(ladder: Ladder, session: Session, args: str) -> Reply:
-    from handlers.admin import current_actor
-
-    return command(ladder, session, args, actor_id=current_actor(session))
-
-
-register("policy", _admin)

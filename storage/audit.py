@@ -1,14 +1,15 @@
-"""The append-only audit trail: the only write this module offers is an insert."""
+"""The append-only audit trail: the only writes this module offers are inserts."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import insert, or_, select
+from sqlalchemy.orm import Session, aliased
 
-from storage.models import AuditEvent, utcnow
+from storage.models import AuditEvent, Person, utcnow
 
 
 def record(
@@ -38,7 +39,7 @@ def events_for(session: Session, subject_id: int, limit: int = 50) -> list[Audit
 
 
 class AuditTrail:
-    """The audit trail as a repository of the unit of work: record an entry, read a person's entries."""
+    """The audit trail as a repository of the unit of work: record entries, read them back."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -46,5 +47,34 @@ class AuditTrail:
     def record(self, **entry: Any) -> AuditEvent:
         return record(self._session, **entry)
 
+    def record_many(self, entries: list[dict[str, Any]]) -> None:
+        """Bulk insert (executemany): each entry has the columns ``record`` takes, ``at`` included."""
+        for start in range(0, len(entries), 5000):
+            self._session.execute(insert(AuditEvent), entries[start:start + 5000])
+
     def events_for(self, subject_id: int, limit: int = 50) -> list[AuditEvent]:
         return events_for(self._session, subject_id, limit)
+
+    def has_event(self, action: str, object_type: str, object_id: str) -> bool:
+        return self._session.scalar(select(AuditEvent.id).where(
+            AuditEvent.action == action, AuditEvent.object_type == object_type, AuditEvent.object_id == object_id)) is not None
+
+    def actions_on(self, object_type: str, object_ids: Iterable[str]) -> set[tuple[str, str]]:
+        """(action, object id) of everything recorded about these objects."""
+        ids = list(object_ids)
+        if not ids:
+            return set()
+        return {(a, o) for a, o in self._session.execute(select(AuditEvent.action, AuditEvent.object_id).where(
+            AuditEvent.object_type == object_type, AuditEvent.object_id.in_(ids)))}
+
+    def trail(self, *, person_id: int | None = None, object_type: str | None = None, object_id: str | None = None,
+              limit: int = 50) -> list[tuple[AuditEvent, str | None]]:
+        """Newest first, with the actor's name: everything by or about a person, and/or about one object."""
+        actor = aliased(Person)
+        query = select(AuditEvent, actor.name).outerjoin(actor, actor.id == AuditEvent.actor_id)
+        if person_id is not None:
+            query = query.where(or_(AuditEvent.subject_id == person_id, AuditEvent.actor_id == person_id))
+        if object_type is not None:
+            query = query.where(AuditEvent.object_type == object_type, AuditEvent.object_id == object_id)
+        rows = self._session.execute(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
+        return [(event, name) for event, name in rows]

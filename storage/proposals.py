@@ -1,9 +1,294 @@
-"""Repository: proposals, decisions, challenges and the autonomy policy."""
+"""Repository: proposals, decisions, challenges and the autonomy policy — and what approvals and the agent read
+about people, courses and opportunities to make proposals and carry them out.
+
+The agent reads whole tables at once (a pass over 10,000 people is a handful of queries), so its reads
+return plain rows; lookups of one thing return the entity.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from sqlalchemy import func, insert, or_, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from storage.models import (
+    AccessRole,
+    Challenge,
+    ConversationState,
+    Course,
+    CourseSkill,
+    Decision,
+    Enrolment,
+    EnrolmentStatus,
+    EvidenceStatus,
+    Interest,
+    Occupation,
+    Opportunity,
+    OpportunitySkill,
+    Person,
+    PolicySetting,
+    Proposal,
+    ProposalStatus,
+    RequirementKind,
+    RoleSkill,
+    Skill,
+    SkillEvidence,
+    TagStatus,
+)
 from storage.repository import Repository
+
+# What a write that lost a race raises: the version check matched no row, a unique key was taken, or SQLite
+# was busy. The caller rolls back and reads again.
+WRITE_CONFLICTS: tuple[type[Exception], ...] = (StaleDataError, IntegrityError, OperationalError)
+
+_CHUNK = 2000  # ids per IN (...) list: well under every backend's parameter limit
+
+
+def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    ordered = sorted(set(ids))
+    for start in range(0, len(ordered), _CHUNK):
+        yield ordered[start:start + _CHUNK]
 
 
 class Proposals(Repository):
-    pass
+    # ------------------------------------------------------------------ transactions
+
+    def single_writer_key(self) -> str | None:
+        """SQLite allows one writer at a time: check this unit of work's connection out now (so a writer queued
+        behind others never waits for the pool while holding its place) and name the database. PostgreSQL:
+        None — row locks and the version check do the work there."""
+        bind = self._session.get_bind()
+        if bind.dialect.name != "sqlite":
+            return None
+        self._session.connection()
+        return str(bind.url)
+
+    @contextlib.contextmanager
+    def batched(self) -> Iterator[None]:
+        """Reads inside the block don't flush the writes queued before them: a batch sends them all at commit."""
+        with self._session.no_autoflush:
+            yield
+
+    # ------------------------------------------------------------------ proposals
+
+    def get(self, proposal_id: int, *, fresh: bool = False) -> Proposal | None:
+        """``fresh``: read the row again even if this unit of work holds it (another writer may have changed it)."""
+        return self._session.get(Proposal, proposal_id, populate_existing=fresh)
+
+    def many(self, ids: Iterable[int], statuses: Iterable[ProposalStatus] | None = None) -> list[Proposal]:
+        query = select(Proposal).where(Proposal.id.in_(list(ids)))
+        if statuses is not None:
+            query = query.where(Proposal.status.in_(list(statuses)))
+        return list(self._session.scalars(query))
+
+    def ids_with_status(self, statuses: Iterable[ProposalStatus]) -> list[int]:
+        return list(self._session.scalars(select(Proposal.id).where(Proposal.status.in_(list(statuses))).order_by(Proposal.id)))
+
+    def open_for(self, approver_ids: list[int] | None, *, not_about: int, limit: int) -> list[Proposal]:
+        """Open proposals whose approver is one of ``approver_ids`` (None: anyone's), oldest first."""
+        query = select(Proposal).where(Proposal.status == ProposalStatus.proposed, Proposal.subject_id != not_about)
+        if approver_ids is not None:
+            query = query.where(Proposal.approver_id.in_(approver_ids))
+        return list(self._session.scalars(query.order_by(Proposal.created_at, Proposal.id).limit(limit)))
+
+    def about(self, subject_id: int, *, limit: int) -> list[Proposal]:
+        """The newest proposals about one person."""
+        return list(self._session.scalars(select(Proposal).where(Proposal.subject_id == subject_id)
+                                          .order_by(Proposal.created_at.desc(), Proposal.id.desc()).limit(limit)))
+
+    def overdue_ids(self, now: dt.datetime) -> list[int]:
+        return list(self._session.scalars(select(Proposal.id).where(
+            Proposal.status == ProposalStatus.proposed, Proposal.expires_at.is_not(None), Proposal.expires_at <= now)))
+
+    def blocking_dedupe_keys(self, since: dt.datetime) -> set[str]:
+        """Keys of proposals still open, or created or decided since ``since``: the agent doesn't propose them again."""
+        return set(self._session.scalars(select(Proposal.dedupe_key).where(
+            Proposal.dedupe_key.is_not(None),
+            or_(Proposal.status == ProposalStatus.proposed, Proposal.created_at >= since, Proposal.decided_at >= since))))
+
+    def insert_many(self, rows: list[dict[str, Any]]) -> list[int]:
+        """One INSERT … RETURNING per chunk; the ids come back in the order of ``rows``."""
+        ids: list[int] = []
+        for start in range(0, len(rows), _CHUNK):
+            ids += self._session.scalars(insert(Proposal).returning(Proposal.id, sort_by_parameter_order=True), rows[start:start + _CHUNK])
+        return ids
+
+    def count_by_type(self, ids: list[int], status: ProposalStatus) -> dict[str, int]:
+        return dict(self._session.execute(select(Proposal.action_type, func.count()).where(
+            Proposal.id.in_(ids), Proposal.status == status).group_by(Proposal.action_type)).all())
+
+    def decisions_for(self, proposal_ids: list[int]) -> dict[int, Decision]:
+        return {d.proposal_id: d for d in self._session.scalars(select(Decision).where(Decision.proposal_id.in_(proposal_ids)))}
+
+    def insert_decisions(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self._session.execute(insert(Decision), rows)
+
+    # ------------------------------------------------------------------ people
+
+    def person(self, person_id: int | None) -> Person | None:
+        return self._session.get(Person, person_id) if person_id else None
+
+    def people(self, ids: Iterable[int]) -> list[Person]:
+        return list(self._session.scalars(select(Person).where(Person.id.in_(list(ids)))))
+
+    def names_and_emails(self, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+        rows = self._session.execute(select(Person.id, Person.name, Person.email).where(Person.id.in_(list(ids))))
+        return {pid: (name, email) for pid, name, email in rows}
+
+    def email_of(self, person_id: int) -> str | None:
+        return self._session.scalar(select(Person.email).where(Person.id == person_id))
+
+    def person_by_email(self, email: str) -> Person | None:
+        """An active person by email, case-insensitively."""
+        # MERGE: uow.people.by_email (the skills branch) answers this; use it and drop this one.
+        active = Person.active.is_(True)
+        exact = self._session.scalar(select(Person).where(Person.email == email.strip(), active))
+        return exact or self._session.scalar(select(Person).where(func.lower(Person.email) == email.strip().lower(), active))
+
+    def hr_admins(self) -> list[Person]:
+        return list(self._session.scalars(select(Person).where(
+            Person.access_role == AccessRole.hr_admin, Person.active.is_(True)).order_by(Person.id)))
+
+    def away_delegators(self, delegate_id: int, today: dt.date) -> list[int]:
+        """People away until today or later who handed their decisions to ``delegate_id``."""
+        return list(self._session.scalars(select(Person.id).where(Person.delegate_id == delegate_id, Person.away_until >= today)))
+
+    # ------------------------------------------------------------------ courses, enrolments, opportunities
+
+    def course_by_code(self, code: str) -> Course | None:
+        return self._session.scalar(select(Course).where(func.upper(Course.code) == code.upper()))
+
+    def course(self, course_id: int) -> Course | None:
+        return self._session.get(Course, course_id)
+
+    def course_by_title(self, title: str) -> Course | None:
+        return self._session.scalar(select(Course).where(func.lower(Course.title) == title.lower()))
+
+    def course_choices(self, limit: int) -> list[tuple[str, str]]:
+        """(code, title) of the catalogue, by code."""
+        return [(c, t) for c, t in self._session.execute(select(Course.code, Course.title).order_by(Course.code).limit(limit))]
+
+    def enrolment_in(self, person_id: int, course_id: int) -> tuple[bool, int | None]:
+        """(the course is in the catalogue, the person's enrolment id in it if any), in one query."""
+        enrolled = select(Enrolment.id).where(Enrolment.person_id == person_id, Enrolment.course_id == course_id).scalar_subquery()
+        row = self._session.execute(select(Course.id, enrolled).where(Course.id == course_id)).first()
+        return (False, None) if row is None else (True, row[1])
+
+    def opportunity(self, opportunity_id: int) -> Opportunity | None:
+        return self._session.get(Opportunity, opportunity_id)
+
+    def opportunity_by_title(self, title: str) -> Opportunity | None:
+        return self._session.scalar(select(Opportunity).where(func.lower(Opportunity.title) == title.lower()))
+
+    def open_opportunity_choices(self, limit: int) -> list[tuple[int, str]]:
+        return [(i, t) for i, t in self._session.execute(
+            select(Opportunity.id, Opportunity.title).where(Opportunity.status == "open").order_by(Opportunity.id).limit(limit))]
+
+    def has_interest(self, person_id: int, opportunity_id: int) -> bool:
+        return self._session.scalar(select(Interest.id).where(
+            Interest.person_id == person_id, Interest.opportunity_id == opportunity_id)) is not None
+
+    # ------------------------------------------------------------------ challenges
+
+    def challenge(self, challenge_id: int) -> Challenge | None:
+        return self._session.get(Challenge, challenge_id)
+
+    def open_challenge_by(self, person_id: int, proposal_id: int) -> Challenge | None:
+        return self._session.scalar(select(Challenge).where(
+            Challenge.proposal_id == proposal_id, Challenge.person_id == person_id, Challenge.status == "open"))
+
+    def open_challenges(self, limit: int) -> list[tuple[Challenge, str, str]]:
+        """Open challenges, oldest first, with the challenger's name and email."""
+        rows = self._session.execute(
+            select(Challenge, Person.name, Person.email).join(Person, Person.id == Challenge.person_id)
+            .where(Challenge.status == "open").order_by(Challenge.created_at, Challenge.id).limit(limit))
+        return [(c, name, email) for c, name, email in rows]
+
+    # ------------------------------------------------------------------ the autonomy policy
+
+    def policy_levels(self) -> list[tuple[str, str]]:
+        """(action type, autonomy) as stored; unknown values are the caller's to ignore."""
+        return [(t, a) for t, a in self._session.execute(select(PolicySetting.action_type, PolicySetting.autonomy))]
+
+    def policy_setting(self, action_type: str) -> PolicySetting | None:
+        return self._session.get(PolicySetting, action_type)
+
+    # ------------------------------------------------------------------ the agent's signals (whole tables, as rows)
+
+    def active_people(self) -> list[tuple[int, int | None, int | None, int | None, str]]:
+        """(id, manager, role, target role, name) of everyone active."""
+        return [tuple(r) for r in self._session.execute(  # type: ignore[misc]
+            select(Person.id, Person.manager_id, Person.role_id, Person.target_role_id, Person.name).where(Person.active.is_(True)))]
+
+    def active_evidence(self, evidence_types: Iterable[Any]) -> list[tuple[int, int, Any, int, dt.datetime]]:
+        """(person, skill, type, level, observed at) of active evidence of the given types."""
+        return [tuple(r) for r in self._session.execute(  # type: ignore[misc]
+            select(SkillEvidence.person_id, SkillEvidence.skill_id, SkillEvidence.evidence_type, SkillEvidence.level,
+                   SkillEvidence.observed_at)
+            .where(SkillEvidence.status == EvidenceStatus.active, SkillEvidence.evidence_type.in_(list(evidence_types))))]
+
+    def course_skill_rows(self) -> list[tuple[int, str, str, float, int]]:
+        """(course, code, title, hours, skill) for every accepted skill tag."""
+        return [tuple(r) for r in self._session.execute(  # type: ignore[misc]
+            select(Course.id, Course.code, Course.title, Course.duration_hours, CourseSkill.skill_id)
+            .join(CourseSkill, CourseSkill.course_id == Course.id).where(CourseSkill.status == TagStatus.accepted))]
+
+    def enrolled_pairs(self) -> list[tuple[int, int]]:
+        """(person, course) of every enrolment not withdrawn."""
+        return [(p, c) for p, c in self._session.execute(
+            select(Enrolment.person_id, Enrolment.course_id).where(Enrolment.status != EnrolmentStatus.withdrawn))]
+
+    def essential_requirements(self, role_ids: Iterable[int]) -> list[tuple[int, int, int]]:
+        """(role, skill, target level) of the roles' essential skills."""
+        out: list[tuple[int, int, int]] = []
+        for chunk in _chunks(role_ids):
+            out += [(o, s, lv) for o, s, lv in self._session.execute(
+                select(RoleSkill.occupation_id, RoleSkill.skill_id, RoleSkill.target_level)
+                .where(RoleSkill.occupation_id.in_(chunk), RoleSkill.kind == RequirementKind.essential))]
+        return out
+
+    def role_labels(self, role_ids: Iterable[int]) -> dict[int, str]:
+        out: dict[int, str] = {}
+        for chunk in _chunks(role_ids):
+            out.update(self._session.execute(select(Occupation.id, Occupation.label).where(Occupation.id.in_(chunk))).all())
+        return out
+
+    def skill_labels(self, skill_ids: Iterable[int]) -> dict[int, str]:
+        out: dict[int, str] = {}
+        for chunk in _chunks(skill_ids):
+            out.update(self._session.execute(select(Skill.id, Skill.label).where(Skill.id.in_(chunk))).all())
+        return out
+
+    def stalled_enrolments(self, cutoff: dt.datetime) -> list[tuple[int, int, int, float, dt.datetime, str]]:
+        """(enrolment, person, course, progress, last activity, course title) of unfinished enrolments idle since ``cutoff``."""
+        last = func.coalesce(Enrolment.last_activity_at, Enrolment.enrolled_at)
+        return [tuple(r) for r in self._session.execute(  # type: ignore[misc]
+            select(Enrolment.id, Enrolment.person_id, Enrolment.course_id, Enrolment.progress, last, Course.title)
+            .join(Course, Course.id == Enrolment.course_id)
+            .where(Enrolment.status.in_([EnrolmentStatus.enrolled, EnrolmentStatus.in_progress]), Enrolment.progress < 1.0,
+                   last <= cutoff))]
+
+    def open_opportunity_requirements(self) -> list[tuple[int, str, int | None, int, int]]:
+        """(opportunity, title, owner, skill, level) of every required skill of every open opportunity."""
+        return [tuple(r) for r in self._session.execute(  # type: ignore[misc]
+            select(Opportunity.id, Opportunity.title, Opportunity.owner_id, OpportunitySkill.skill_id, OpportunitySkill.level)
+            .join(OpportunitySkill, OpportunitySkill.opportunity_id == Opportunity.id)
+            .where(Opportunity.status == "open", OpportunitySkill.required.is_(True)))]
+
+    def snapshot(self, key: str) -> dict[str, Any] | None:
+        """A small piece of state the agent keeps between passes (e.g. the roles it last saw)."""
+        state = self._session.get(ConversationState, key)
+        return None if state is None else dict(state.data or {})
+
+    def save_snapshot(self, key: str, data: dict[str, Any]) -> None:
+        state = self._session.get(ConversationState, key)
+        if state is None:
+            self._session.add(ConversationState(key=key, data=data))
+        else:
+            state.data = data

@@ -65,10 +65,11 @@ def say(ladder, email: str, text: str) -> Reply:
     return Router(_use(ladder)).handle(Message(channel=Channel.terminal, sender_email=email, conversation_id="test", text=text))
 
 
-def click(ladder, email: str, ref: str | ActionRef, form: dict[str, str] | None = None) -> Reply:
+def click(ladder, email: str, ref: str | ActionRef, form: dict[str, str] | None = None, *, form_submitted: bool = False) -> Reply:
+    """``form_submitted``: the click comes back from the Form a reply asked for (a reject's optional reason)."""
     action = ActionRef.decode(ref) if isinstance(ref, str) else ref
     return Router(_use(ladder)).handle(Message(channel=Channel.terminal, sender_email=email, conversation_id="test",
-                                         action=action, form=form or {}))
+                                         action=action, form=form or {}, form_submitted=form_submitted))
 
 
 def person_id(ladder, email: str) -> int:

@@ -43,7 +43,7 @@ def test_two_approvers_at_the_same_moment_exactly_one_wins(fresh_demo):
         card = say(ladder, DANIEL, "my approvals")
         approve = next(b.ref for b in card.actions() if b.ref.startswith(f"approve:{pid}:"))
         reject = approve.replace("approve", "reject")
-        daniel, priya = _race([lambda: click(ladder, DANIEL, approve), lambda: click(ladder, PRIYA, reject, {"reason": "HR says no"})])
+        daniel, priya = _race([lambda: click(ladder, DANIEL, approve), lambda: click(ladder, PRIYA, reject, {"reason": "HR says no"}, form_submitted=True)])
         statuses = sorted([daniel.data["status"], priya.data["status"]])
         assert statuses == ["decided", "stale"], (daniel.text, priya.text)
         winner, loser = (daniel, priya) if daniel.data["status"] == "decided" else (priya, daniel)

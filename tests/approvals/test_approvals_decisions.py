@@ -58,13 +58,13 @@ def test_stale_and_duplicate_clicks_change_nothing_and_say_who_decided(fresh_dem
     prepare(ladder)
     pid = propose_enrolment(ladder)
     ref = button(say(ladder, DANIEL, "my approvals"), "reject")
-    first = click(ladder, DANIEL, ref, {"reason": "not this quarter"})
+    first = click(ladder, DANIEL, ref, {"reason": "not this quarter"}, form_submitted=True)
     assert first.data["status"] == "decided" and first.replace_original
     outcome = next(f.value for f in first.cards[0].facts if f.title == "Outcome")
     assert "Rejected by Daniel Okafor" in outcome and "not this quarter" in outcome
     assert first.cards[0].buttons == []  # decided: no more buttons
 
-    again = click(ladder, DANIEL, ref)  # the same click, delivered twice
+    again = click(ladder, DANIEL, ref, {"reason": "not this quarter"}, form_submitted=True)  # the same click, delivered twice
     assert again.data["status"] == "stale" and again.replace_original
     assert "Already decided" in again.text and "rejected by Daniel Okafor" in again.text
     approve_old = click(ladder, DANIEL, ref.replace("reject", "approve"))
@@ -86,7 +86,7 @@ def test_override_needs_a_reason_and_a_valid_change(fresh_demo):
     ref = button(say(ladder, DANIEL, "my approvals"), "override")
 
     form = click(ladder, DANIEL, ref)
-    assert form.data["intent"] == "override_form" and {f["name"] for f in form.data["form"]} == {"change", "reason"}
+    assert form.data["intent"] == "override_form" and {f.name for f in form.form.fields} == {"change", "reason"}
     assert click(ladder, DANIEL, ref, {"change": "DB101"}).ephemeral  # no reason
     bad = click(ladder, DANIEL, ref, {"change": "NOPE999", "reason": "better fit"})
     assert bad.data["status"] == "invalid" and "can't find a course" in bad.text

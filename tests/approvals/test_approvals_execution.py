@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from approvals_helpers import DANIEL, MAYA, button, click, person_id, prepare, proposal, propose_enrolment, say
 from sqlalchemy import func, select
 
 from approvals import execution, service
+from approvals.executor import LadderExecutor, TransientError
 from approvals.cards import proposal_card
 from storage.models import AuditEvent, Enrolment, ProposalStatus
 
 
-class FlakyLms(execution.LadderExecutor):
+class FlakyLms(LadderExecutor):
     """An executor whose outside service (an LMS) times out ``failures`` times before it works."""
 
     def __init__(self, failures: int) -> None:
         self.failures = failures
         self.calls = 0
 
-    def enrol_course(self, ladder, session, proposal):
+    def enrol_course(self, ctx, proposal):
         self.calls += 1
         if self.calls <= self.failures:
-            raise execution.TransientError(f"LMS timed out (call {self.calls})")
-        return super().enrol_course(ladder, session, proposal)
+            raise TransientError(f"LMS timed out (call {self.calls})")
+        return super().enrol_course(ctx, proposal)
 
 
 def _audit(ladder, pid):
@@ -34,7 +37,7 @@ def test_transient_failures_are_retried_then_it_works(fresh_demo):
     ladder = fresh_demo
     prepare(ladder)
     lms = FlakyLms(failures=2)
-    execution.use_executor(ladder, lms)
+    ladder.approvals = dataclasses.replace(ladder.approvals, executor=lms)
     pid = propose_enrolment(ladder)
     reply = click(ladder, DANIEL, button(say(ladder, DANIEL, "my approvals"), "approve"))
     assert reply.data["status"] == "decided"
@@ -50,7 +53,7 @@ def test_final_failure_is_shown_on_the_card_and_in_the_audit(fresh_demo):
     ladder = fresh_demo
     prepare(ladder)
     lms = FlakyLms(failures=10)
-    execution.use_executor(ladder, lms)
+    ladder.approvals = dataclasses.replace(ladder.approvals, executor=lms)
     pid = propose_enrolment(ladder)
     reply = click(ladder, DANIEL, button(say(ladder, DANIEL, "my approvals"), "approve"))
     p = proposal(ladder, pid)
@@ -64,8 +67,7 @@ def test_final_failure_is_shown_on_the_card_and_in_the_audit(fresh_demo):
     with ladder.db.unit_of_work() as s:
         assert s.scalar(select(func.count()).select_from(Enrolment).where(Enrolment.source == f"proposal:{pid}")) == 0
     # Failed is final: running pending executions again does nothing.
-    with ladder.db.unit_of_work() as s:
-        assert execution.execute_pending(ladder, s) == {}
+    assert execution.execute_pending(ladder.approvals) == {}
 
 
 def test_execution_is_idempotent(fresh_demo):
@@ -78,7 +80,7 @@ def test_execution_is_idempotent(fresh_demo):
     assert say(ladder, DANIEL, f"approve {pid}").data["status"] == "decided"
     with ladder.db.unit_of_work() as s:
         assert service.view(s, pid).status == "executed"
-        assert execution.execute(ladder, s, pid) == "executed"  # again: nothing more happens
+        assert execution.execute(ladder.approvals, pid) == "executed"  # again: nothing more happens
         assert s.scalar(select(func.count()).select_from(Enrolment).where(
             Enrolment.person_id == person_id(ladder, MAYA), Enrolment.course_id == course_id)) == 1
     assert [a for a, d in _audit(ladder, pid)].count("proposal.executed") == 1
@@ -98,3 +100,26 @@ def test_permanent_failure_is_not_retried(fresh_demo):
     with ladder.db.unit_of_work() as s:
         card = proposal_card(service.view(s, pid))
     assert "no longer in the catalogue" in next(f.value for f in card.facts if f.title == "Outcome")
+
+
+class BrokenLms(LadderExecutor):
+    """An executor with a bug: its exception text is not for people and must not reach chat."""
+
+    def enrol_course(self, ctx, proposal):
+        raise KeyError("lms_internal_field")
+
+
+def test_an_unexpected_failure_shows_an_error_id_not_the_exception(fresh_demo, caplog):
+    ladder = fresh_demo
+    prepare(ladder)
+    ladder.approvals = dataclasses.replace(ladder.approvals, executor=BrokenLms())
+    pid = propose_enrolment(ladder)
+    with caplog.at_level("ERROR"):
+        reply = say(ladder, DANIEL, f"approve {pid}")
+    p = proposal(ladder, pid)
+    assert p.status == ProposalStatus.failed and p.attempts == 1  # not transient: no retry
+    outcome = next(f.value for f in reply.cards[0].facts if f.title == "Outcome")
+    assert "lms_internal_field" not in reply.text + outcome + p.last_error and "KeyError" not in outcome
+    error_id = next(r.error_id for r in caplog.records if getattr(r, "error_id", None))
+    assert f"error id {error_id}" in outcome and _audit(ladder, pid)[-1][1]["error_id"] == error_id
+    assert any("lms_internal_field" in (r.exc_text or "") for r in caplog.records)  # the log has the details

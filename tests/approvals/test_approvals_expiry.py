@@ -12,7 +12,7 @@ from storage.models import AuditEvent, Person, ProposalStatus
 
 def _sweep(ladder):
     with ladder.db.unit_of_work() as s:
-        return service.sweep_deadlines(ladder, s)
+        return service.sweep_deadlines(ladder.approvals)
 
 
 def _card(ladder, pid):

@@ -1,0 +1,37 @@
+"""What one agent pass did, as lines for people and as data for ``--json``."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from approvals.actions import ActionType
+
+
+@dataclass
+class AgentReport:
+    created: Counter = field(default_factory=Counter)  # per action type
+    auto_executed: Counter = field(default_factory=Counter)
+    duplicates: Counter = field(default_factory=Counter)  # already open / decided recently
+    disabled: Counter = field(default_factory=Counter)  # policy off
+    deadlines: dict[str, int] = field(default_factory=dict)
+    recovered: dict[str, int] = field(default_factory=dict)
+    people: int = 0
+    seconds: float = 0.0
+    proposal_ids: list[int] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = [f"Agent pass over {self.people:,} people in {self.seconds:.1f}s."]
+        for kind in ActionType:
+            k = kind.value
+            out.append(f"• {k}: {self.created[k]} proposed" + (f" ({self.auto_executed[k]} done automatically)" if self.auto_executed[k] else "")
+                       + (f", {self.duplicates[k]} already open or decided" if self.duplicates[k] else "")
+                       + (f", {self.disabled[k]} skipped (policy off)" if self.disabled[k] else ""))
+        if any(self.deadlines.values()):
+            out.append(f"• deadlines: {self.deadlines.get('escalated', 0)} escalated, {self.deadlines.get('expired', 0)} expired")
+        return out
+
+    def as_data(self) -> dict[str, Any]:
+        return {"created": dict(self.created), "auto_executed": dict(self.auto_executed), "duplicates": dict(self.duplicates),
+                "disabled": dict(self.disabled), "deadlines": self.deadlines, "people": self.people, "seconds": round(self.seconds, 3)}

@@ -1,0 +1,129 @@
+"""Carrying out one approved action, behind an ``Executor`` interface.
+
+The built-in ``LadderExecutor`` acts on Ladder's own tables (enrolments now; an LMS connector can subclass it
+later) and tells people through the notifier. Every action is idempotent — running it twice leaves the same
+state — so a retry after a crash or a lost race is safe.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from approvals.actions import ActionType
+from conversation import Notifier, Reply
+from storage import UnitOfWork
+from storage.models import Enrolment, EnrolmentStatus, Interest, Proposal
+
+
+class ExecutionError(Exception):
+    """The action can't be carried out; the message is written for people (it is shown on the card)."""
+
+
+class TransientError(ExecutionError):
+    """A failure worth retrying (a timeout, a 503 from an LMS)."""
+
+
+@dataclass
+class ActionContext:
+    """What an executor acts with: this attempt's unit of work, the time, and a way to reach people."""
+
+    uow: UnitOfWork
+    now: dt.datetime
+    notifier: Notifier
+    # Side effects already recorded, as (audit action, proposal id), for the proposals a batch looked up at once.
+    recorded: set[tuple[str, str]] = field(default_factory=set)
+    looked_up: set[int] = field(default_factory=set)
+
+    def already(self, proposal: Proposal, action: str) -> bool:
+        """Whether this side effect of the proposal happened before (it is in the audit trail)."""
+        if proposal.id in self.looked_up:
+            return (action, str(proposal.id)) in self.recorded
+        return self.uow.audit.has_event(action, "proposal", str(proposal.id))
+
+    def tell(self, person_id: int | None, text: str) -> None:
+        if not person_id or not self.notifier:
+            return
+        email = self.uow.proposals.email_of(person_id)
+        if email:
+            self.notifier.notify(email, Reply(text=text, data={"intent": "agent_notice"}))
+
+
+class Executor:
+    """Carries out one proposal inside the caller's unit of work; returns a one-line result."""
+
+    def execute(self, ctx: ActionContext, proposal: Proposal) -> str:
+        handler = getattr(self, ActionType(proposal.action_type).value)
+        return handler(ctx, proposal)
+
+    # Subclasses override these (e.g. an LMS connector for enrol_course).
+    def enrol_course(self, ctx: ActionContext, proposal: Proposal) -> str:
+        raise NotImplementedError
+
+    schedule_checkin = readiness_nudge = adjust_path = stretch_assignment = enrol_course
+
+
+class LadderExecutor(Executor):
+    def enrol_course(self, ctx: ActionContext, proposal: Proposal) -> str:
+        p = proposal.payload
+        created = _enrol(ctx, proposal, p["course_id"])
+        title = p.get("course_title") or p.get("course_code")
+        ctx.tell(proposal.subject_id, f"You're enrolled in “{title}” — {proposal.rationale}")
+        return f"enrolled in {p.get('course_code')}" + ("" if created else " (already enrolled)")
+
+    def adjust_path(self, ctx: ActionContext, proposal: Proposal) -> str:
+        p = proposal.payload
+        made = [code for cid, code in zip(p["course_ids"], p["course_codes"]) if _enrol(ctx, proposal, cid)]
+        ctx.tell(proposal.subject_id, f"Your learning path for {p['role_label']} now includes: {', '.join(p['course_codes']) or 'no new courses'}.")
+        return f"path adjusted for {p['role_label']}: enrolled in {', '.join(made) or 'nothing new'}"
+
+    def schedule_checkin(self, ctx: ActionContext, proposal: Proposal) -> str:
+        p = proposal.payload
+        if not ctx.already(proposal, "checkin.scheduled"):
+            ctx.uow.audit.record(action="checkin.scheduled", actor_kind="agent", subject_id=proposal.subject_id,
+                                 object_type="proposal", object_id=str(proposal.id), at=ctx.now,
+                                 detail={"date": p["date"], "enrolment_id": p["enrolment_id"], "course": p["course_title"],
+                                         "with": proposal.approver_id})
+        subject = ctx.uow.proposals.person(proposal.subject_id)
+        text = f"Check-in on {p['date']} about “{p['course_title']}” (no progress for {p.get('days_without_progress', 0)} days)."
+        ctx.tell(proposal.subject_id, f"{text} Your manager will reach out.")
+        if subject is not None and subject.manager_id:
+            ctx.tell(subject.manager_id, f"{text} With {subject.name}.")
+        return f"check-in scheduled for {p['date']}"
+
+    def readiness_nudge(self, ctx: ActionContext, proposal: Proposal) -> str:
+        p = proposal.payload
+        subject = ctx.uow.proposals.person(proposal.subject_id)
+        manager_id = p.get("manager_id") or (subject.manager_id if subject else None)
+        if not ctx.already(proposal, "nudge.sent"):
+            ctx.tell(manager_id, f"{subject.name if subject else 'Your report'} looks ready for "
+                     f"“{p['opportunity_title']}”: their verified skills cover what it needs. {p.get('note') or ''}".strip())
+            ctx.uow.audit.record(action="nudge.sent", actor_kind="agent", subject_id=proposal.subject_id, object_type="proposal",
+                                 object_id=str(proposal.id), at=ctx.now, detail={"to": manager_id, "opportunity_id": p["opportunity_id"]})
+        return "manager nudged"
+
+    def stretch_assignment(self, ctx: ActionContext, proposal: Proposal) -> str:
+        p = proposal.payload
+        opp = ctx.uow.proposals.opportunity(p["opportunity_id"])
+        if opp is None or opp.status != "open":
+            raise ExecutionError(f"the opportunity “{p['opportunity_title']}” is no longer open")
+        if not ctx.uow.proposals.has_interest(proposal.subject_id, opp.id):
+            ctx.uow.add(Interest(person_id=proposal.subject_id, opportunity_id=opp.id, created_at=ctx.now))
+        ctx.tell(proposal.subject_id, f"You've been recommended for the stretch assignment “{opp.title}”.")
+        if opp.owner_id:
+            ctx.tell(opp.owner_id, f"Ladder recommends a person for “{opp.title}” (proposal {proposal.id}).")
+        return f"recommended for {opp.title}"
+
+
+def _enrol(ctx: ActionContext, proposal: Proposal, course_id: int) -> bool:
+    """Idempotent: the (person, course) pair is unique; an existing enrolment is left as it is."""
+    in_catalogue, enrolment_id = ctx.uow.proposals.enrolment_in(proposal.subject_id, course_id)
+    if not in_catalogue:
+        raise ExecutionError(f"course {course_id} is no longer in the catalogue")
+    if enrolment_id is not None:
+        return False
+    ctx.uow.add(Enrolment(person_id=proposal.subject_id, course_id=course_id, status=EnrolmentStatus.enrolled,
+                          enrolled_at=ctx.now, source=f"proposal:{proposal.id}"))
+    ctx.uow.audit.record(action="enrolment.created", actor_kind="agent", subject_id=proposal.subject_id, object_type="course",
+                         object_id=str(course_id), at=ctx.now, detail={"source": f"proposal:{proposal.id}"})
+    return True

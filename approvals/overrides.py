@@ -1,0 +1,93 @@
+"""Overrides: what a decider may change in a proposal, and the payload the change produces."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import ValidationError
+
+from approvals import actions
+from approvals.actions import ActionType
+from storage import UnitOfWork
+from storage.models import Course, Opportunity, Proposal
+
+HINTS = {
+    "enrol_course": "Say which course instead, e.g. `override {id} with DS101 because …`.",
+    "schedule_checkin": "Say which date instead, e.g. `override {id} with 2026-12-04 because …`.",
+    "adjust_path": "Say which course codes instead, e.g. `override {id} with DS101,DS120 because …`.",
+    "readiness_nudge": "Say which opportunity instead (its id or title), e.g. `override {id} with 3 because …`.",
+    "stretch_assignment": "Say which opportunity instead (its id or title), e.g. `override {id} with 3 because …`.",
+}
+MAX_CHOICES = 50
+
+
+def override_hint(action_type: str) -> str:
+    return HINTS.get(action_type, "Say what to change and why.")
+
+
+def override_choices(uow: UnitOfWork, action_type: str) -> list[tuple[str, str]]:
+    """(label, value) pairs an override of this type can switch to; empty when the change is free text (a date)."""
+    kind = ActionType(action_type)
+    if kind in (ActionType.enrol_course, ActionType.adjust_path):
+        return [(f"{code} {title}", code) for code, title in uow.proposals.course_choices(MAX_CHOICES)]
+    if kind in (ActionType.readiness_nudge, ActionType.stretch_assignment):
+        return [(title, str(oid)) for oid, title in uow.proposals.open_opportunity_choices(MAX_CHOICES)]
+    return []
+
+
+def override_payload(uow: UnitOfWork, p: Proposal, change: str, today: dt.date) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The payload an override produces, validated, and what changed; raises ValueError with a message for the decider."""
+    change = change.strip()
+    if not change:
+        raise ValueError(override_hint(p.action_type))
+    kind = ActionType(p.action_type)
+    payload = dict(p.payload)
+    if kind == ActionType.enrol_course:
+        course = _course(uow, change)
+        if course.id == payload.get("course_id"):
+            raise ValueError(f"{course.code} is what was proposed already — approve it instead, or pick another course.")
+        payload.update(course_id=course.id, course_code=course.code, course_title=course.title)
+        changes = {"course": {"from": p.payload.get("course_code"), "to": course.code}}
+    elif kind == ActionType.schedule_checkin:
+        try:
+            date = dt.date.fromisoformat(change)
+        except ValueError:
+            raise ValueError(f"“{change}” isn't a date — use YYYY-MM-DD, e.g. {today + dt.timedelta(days=3)}.") from None
+        if date < today:
+            raise ValueError(f"{date} is in the past — pick today or a later date.")
+        payload["date"] = date.isoformat()
+        changes = {"date": {"from": p.payload.get("date"), "to": date.isoformat()}}
+    elif kind == ActionType.adjust_path:
+        courses = [_course(uow, c) for c in change.replace(",", " ").split()]
+        payload.update(course_ids=[c.id for c in courses], course_codes=[c.code for c in courses])
+        changes = {"courses": {"from": p.payload.get("course_codes"), "to": [c.code for c in courses]}}
+    else:  # readiness_nudge, stretch_assignment
+        opp = _opportunity(uow, change)
+        payload.update(opportunity_id=opp.id, opportunity_title=opp.title)
+        changes = {"opportunity": {"from": p.payload.get("opportunity_title"), "to": opp.title}}
+    try:
+        payload = actions.dump_payload(actions.PAYLOADS[kind].model_validate(payload))
+    except ValidationError as exc:  # pragma: no cover - the branches above build valid payloads
+        raise ValueError(f"That change doesn't fit this proposal ({exc.errors()[0]['msg']}).") from None
+    return payload, changes
+
+
+def _course(uow: UnitOfWork, text: str) -> Course:
+    text = text.strip().strip("“”\"'.")
+    course = uow.proposals.course_by_code(text)
+    if course is None and text.isdigit():
+        course = uow.proposals.course(int(text))
+    if course is None:
+        course = uow.proposals.course_by_title(text)
+    if course is None:
+        raise ValueError(f"I can't find a course “{text}” in the catalogue — use its code, e.g. DS101.")
+    return course
+
+
+def _opportunity(uow: UnitOfWork, text: str) -> Opportunity:
+    text = text.strip().strip("“”\"'.")
+    opp = uow.proposals.opportunity(int(text)) if text.isdigit() else uow.proposals.opportunity_by_title(text)
+    if opp is None or opp.status != "open":
+        raise ValueError(f"I can't find an open opportunity “{text}”.")
+    return opp
