@@ -18,7 +18,7 @@ from approvals.actions import ActionType
 from approvals.cards import evidence_lines, outcome_line, proposal_card
 from conversation import ActionKind, Message, Reply
 from handlers import audit_log, challenges, policy as _policy_commands  # noqa: F401 - registers /ladder subcommands
-from handlers.admin import is_admin
+from handlers.access import is_admin  # MERGE: is_admin moved from handlers.admin
 from handlers.context import Ladder
 from storage.models import Course, Opportunity, Person, Proposal
 
@@ -191,10 +191,6 @@ def _agent(ladder: Ladder, session: Session, args: str) -> Reply:
     return Reply(text="\n".join(["*Agent run*", *report.lines()]), ephemeral=True, data={"intent": "agent_run", **report.as_data()})
 
 
-def _register() -> None:
-    from handlers.admin import register
-
-    register("agent", _agent)
-
-
-_register()
+# MERGE: the admin-command signature of handlers.admin.ADMIN_COMMANDS (the s-approvals branch has its own).
+def admin_agent(ladder: Ladder, uow, actor: Person, args: str) -> Reply:
+    return _agent(ladder, uow, args)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from approvals import challenges as domain
 from approvals import service
 from conversation import Reply
-from handlers.admin import is_admin, register
+from handlers.access import is_admin  # MERGE: is_admin moved from handlers.admin
 from handlers.context import Ladder
 from storage.models import Person
 
@@ -101,4 +101,6 @@ def _list(ladder: Ladder, session: Session, _args: str) -> Reply:
     return Reply(text="\n".join(lines), ephemeral=True, data={"intent": "admin_challenges", "challenges": [c.__dict__ for c in items]})
 
 
-register("challenges", _list)
+# MERGE: the admin-command signature of handlers.admin.ADMIN_COMMANDS (the s-approvals branch has its own).
+def admin_challenges(ladder: Ladder, uow, actor: Person, args: str) -> Reply:
+    return _list(ladder, uow, args)

@@ -7,9 +7,9 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from conversation import Notifiers, Reply
+from knowledge.base import KnowledgeBase, open_knowledge_base
 from settings import Settings
 from storage.db import Database
 from storage.queries import RoleIndexCache
@@ -29,11 +29,19 @@ class Ladder:
     roles: RoleIndexCache = field(default_factory=RoleIndexCache)
     now: Callable[[], dt.datetime] = _utcnow
     notifiers: Notifiers = field(default_factory=Notifiers)
-    # The knowledge base (Chroma client, BM25, embedding model) is built on first use: commands
-    # that never answer a policy question don't pay for loading a model.
-    knowledge_base: Any = field(default=None, repr=False)
+    # The knowledge base (Chroma client, BM25, embedding model) is built on first use by
+    # ``knowledge_base(ladder)``: commands that never answer a policy question don't pay for loading a model.
+    knowledge_base: KnowledgeBase | None = field(default=None, repr=False)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def notify(self, person_email: str, reply: Reply) -> bool:
         """Try every channel; a failing channel never stops the others (or the caller)."""
         return self.notifiers.notify(person_email, reply)
+
+
+def knowledge_base(ladder: Ladder) -> KnowledgeBase:
+    """The one knowledge base of this process, built on first use (once, however many threads ask)."""
+    with ladder.lock:
+        if ladder.knowledge_base is None:
+            ladder.knowledge_base = open_knowledge_base(ladder.settings, ladder.db)
+        return ladder.knowledge_base

@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 from approvals import policy
 from approvals.actions import LABELS, ActionType
 from conversation import Reply
-from handlers.admin import register
 from handlers.context import Ladder
+from storage.models import Person  # MERGE: for admin_policy below
 
 USAGE = "Usage: `/ladder policy` to see it, `/ladder policy set <type> <auto|approve|off>` to change it."
 
@@ -40,10 +40,6 @@ def command(ladder: Ladder, session: Session, args: str, actor_id: int | None = 
                  data={"intent": "admin_policy_set", "status": "changed", "action_type": kind.value, "from": old.value, "to": new.value})
 
 
-def _admin(ladder: Ladder, session: Session, args: str) -> Reply:
-    from handlers.admin import current_actor
-
-    return command(ladder, session, args, actor_id=current_actor(session))
-
-
-register("policy", _admin)
+# MERGE: the admin-command signature of handlers.admin.ADMIN_COMMANDS (the s-approvals branch has its own).
+def admin_policy(ladder: Ladder, uow, actor: Person, args: str) -> Reply:
+    return command(ladder, uow, args, actor_id=actor.id)
