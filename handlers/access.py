@@ -1,3 +1,7 @@
+"""Who may do what: the checks use cases share before they act for someone."""
+
+from __future__ import annotations
+
 from storage.models import AccessRole, Person
 
 

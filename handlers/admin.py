@@ -1,19 +1,24 @@
 """Use case: `/ladder <subcommand>` — help for everyone, the rest for HR admins only.
 
-The same text works in the terminal, as a Slack slash command and as a message in Teams.
+The same text works in the terminal, as a Slack slash command and as a message in Teams. Every subcommand is
+listed in ``ADMIN_COMMANDS`` below; nothing adds itself from elsewhere.
 """
 
 from __future__ import annotations
 
-import contextvars
 from collections.abc import Callable
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
 from conversation import Reply
+from handlers.access import is_admin
+from handlers.approvals import admin_agent
+from handlers.audit_log import admin_audit
+from handlers.challenges import admin_challenges
 from handlers.context import Ladder
-from storage.models import AccessRole, Course, Occupation, Opportunity, Person, Proposal, ProposalStatus, Skill
+from handlers.knowledge_answer import admin_kb
+from handlers.policy import admin_policy
+from handlers.seed_demo import admin_seed
+from storage import UnitOfWork
+from storage.models import Person
 
 HELP = """*Ladder commands*
 • Ask me “what's my path to <role>?” — e.g. “what's my path to data scientist?”
@@ -31,58 +36,33 @@ Admins only:
 Managers: “who on my team is ready for <role>?”, “team gaps for <role>”, “pending validations”, “my approvals”, “approve 12”, “reject 12 because …”, “override 12 with DS101 because …”
 Everyone: “proposals about me”, “why was I recommended this?”, “I disagree with proposal 12 because …”"""
 
-
-def is_admin(person: Person | None) -> bool:
-    """Fails closed: anything but a clear HR-admin record means no."""
-    try:
-        return bool(person is not None and person.active and person.access_role == AccessRole.hr_admin)
-    except Exception:  # noqa: BLE001 - governance fails closed
-        return False
+# An admin subcommand: the application, the unit of work, the HR admin running it, and the rest of the line.
+AdminCommand = Callable[[Ladder, UnitOfWork, Person, str], Reply]
 
 
-def _status(ladder: Ladder, session: Session, _args: str) -> Reply:
-    def count(model) -> int:
-        return session.scalar(select(func.count()).select_from(model)) or 0
-
-    pending = session.scalar(select(func.count()).select_from(Proposal).where(Proposal.status == ProposalStatus.proposed)) or 0
+def admin_status(ladder: Ladder, uow: UnitOfWork, actor: Person, args: str) -> Reply:
+    """`/ladder status`: what Ladder knows, in numbers."""
+    counts = uow.organisation.headcounts()
     facts = {
-        "people": count(Person), "roles": count(Occupation), "skills": count(Skill), "courses": count(Course),
-        "open opportunities": session.scalar(select(func.count()).select_from(Opportunity).where(Opportunity.status == "open")) or 0,
-        "pending proposals": pending,
+        "people": counts.people, "roles": counts.roles, "skills": counts.skills, "courses": counts.courses,
+        "open opportunities": counts.open_opportunities, "pending proposals": counts.pending_proposals,
     }
     lines = ["*Ladder status*", f"Database: {ladder.db.dialect}"] + [f"• {k}: {v:,}" for k, v in facts.items()]
     return Reply(text="\n".join(lines), ephemeral=True, data={"intent": "admin_status", **{k.replace(" ", "_"): v for k, v in facts.items()}})
 
 
-def _seed(ladder: Ladder, session: Session, args: str) -> Reply:
-    if args.strip().lower() != "demo":
-        return Reply(text="Usage: `/ladder seed demo` (resets the demo organisation).", ephemeral=True)
-    from handlers.kb_cli import ingest  # imported lazily: only admins ever need these
-    from handlers.seed_demo import HANDBOOK, seed_demo
-
-    session.rollback()
-    summary = seed_demo(ladder)
-    report = ingest(ladder, [str(HANDBOOK)], show_progress=False)
-    return Reply(text=f"Demo organisation reset: {summary}. Handbook: {report.summary()}", ephemeral=True,
-                 data={"intent": "admin_seed"})
-
-
-from handlers import approvals, audit_log, challenges, policy  # noqa: E402  MERGE: temporary, until the explicit admin table lands
-
-ADMIN_COMMANDS: dict[str, Callable[[Ladder, Session, str], Reply]] = {"status": _status, "seed": _seed,
-    "policy": lambda ladder, uow, args: policy.admin_policy(ladder, uow, uow.proposals.person(current_actor()), args),  # MERGE: temporary
-    "audit": lambda ladder, uow, args: audit_log.admin_audit(ladder, uow, uow.proposals.person(current_actor()), args),  # MERGE: temporary
-    "challenges": lambda ladder, uow, args: challenges.admin_challenges(ladder, uow, uow.proposals.person(current_actor()), args),  # MERGE
-    "agent": lambda ladder, uow, args: approvals.admin_agent(ladder, uow, uow.proposals.person(current_actor()), args),  # MERGE: temporary
+ADMIN_COMMANDS: dict[str, AdminCommand] = {
+    "status": admin_status,
+    "seed": admin_seed,
+    "kb": admin_kb,
+    "policy": admin_policy,
+    "agent": admin_agent,
+    "audit": admin_audit,
+    "challenges": admin_challenges,
 }
 
 
-def register(name: str, handler: Callable[[Ladder, Session, str], Reply]) -> None:
-    """Later use cases (policy, audit, kb, …) add their admin subcommands here."""
-    ADMIN_COMMANDS[name] = handler
-
-
-def handle(ladder: Ladder, session: Session, person: Person | None, argument: str) -> Reply:
+def handle(ladder: Ladder, uow: UnitOfWork, person: Person | None, argument: str) -> Reply:
     name, _, rest = argument.strip().partition(" ")
     name = name.lower()
     if name in ("", "help"):
@@ -90,19 +70,7 @@ def handle(ladder: Ladder, session: Session, person: Person | None, argument: st
     command = ADMIN_COMMANDS.get(name)
     if command is None:
         return Reply(text=f"I don't know the command “{name}”. Try `/ladder help`.", ephemeral=True)
-    if not is_admin(person):
+    if person is None or not is_admin(person):
         return Reply(text="Sorry — that command is for HR admins only. Ask your HR team if you need it run.", ephemeral=True,
                      data={"intent": "admin_denied", "command": name})
-    token = _ACTOR.set(person.id if person is not None else None)
-    try:
-        return command(ladder, session, rest)
-    finally:
-        _ACTOR.reset(token)
-
-
-# Who runs the current admin command, for subcommands that audit their changes (policy, challenges).
-_ACTOR: contextvars.ContextVar[int | None] = contextvars.ContextVar("ladder_admin_actor", default=None)
-
-
-def current_actor(_session: Session | None = None) -> int | None:
-    return _ACTOR.get()
+    return command(ladder, uow, person, rest)

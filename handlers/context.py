@@ -8,10 +8,10 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
 
 from approvals.deps import ApprovalsDeps
 from conversation import Notifiers, Reply
+from knowledge.base import KnowledgeBase, open_knowledge_base
 from settings import Settings
 from storage.db import Database
 from storage.queries import RoleIndexCache
@@ -31,9 +31,9 @@ class Ladder:
     roles: RoleIndexCache = field(default_factory=RoleIndexCache)
     now: Callable[[], dt.datetime] = _utcnow
     notifiers: Notifiers = field(default_factory=Notifiers)
-    # The knowledge base (Chroma client, BM25, embedding model) is built on first use: commands
-    # that never answer a policy question don't pay for loading a model.
-    knowledge_base: Any = field(default=None, repr=False)
+    # The knowledge base (Chroma client, BM25, embedding model) is built on first use by
+    # ``knowledge_base(ladder)``: commands that never answer a policy question don't pay for loading a model.
+    knowledge_base: KnowledgeBase | None = field(default=None, repr=False)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def notify(self, person_email: str, reply: Reply) -> bool:
@@ -47,3 +47,10 @@ class Ladder:
         made = ApprovalsDeps(db=self.db, now=lambda: self.now(), notifier=self.notifiers, settings=self.settings)
         # Two threads' first use may race here: setdefault is atomic, so both get the one writer queue.
         return self.__dict__.setdefault("_approvals", made)
+
+def knowledge_base(ladder: Ladder) -> KnowledgeBase:
+    """The one knowledge base of this process, built on first use (once, however many threads ask)."""
+    with ladder.lock:
+        if ladder.knowledge_base is None:
+            ladder.knowledge_base = open_knowledge_base(ladder.settings, ladder.db)
+        return ladder.knowledge_base

@@ -5,24 +5,21 @@ Channel-neutral: Slack shows it as App Home, other channels may show it as a mes
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from conversation import ActionKind, ActionRef, Button, Card, Fact, Reply
 from handlers import career_path
 from handlers.context import Ladder
 from skills_engine import proficiency
-from storage import queries
-from storage.models import Person, Proposal, ProposalStatus
+from storage import UnitOfWork
+from storage.models import Person, Proposal
 
 MAX_SKILLS_LISTED = 8
 MAX_PROPOSALS = 10
 
 
-def home(ladder: Ladder, session: Session, person: Person) -> Reply:
-    cards = [_skills_card(ladder, session, person), _target_card(ladder, session, person)]
-    pending = _pending_proposals(session, person)
-    cards.extend(_proposal_card(session, p) for p in pending[:MAX_PROPOSALS])
+def home(ladder: Ladder, uow: UnitOfWork, person: Person) -> Reply:
+    cards = [_skills_card(ladder, uow, person), _target_card(ladder, uow, person)]
+    pending = uow.organisation.decisions_waiting_for(person.id)
+    cards.extend(_proposal_card(uow, p) for p in pending[:MAX_PROPOSALS])
     lines = [f"*Hi {person.name.split()[0]}, here is where you stand*"]
     if pending:
         more = len(pending) - MAX_PROPOSALS
@@ -34,11 +31,11 @@ def home(ladder: Ladder, session: Session, person: Person) -> Reply:
     )
 
 
-def _skills_card(ladder: Ladder, session: Session, person: Person) -> Card:
-    profile = proficiency.profile(queries.evidence_for(session, person.id), ladder.now())
+def _skills_card(ladder: Ladder, uow: UnitOfWork, person: Person) -> Card:
+    profile = proficiency.profile(uow.organisation.evidence_for(person.id), ladder.now())
     verified = sorted((p for p in profile.values() if p.verified), key=lambda p: (-p.verified_level, -p.confidence, p.skill_id))
     unverified = sum(1 for p in profile.values() if not p.verified)
-    labels = queries.skill_labels(session, [p.skill_id for p in verified[:MAX_SKILLS_LISTED]])
+    labels = uow.organisation.skill_labels([p.skill_id for p in verified[:MAX_SKILLS_LISTED]])
     if verified:
         body = "\n".join(
             f"• {labels[p.skill_id][1]} — {proficiency.LEVEL_NAMES[p.verified_level]}" for p in verified[:MAX_SKILLS_LISTED]
@@ -53,13 +50,13 @@ def _skills_card(ladder: Ladder, session: Session, person: Person) -> Card:
     return Card(title="Your verified skills", body=body, facts=facts)
 
 
-def _target_card(ladder: Ladder, session: Session, person: Person) -> Card:
+def _target_card(ladder: Ladder, uow: UnitOfWork, person: Person) -> Card:
     current = person.role.label if person.role else (person.job_title or "not recorded")
     role = person.target_role
     if role is None:
         return Card(title="Your target role", body=f"You are currently: {current}. No target role set yet — "
                     "ask me “what's my path to <role>?” and press “Set … as my target role”.")
-    path = career_path.path_reply(ladder, session, person, role)
+    path = career_path.path_reply(ladder, uow, person, role)
     data = path.data
     missing = data.get("missing", [])
     facts = [Fact(title="Current role", value=current),
@@ -72,16 +69,8 @@ def _target_card(ladder: Ladder, session: Session, person: Person) -> Card:
     return Card(title=f"Target role: {role.label}", body=body, facts=facts, buttons=buttons)
 
 
-def _pending_proposals(session: Session, person: Person) -> list[Proposal]:
-    return list(session.scalars(
-        select(Proposal)
-        .where(Proposal.status == ProposalStatus.proposed, Proposal.approver_id == person.id)
-        .order_by(Proposal.created_at, Proposal.id)
-    ))
-
-
-def _proposal_card(session: Session, proposal: Proposal) -> Card:
-    subject = session.get(Person, proposal.subject_id)
+def _proposal_card(uow: UnitOfWork, proposal: Proposal) -> Card:
+    subject = uow.organisation.person(proposal.subject_id)
     who = subject.name if subject else f"person {proposal.subject_id}"
     facts = [Fact(title="For", value=who), Fact(title="Action", value=proposal.action_type.replace("_", " "))]
     if proposal.expires_at:

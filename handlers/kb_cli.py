@@ -5,8 +5,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from handlers.context import Ladder
-from handlers.knowledge_answer import knowledge_base
+from handlers.context import Ladder, knowledge_base
+from handlers.knowledge_answer import ingest_documents
+from knowledge.ingest import IngestReport, list_documents
+from knowledge.ingest import remove as remove_document
 
 
 def add_parser(sub) -> None:
@@ -22,9 +24,8 @@ def add_parser(sub) -> None:
     ev.add_argument("file", help="JSONL question set (see demo/kb_eval.jsonl)")
 
 
-def ingest(ladder: Ladder, paths: list[str], *, force: bool = False, show_progress: bool = True):
-    from knowledge.ingest import ingest_paths
-
+def ingest(ladder: Ladder, paths: list[str], *, force: bool = False, show_progress: bool = True) -> IngestReport:
+    """Ingest with a progress bar on stderr (unless ``show_progress`` is off)."""
     bar = None
     if show_progress:
         from tqdm import tqdm
@@ -39,15 +40,13 @@ def ingest(ladder: Ladder, paths: list[str], *, force: bool = False, show_progre
             bar.refresh()
 
     try:
-        return ingest_paths([Path(p) for p in paths], ladder.db, knowledge_base(ladder).index, progress=progress, force=force)
+        return ingest_documents(ladder, paths, force=force, progress=progress)
     finally:
         if bar is not None:
             bar.close()
 
 
 def run(args, ladder: Ladder) -> int:
-    from knowledge.ingest import list_documents, remove
-
     if args.kb_command == "ingest":
         report = ingest(ladder, args.paths, force=args.force)
         print(report.summary())
@@ -61,7 +60,7 @@ def run(args, ladder: Ladder) -> int:
         print(f"{len(docs)} document(s)")
         return 0
     if args.kb_command == "remove":
-        if remove(args.source, ladder.db, knowledge_base(ladder).index):
+        if remove_document(args.source, ladder.db, knowledge_base(ladder).index):
             print(f"Removed {args.source}.")
             return 0
         print(f"No document with source {args.source} (see `python app.py kb list`).", file=sys.stderr)

@@ -14,26 +14,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from sqlalchemy import delete, select, update
 
+from conversation import Reply
 from handlers.context import Ladder
+from handlers.knowledge_answer import ingest_documents
+from storage import UnitOfWork
 from storage.models import (
     AccessRole,
-    Base,
     ChatIdentity,
     Course,
     CourseSkill,
     Enrolment,
     EnrolmentStatus,
     EvidenceType,
-    Occupation,
     Opportunity,
     OpportunityKind,
     OpportunitySkill,
     Person,
-    RequirementKind,
-    RoleSkill,
-    Skill,
     SkillEvidence,
     Team,
 )
@@ -100,31 +97,17 @@ class SeedSummary:
                 f"{self.courses} courses, {self.opportunities} open opportunities")
 
 
-def _wipe(session) -> None:
-    session.execute(update(Team).values(lead_id=None))
-    session.execute(update(Person).values(manager_id=None, delegate_id=None))
-    for table in reversed(Base.metadata.sorted_tables):
-        if table.name not in TAXONOMY_TABLES and table.name != "alembic_version":
-            session.execute(delete(table))
-
-
 def seed_demo(ladder: Ladder) -> SeedSummary:
     import_esco(ladder.db, ESCO_SUBSET)
     ladder.roles.invalidate()
     rng = random.Random(SEED)
     catalogue = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
     now = dt.datetime.combine(TODAY, dt.time(9, 0), tzinfo=dt.timezone.utc)
-    with ladder.db.unit_of_work() as session:
-        _wipe(session)
-        roles = {o.label: o for o in session.scalars(select(Occupation))}
-        skills = {s.label: s.id for s in session.scalars(select(Skill))}
-        essentials: dict[int, list[int]] = {}
-        for occ_id, skill_id in session.execute(
-            select(RoleSkill.occupation_id, RoleSkill.skill_id).where(RoleSkill.kind == RequirementKind.essential)
-        ):
-            essentials.setdefault(occ_id, []).append(skill_id)
-        for v in essentials.values():
-            v.sort()
+    with ladder.db.unit_of_work() as uow:
+        uow.organisation.wipe(keep_tables=TAXONOMY_TABLES)
+        roles = uow.organisation.roles_by_label()
+        skills = uow.organisation.skill_ids_by_label()
+        essentials = uow.organisation.essential_skills_by_role()
 
         names = _names(rng)
         people: list[Person] = []
@@ -132,8 +115,8 @@ def seed_demo(ladder: Ladder) -> SeedSummary:
         evidence_count = 0
         for t_index, ((team_name, lead_role, member_roles), size) in enumerate(zip(TEAMS, TEAM_SIZES)):
             team = Team(name=team_name)
-            session.add(team)
-            session.flush()
+            uow.add(team)
+            uow.flush()
             teams[team_name] = team
             lead = None
             for m in range(size):
@@ -148,23 +131,21 @@ def seed_demo(ladder: Ladder) -> SeedSummary:
                 )
                 if (name, local.split("@")[0]) == PERSONAS["hr_admin"][:2]:
                     person.access_role = AccessRole.hr_admin
-                session.add(person)
-                session.flush()
+                uow.add(person)
+                uow.flush()
                 if is_lead:
                     lead = person
                     team.lead_id = person.id
                 people.append(person)
-                session.add_all([
-                    ChatIdentity(person_id=person.id, channel="slack", external_id=f"UKS{person.id:06d}"),
-                    ChatIdentity(person_id=person.id, channel="teams", external_id=str(uuid.uuid5(uuid.NAMESPACE_URL, person.email))),
-                ])
-                evidence_count += _evidence(session, rng, person, essentials.get(person.role_id, []), lead, now, senior=is_lead)
+                uow.add(ChatIdentity(person_id=person.id, channel="slack", external_id=f"UKS{person.id:06d}"))
+                uow.add(ChatIdentity(person_id=person.id, channel="teams", external_id=str(uuid.uuid5(uuid.NAMESPACE_URL, person.email))))
+                evidence_count += _evidence(uow, rng, person, essentials.get(person.role_id, []), lead, now, senior=is_lead)
         # Team leads report to the People & Operations lead's peer structure: the CTO-less demo keeps them top-level,
         # except HR admin who is reachable by everyone through policy, not hierarchy.
-        evidence_count += _persona_extras(session, people, skills, now)
-        course_ids = _courses(session, catalogue["courses"], skills)
-        opp_count = _opportunities(session, catalogue["opportunities"], skills, roles, teams, people)
-        _enrolments(session, rng, people, course_ids, now)
+        evidence_count += _persona_extras(uow, people, skills, now)
+        course_ids = _courses(uow, catalogue["courses"], skills)
+        opp_count = _opportunities(uow, catalogue["opportunities"], skills, roles, teams, people)
+        _enrolments(uow, rng, people, course_ids, now)
         return SeedSummary(len(people), len(teams), len(course_ids), opp_count, evidence_count)
 
 
@@ -200,14 +181,14 @@ def _pick_type(rng: random.Random) -> EvidenceType:
     return EVIDENCE_MIX[-1][0]
 
 
-def _evidence(session, rng, person: Person, skill_ids: list[int], lead: Person | None, now, *, senior: bool) -> int:
+def _evidence(uow: UnitOfWork, rng: random.Random, person: Person, skill_ids: list[int], lead: Person | None, now, *, senior: bool) -> int:
     count = 0
     for skill_id in skill_ids:
         if rng.random() > 0.72:
             continue  # nobody has documented evidence for everything their role needs
         kind = _pick_type(rng)
         level = rng.choice([3, 3, 4]) if senior else rng.choice([1, 2, 2, 3])
-        session.add(SkillEvidence(
+        uow.add(SkillEvidence(
             person_id=person.id, skill_id=skill_id, evidence_type=kind, level=level,
             source=_source(kind), observed_at=now - dt.timedelta(days=rng.randint(10, 1500)),
             verifier_id=lead.id if (kind == EvidenceType.manager_validation and lead) else None,
@@ -227,7 +208,7 @@ def _source(kind: EvidenceType) -> str:
     }.get(kind, kind.value)
 
 
-def _persona_extras(session, people: list[Person], skills: dict[str, int], now) -> int:
+def _persona_extras(uow: UnitOfWork, people: list[Person], skills: dict[str, int], now) -> int:
     """Maya, the demo employee, has started on data skills — some verified, some only claimed."""
     maya = next(p for p in people if p.email.startswith(PERSONAS["employee"][1] + "@"))
     daniel = next(p for p in people if p.email.startswith(PERSONAS["manager"][1] + "@"))
@@ -240,24 +221,25 @@ def _persona_extras(session, people: list[Person], skills: dict[str, int], now) 
         ("report analysis results", EvidenceType.peer_review, 2, 150, None),
     ]
     for label, kind, level, age, verifier in rows:
-        session.add(SkillEvidence(person_id=maya.id, skill_id=skills[label], evidence_type=kind, level=level,
+        uow.add(SkillEvidence(person_id=maya.id, skill_id=skills[label], evidence_type=kind, level=level,
                                   source=_source(kind), observed_at=now - dt.timedelta(days=age), verifier_id=verifier))
     return len(rows)
 
 
-def _courses(session, courses: list[dict], skills: dict[str, int]) -> list[int]:
+def _courses(uow: UnitOfWork, courses: list[dict], skills: dict[str, int]) -> list[int]:
     ids = []
     for c in courses:
         course = Course(code=c["code"], title=c["title"], provider=c["provider"], duration_hours=float(c["hours"]),
                         description=f"{c['title']}: covers " + ", ".join(c["skills"]) + ".")
-        session.add(course)
-        session.flush()
-        session.add_all([CourseSkill(course_id=course.id, skill_id=skills[s], level=2) for s in c["skills"]])
+        uow.add(course)
+        uow.flush()
+        for label in c["skills"]:
+            uow.add(CourseSkill(course_id=course.id, skill_id=skills[label], level=2))
         ids.append(course.id)
     return ids
 
 
-def _opportunities(session, opps: list[dict], skills, roles, teams, people) -> int:
+def _opportunities(uow: UnitOfWork, opps: list[dict], skills, roles, teams, people) -> int:
     for o in opps:
         team = teams[o["team"]]
         opp = Opportunity(
@@ -265,18 +247,30 @@ def _opportunities(session, opps: list[dict], skills, roles, teams, people) -> i
             occupation_id=roles[o["role"]].id if o.get("role") else None, hours_per_week=o.get("hours"),
             description=o["title"], closes_on=TODAY + dt.timedelta(days=45),
         )
-        session.add(opp)
-        session.flush()
-        session.add_all([OpportunitySkill(opportunity_id=opp.id, skill_id=skills[s]) for s in o["skills"]])
+        uow.add(opp)
+        uow.flush()
+        for label in o["skills"]:
+            uow.add(OpportunitySkill(opportunity_id=opp.id, skill_id=skills[label]))
     return len(opps)
 
 
-def _enrolments(session, rng, people: list[Person], course_ids: list[int], now) -> None:
+def _enrolments(uow: UnitOfWork, rng, people: list[Person], course_ids: list[int], now) -> None:
     for person in people[::3]:
         course_id = rng.choice(course_ids)
         progress = rng.choice([0.0, 0.1, 0.4, 0.8, 1.0])
         last = now - dt.timedelta(days=rng.choice([2, 5, 30, 45]))
         status = EnrolmentStatus.completed if progress >= 1.0 else (EnrolmentStatus.in_progress if progress else EnrolmentStatus.enrolled)
-        session.add(Enrolment(person_id=person.id, course_id=course_id, status=status, progress=progress,
+        uow.add(Enrolment(person_id=person.id, course_id=course_id, status=status, progress=progress,
                               enrolled_at=last - dt.timedelta(days=20), last_activity_at=last,
                               completed_at=last if progress >= 1.0 else None, source="lms"))
+
+
+def admin_seed(ladder: Ladder, uow: UnitOfWork, actor: Person, args: str) -> Reply:
+    """`/ladder seed demo` (HR admins): rebuild the demo organisation and bring its handbook up to date."""
+    if args.strip().lower() != "demo":
+        return Reply(text="Usage: `/ladder seed demo` (resets the demo organisation).", ephemeral=True)
+    # The reset runs in transactions of its own and deletes every person, the admin asking included.
+    summary = seed_demo(ladder)
+    report = ingest_documents(ladder, [HANDBOOK])
+    return Reply(text=f"Demo organisation reset: {summary}. Handbook: {report.summary()}", ephemeral=True,
+                 data={"intent": "admin_seed"})

@@ -8,6 +8,8 @@
 - ``ingest``: ``ingest_paths``, ``remove``, ``list_documents`` (the document registry)
 - ``answer``: ``Answerer`` - extractive or LLM answers with [n] citations, or "ask <contact>"
 - ``evaluate``: recall@5, MRR, citation accuracy, declined share on a JSONL question set
+- ``passage_index``: ``PassageIndex``, the protocol ingestion and answering use (``KnowledgeIndex`` fits it)
+- ``base``: ``KnowledgeBase`` (index, answerer, feedback) and ``open_knowledge_base(settings, db)``
 
 Submodules are imported explicitly (``from knowledge.index import KnowledgeIndex``) so that
 importing the package does not load Chroma or onnxruntime.

@@ -20,11 +20,16 @@ import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from conversation import new_error_id
 from knowledge.extractive import quote_passages
-from knowledge.index import KnowledgeIndex, SearchHit
+from knowledge.index import SearchHit
+from knowledge.passage_index import PassageIndex
 from knowledge.text import terms
+
+if TYPE_CHECKING:
+    from settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +114,7 @@ class ChatModel(Protocol):
 class OpenAIChatModel:
     """Any OpenAI-compatible endpoint (OpenAI, Azure OpenAI, vLLM, Ollama) through the openai SDK."""
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: Settings) -> None:
         import openai
 
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "unused"
@@ -150,8 +155,8 @@ _CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 class Answerer:
     def __init__(
         self,
-        index: KnowledgeIndex,
-        settings,
+        index: PassageIndex,
+        settings: Settings,
         *,
         chat_model: ChatModel | None | object = _AUTO,
         policy: SupportPolicy = SupportPolicy(),
@@ -219,15 +224,17 @@ class Answerer:
         try:
             reply = self.chat_model.complete(system, user)  # type: ignore[union-attr]
         except Exception as exc:  # noqa: BLE001 - any model failure means the extractive answer
-            error_id = uuid.uuid4().hex[:8]
-            log.warning("llm answer failed (error id %s: %s: %s); answering extractively", error_id, type(exc).__name__, exc)
+            error_id = new_error_id()
+            log.warning("llm answer failed (error id %s: %s: %s); answering extractively", error_id, type(exc).__name__, exc,
+                        extra={"error_id": error_id})
             return None
         if reply.strip().upper().startswith(NO_ANSWER):
             return self._decline(question, hits)
         text, used = renumber_citations(reply, len(hits))
         if not used:
-            error_id = uuid.uuid4().hex[:8]
-            log.warning("llm answer had no valid citations (error id %s); answering extractively", error_id)
+            error_id = new_error_id()
+            log.warning("llm answer had no valid citations (error id %s); answering extractively", error_id,
+                        extra={"error_id": error_id})
             return None
         return self._answered(question, text, [hits[i - 1] for i in used], "llm")
 

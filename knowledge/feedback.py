@@ -17,8 +17,6 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 
-from sqlalchemy import select
-
 from storage import Database
 from storage.models import AnswerFeedback
 
@@ -58,26 +56,13 @@ class FeedbackStore:
         chunk_ids: Iterable[str] = (),
     ) -> None:
         """One vote per person and answer: clicking again changes the vote instead of adding one."""
-        with self.db.unit_of_work() as session:
-            existing = None
-            if person_id is not None:
-                existing = session.scalar(
-                    select(AnswerFeedback).where(
-                        AnswerFeedback.answer_id == answer_id, AnswerFeedback.person_id == person_id
-                    )
-                )
+        with self.db.unit_of_work() as uow:
+            existing = uow.knowledge.vote(answer_id, person_id) if person_id is not None else None
             if existing is not None:
                 existing.helpful = helpful
             else:
-                session.add(
-                    AnswerFeedback(
-                        answer_id=answer_id,
-                        person_id=person_id,
-                        helpful=helpful,
-                        question=question,
-                        chunk_ids=list(chunk_ids),
-                    )
-                )
+                uow.add(AnswerFeedback(answer_id=answer_id, person_id=person_id, helpful=helpful, question=question,
+                                       chunk_ids=list(chunk_ids)))
         self.invalidate()
 
     def invalidate(self) -> None:
@@ -91,9 +76,9 @@ class FeedbackStore:
                 return self._net_negative
         counts: Counter[str] = Counter()
         try:
-            with self.db.unit_of_work() as session:
-                for helpful, chunk_ids in session.execute(select(AnswerFeedback.helpful, AnswerFeedback.chunk_ids)):
-                    for chunk_id in chunk_ids or ():
+            with self.db.read_only() as uow:
+                for helpful, chunk_ids in uow.knowledge.votes():
+                    for chunk_id in chunk_ids:
                         counts[str(chunk_id)] += -1 if helpful else 1
         except Exception:  # noqa: BLE001 - ranking without feedback beats not answering
             log.warning("could not read answer feedback; ranking without it", exc_info=True)

@@ -25,6 +25,7 @@ import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from knowledge.chunking import Chunk
 from knowledge.embedding import MiniLMEmbedding, load_embedder
@@ -32,6 +33,9 @@ from knowledge.feedback import FeedbackStore, penalty_factor
 from knowledge.lexical import LexicalView
 from knowledge.parsing import AUDIENCES
 from knowledge.text import terms
+
+if TYPE_CHECKING:
+    from settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +92,7 @@ class KnowledgeIndex:
         self._checked_at = 0.0
 
     @classmethod
-    def from_settings(cls, settings, *, feedback: FeedbackStore | None = None, embedder=_UNSET) -> "KnowledgeIndex":
+    def from_settings(cls, settings: Settings, *, feedback: FeedbackStore | None = None, embedder=_UNSET) -> "KnowledgeIndex":
         """Embedded Chroma in ``settings.chroma_path``, or a Chroma server when CHROMA_HOST is set."""
         import chromadb
 

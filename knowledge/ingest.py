@@ -16,13 +16,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
-
+from conversation import log_failure
 from knowledge.chunking import chunk_document
-from knowledge.index import KnowledgeIndex
+from knowledge.passage_index import PassageIndex
 from knowledge.parsing import UnreadableDocument, parse_document
 from storage import Database
-from storage.models import KnowledgeDocument
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +91,7 @@ def _expand(paths: Iterable[Path | str], report: IngestReport) -> tuple[list[Pat
 def ingest_paths(
     paths: Iterable[Path | str],
     db: Database,
-    index: KnowledgeIndex,
+    index: PassageIndex,
     progress: ProgressCallback | None = None,
     *,
     force: bool = False,
@@ -115,8 +113,8 @@ def ingest_paths(
         except UnreadableDocument as exc:
             report.failed.append(FileFailure(source, exc.reason))
         except Exception as exc:  # noqa: BLE001 - one broken file must not stop the others
-            log.exception("ingesting %s failed", source)
-            report.failed.append(FileFailure(source, f"unexpected error ({type(exc).__name__}: {exc})"))
+            error_id = log_failure(log, f"ingesting {source} failed", source=source)
+            report.failed.append(FileFailure(source, f"unexpected error ({type(exc).__name__}: {exc}; error id {error_id})"))
         if progress is not None:
             progress(done, len(files), source)
     if prune_missing:
@@ -128,14 +126,14 @@ def ingest_paths(
     return report
 
 
-def _ingest_file(path: Path, source: str, db: Database, index: KnowledgeIndex, report: IngestReport, force: bool) -> None:
+def _ingest_file(path: Path, source: str, db: Database, index: PassageIndex, report: IngestReport, force: bool) -> None:
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise UnreadableDocument(source, f"cannot read file ({exc.strerror or exc})") from exc
     content_hash = hashlib.sha256(raw).hexdigest()
-    with db.unit_of_work() as session:
-        row = session.scalar(select(KnowledgeDocument).where(KnowledgeDocument.source == source))
+    with db.read_only() as uow:
+        row = uow.knowledge.document(source)
         known = (row.content_hash, row.chunk_count) if row is not None else None
     # "Unchanged" also requires the index to hold the chunks: a wiped Chroma folder or a switch
     # between lexical and vector collections is repaired by the next ingest.
@@ -149,11 +147,8 @@ def _ingest_file(path: Path, source: str, db: Database, index: KnowledgeIndex, r
     if not chunks:
         raise UnreadableDocument(source, "no readable text in the file")
     index.replace_source(source, chunks)
-    with db.unit_of_work() as session:
-        row = session.scalar(select(KnowledgeDocument).where(KnowledgeDocument.source == source))
-        if row is None:
-            row = KnowledgeDocument(source=source)
-            session.add(row)
+    with db.unit_of_work() as uow:
+        row = uow.knowledge.register(source)
         row.title = document.title[:300]
         row.content_hash = content_hash
         row.audience = document.audience
@@ -166,15 +161,14 @@ def _ingest_file(path: Path, source: str, db: Database, index: KnowledgeIndex, r
     report.chunks_written += len(chunks)
 
 
-def remove(source: str, db: Database, index: KnowledgeIndex) -> bool:
+def remove(source: str, db: Database, index: PassageIndex) -> bool:
     """Remove a document (by registry source or by a path naming it); False if it was unknown."""
     candidates = {source, source_key(source)}
     removed = False
-    with db.unit_of_work() as session:
-        rows = session.scalars(select(KnowledgeDocument).where(KnowledgeDocument.source.in_(candidates))).all()
-        for row in rows:
+    with db.unit_of_work() as uow:
+        for row in uow.knowledge.documents_named(candidates):
             index.delete_source(row.source)
-            session.delete(row)
+            uow.knowledge.forget(row)
             removed = True
     if not removed:
         # Chunks without a registry row (an interrupted ingest) are cleaned up all the same.
@@ -184,8 +178,7 @@ def remove(source: str, db: Database, index: KnowledgeIndex) -> bool:
 
 
 def list_documents(db: Database) -> list[DocumentInfo]:
-    with db.unit_of_work() as session:
-        rows = session.scalars(select(KnowledgeDocument).order_by(KnowledgeDocument.source)).all()
+    with db.read_only() as uow:
         return [
             DocumentInfo(
                 source=r.source,
@@ -197,5 +190,5 @@ def list_documents(db: Database) -> list[DocumentInfo]:
                 chunk_count=r.chunk_count,
                 ingested_at=r.ingested_at,
             )
-            for r in rows
+            for r in uow.knowledge.documents()
         ]

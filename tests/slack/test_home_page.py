@@ -24,7 +24,7 @@ def test_home_shows_skills_target_and_only_my_pending_decisions(fresh_demo):
         s.flush()
         mine_id = mine.id
 
-    with fresh_demo.db.session() as s:
+    with fresh_demo.db.unit_of_work() as s:  # home() takes a unit of work
         maya_home = home(fresh_demo, s, _person(s, "maya.patel@kestrel.example"))
         titles = [c.title for c in maya_home.cards]
         assert titles[:2] == ["Your verified skills", "Target role: data scientist"]

@@ -136,11 +136,11 @@ def test_when_users_info_fails_the_stored_slack_identity_still_works(fresh_demo)
     asyncio.run(scenario())
 
 
-def test_a_handler_that_raises_still_answers_in_the_thread_with_an_error_id(fresh_demo):
-    def explode(ladder, session, args):
+def test_a_handler_that_raises_still_answers_in_the_thread_with_an_error_id(fresh_demo, monkeypatch):
+    def explode(ladder, uow, actor, args):
         raise RuntimeError("boom: the HRIS connector fell over")
 
-    admin.register("explode", explode)
+    monkeypatch.setitem(admin.ADMIN_COMMANDS, "explode", explode)
     priya = slack_id(person_id(fresh_demo, PRIYA))
 
     async def scenario():
@@ -156,10 +156,7 @@ def test_a_handler_that_raises_still_answers_in_the_thread_with_an_error_id(fres
             [answer] = await h.api.wait_for("response_url:cmd")
             assert "error id" in answer.args["text"] and answer.args["response_type"] == "ephemeral"
 
-    try:
-        asyncio.run(scenario())
-    finally:
-        admin.ADMIN_COMMANDS.pop("explode", None)
+    asyncio.run(scenario())
 
 
 def test_a_failure_in_slack_itself_is_logged_with_an_error_id_and_reported(fresh_demo, caplog, slack_processes):

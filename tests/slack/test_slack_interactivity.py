@@ -75,14 +75,14 @@ def test_ladder_command_help_refusal_and_admin_status(fresh_demo, slack_processe
     asyncio.run(scenario())
 
 
-def test_a_slow_command_says_working_on_it_then_answers(fresh_demo):
+def test_a_slow_command_says_working_on_it_then_answers(fresh_demo, monkeypatch):
     from handlers import admin
 
-    def slow(ladder, session, args):
+    def slow(ladder, uow, actor, args):
         time.sleep(2.5)
         return Reply(text="Slow report ready.", ephemeral=True)
 
-    admin.register("slowreport", slow)
+    monkeypatch.setitem(admin.ADMIN_COMMANDS, "slowreport", slow)
     priya = slack_id(person_id(fresh_demo, PRIYA))
 
     async def scenario():
@@ -93,10 +93,7 @@ def test_a_slow_command_says_working_on_it_then_answers(fresh_demo):
             answers = await h.api.wait_for("response_url:slow", 2)
             assert [a.args["text"] for a in answers] == ["Working on it…", "Slow report ready."]
 
-    try:
-        asyncio.run(scenario())
-    finally:
-        admin.ADMIN_COMMANDS.pop("slowreport", None)
+    asyncio.run(scenario())
 
 
 def test_clicking_a_card_button_updates_the_original_message_and_answers_in_thread(fresh_demo, slack_processes):
