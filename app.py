@@ -102,7 +102,7 @@ def cmd_agent(args, ladder) -> int:
 
     from agent.run import run_pass
 
-    report = run_pass(ladder)
+    report = run_pass(ladder.approvals, ladder.settings)
     print(json.dumps(report.as_data(), indent=2) if args.json else "\n".join(report.lines()))
     return 0
 

@@ -171,11 +171,11 @@ def main() -> None:
     extra = add_agent_signals(db)
     print(f"organisation: {args.people:,} people, {extra} in {time.perf_counter() - t:.1f}s")
 
-    report = run_pass(ladder)
+    report = run_pass(ladder.approvals, ladder.settings)
     print(f"agent pass ({db.dialect}): {report.seconds:.2f}s  [target < 30 s]")
     for line in report.lines()[1:]:
         print("  " + line)
-    again = run_pass(ladder)
+    again = run_pass(ladder.approvals, ladder.settings)
     print(f"second pass (nothing new expected): {again.seconds:.2f}s, created {sum(again.created.values())}")
 
     for think in ([args.think_ms, 0.0] if args.think_ms else [0.0]):

@@ -10,6 +10,8 @@ import enum
 import re
 from dataclasses import dataclass
 
+from handlers import approval_text
+
 
 class IntentKind(str, enum.Enum):
     career_path = "career_path"
@@ -173,25 +175,7 @@ def _tidy(role: str) -> str:
 
 # --------------------------------------------------------------------------- approvals (issue 5)
 
-_APPROVAL_PATTERNS: list[tuple[IntentKind, re.Pattern[str]]] = [
-    (IntentKind.decide_proposal, re.compile(r"^(?:approve|reject|decline|override)\s+(?:proposal\s+)?#?\d+\b", re.IGNORECASE)),
-    (IntentKind.resolve_challenge, re.compile(r"^(?:uphold|dismiss)\s+(?:challenge\s+)?#?\d+\b", re.IGNORECASE)),
-    (IntentKind.my_approvals, re.compile(
-        r"^(?:show\s+(?:me\s+)?)?(?:my|pending|open)\s+(?:pending\s+)?(?:approvals|proposals|decisions)(?:\s+for me)?\s*[?.!]*$"
-        r"|^what\s+(?:needs|is waiting for|awaits)\s+my\s+(?:approval|decision)\s*[?.!]*$", re.IGNORECASE)),
-    (IntentKind.proposals_about_me, re.compile(
-        r"^(?:show\s+(?:me\s+)?)?(?:proposals|recommendations|actions)\s+(?:about|for|concerning)\s+me\s*[?.!]*$"
-        r"|^what\s+(?:did|has)\s+(?:ladder|the agent)\s+(?:propose|proposed|recommend|recommended)\s+(?:about|for)\s+me\s*[?.!]*$", re.IGNORECASE)),
-    (IntentKind.explain_proposal, re.compile(
-        r"^why\s+(?:was|am|did|were|have)\s+i\s+(?:been\s+)?(?:recommended|proposed|enrolled|nudged|suggested|put forward)\b"
-        r"|^(?:why|explain)\s+(?:proposal\s*)?#?\d+\s*[?.!]*$", re.IGNORECASE)),
-    (IntentKind.challenge_proposal, re.compile(
-        r"^i\s+(?:disagree|object)\b|^challenge\s+(?:proposal\s*)?#?\d+\b", re.IGNORECASE)),
-]
-
-
 def _approval_intent(text: str) -> Intent | None:
-    for kind, pattern in _APPROVAL_PATTERNS:
-        if pattern.search(text):
-            return Intent(kind, argument=text)
-    return None
+    """Decisions, challenges and explanations: ``approval_text`` recognises them with the patterns it parses with."""
+    kind = approval_text.recognise(text)
+    return Intent(IntentKind(kind), argument=text) if kind else None
