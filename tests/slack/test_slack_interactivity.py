@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from conversation import ActionKind, ActionRef, Reply
 from bot.slack.action_ids import ActionId, CallbackId
-from bot.slack.blocks import field_block_id
+from bot.slack.modals import field_block_id
 from bot.slack.notifier import SlackNotifier
 from storage.models import Occupation, Person, Proposal
 
@@ -168,7 +168,7 @@ def test_override_asks_the_use_case_for_its_form_and_the_submission_decides(fres
             assert (await h.slack.interaction(click))[0] == 200
             [opened] = await h.api.wait_for("views.open")
             view = opened.args["view"]
-            assert opened.args["trigger_id"] == click["trigger_id"] and view["callback_id"] == CallbackId.reason_modal.value
+            assert opened.args["trigger_id"] == click["trigger_id"] and view["callback_id"] == CallbackId.form_modal.value
             inputs = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
             assert set(inputs) == {field_block_id("change"), field_block_id("reason")}
             change = inputs[field_block_id("change")]["element"]
