@@ -13,6 +13,7 @@ from bot.slack.action_ids import ActionId, CallbackId
 from bot.slack.modals import field_block_id
 from bot.slack.notifier import SlackNotifier
 from storage.models import Occupation, Person, Proposal
+from tests.channel_helpers import make_proposal
 
 from slack_harness import (
     app_home_opened,
@@ -33,21 +34,7 @@ PRIYA = "priya.raman@kestrel.example"
 
 def _proposal(ladder, subject: str, approver: str, code: str = "DS101") -> tuple[int, int]:
     """A proposal made the way the agent makes them (approvals.service.create)."""
-    from approvals import policy, service
-    from approvals.actions import ActionType
-    from storage.models import Course
-
-    with ladder.db.unit_of_work() as s:
-        course = s.scalar(select(Course).where(Course.code == code))
-        subject_person = s.scalar(select(Person).where(Person.email == subject))
-        p = service.create(s, service.NewProposal(
-            ActionType.enrol_course, subject_person.id, person_id(ladder, approver),
-            {"course_id": course.id, "course_code": course.code, "course_title": course.title},
-            f"{subject_person.name} needs {course.code}.", [{"kind": "gap", "text": "statistics is not verified"}],
-            f"slack-test:{subject_person.id}:{code}"),
-            level=policy.Autonomy.approve, now=ladder.now(), expiry_days=ladder.settings.approval_expiry_days)
-        s.flush()
-        return p.id, p.version
+    return make_proposal(ladder, subject, approver, code, source="slack-test")
 
 
 def test_ladder_command_help_refusal_and_admin_status(fresh_demo, slack_processes):
