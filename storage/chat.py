@@ -102,8 +102,10 @@ class ChatRecords(Repository):
     def _insert_new(self, model: type[Base], rows: list[dict[str, Any]], unique: list[str]) -> int:
         """Insert the rows whose ``unique`` columns are not taken yet; how many were inserted."""
         dialect = postgresql if self._session.get_bind().dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(model).values(rows).on_conflict_do_nothing(index_elements=unique)
-        return self._session.execute(statement).rowcount
+        statement = (dialect.insert(model).values(rows).on_conflict_do_nothing(index_elements=unique)
+                     .returning(*model.__table__.primary_key.columns))
+        # RETURNING names the rows inserted on both databases (psycopg reports no rowcount for this statement).
+        return len(self._session.execute(statement).all())
 
 
 def _chat_user(identity: ChatIdentity, person: Person) -> ChatUser:

@@ -95,7 +95,7 @@ class LadderTeamsBot(TeamsActivityHandler):
         if dedupe and activity.id:
             key = delivery_key(Channel.teams, activity.type, activity.conversation.id, activity.id)
         return contacts.Contact(aad_object_id=getattr(activity.from_property, "aad_object_id", None),
-                             conversation_ref=ref_json, personal=conversation_type == "personal", dedupe_key=key)
+                                conversation_ref=ref_json, personal=conversation_type == "personal", dedupe_key=key)
 
     async def _identify(self, turn_context: TurnContext, contact: contacts.Contact) -> tuple[str | None, bool]:
         """(directory email or None, duplicate?). Unknown AAD ids are looked up by email once, then linked."""
