@@ -82,18 +82,28 @@ def cmd_taxonomy(args, ladder) -> int:
 
 
 def cmd_chat(args, ladder) -> int:
-    from bot.terminal_chat import one_shot, interactive
+    from bot.terminal_chat import form_values, interactive, one_shot
 
+    try:
+        form = form_values(args.form)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if form and args.click is None:
+        print("--form gives the inputs a button asked for: use it with --click.", file=sys.stderr)
+        return 2
     if args.message is not None or args.click is not None:
-        return one_shot(ladder, args.as_email, message=args.message, click=args.click, as_json=args.json,
+        return one_shot(ladder, args.as_email, message=args.message, click=args.click, form=form, as_json=args.json,
                         conversation=args.conversation)
     return interactive(ladder, args.as_email, conversation=args.conversation)
 
 
 def cmd_serve(args, ladder) -> int:
-    from bot import server
+    from bot import server, slack, teams
 
-    server.run(ladder, args.host or ladder.settings.host, args.port or ladder.settings.port)
+    # The channels `serve` offers; each stays off (saying why in the log) until its settings are there.
+    server.run(ladder, args.host or ladder.settings.host, args.port or ladder.settings.port,
+               channels=(teams.mount, slack.mount))
     return 0
 
 

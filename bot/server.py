@@ -1,38 +1,25 @@
-"""The one HTTP server: health and readiness now; the Slack and Teams endpoints mount here."""
+"""The one HTTP server: health and readiness, and the channels the composition root passes in (Slack, Teams)."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from aiohttp import web
 
+from bot import slack, teams  # light: each imports its SDK only when it mounts
 from handlers.context import Ladder
 
 log = logging.getLogger(__name__)
 
 LADDER_KEY = web.AppKey("ladder", Ladder)
-# Channel adapters register a function that adds their routes (Slack: /slack/events, Teams: /api/messages).
-MOUNTS: list[Callable[[web.Application, Ladder], None]] = []
+# A channel adds its routes (and start-up work) to the server: Slack /slack/events, Teams /api/messages.
+MountChannel = Callable[[web.Application, Ladder], None]
 
 
-def _mount_teams(app: web.Application, ladder: Ladder) -> None:
-    from bot.teams import mount  # botbuilder is imported only inside bot/teams, and only when mounting
-
-    mount(app, ladder)
-
-
-MOUNTS.append(_mount_teams)  # POST /api/messages (Microsoft Teams, Bot Framework)
-
-
-def _mount_slack(app: web.Application, ladder: Ladder) -> None:
-    from bot.slack import mount  # slack_bolt is imported only inside bot/slack, and only when mounting
-
-    mount(app, ladder)
-
-
-MOUNTS.append(_mount_slack)  # POST /slack/events (Slack Bolt) and Socket Mode
+# What ``build_app`` mounts when its caller names no channels (each stays off unless its settings are there).
+ALL_CHANNELS: tuple[MountChannel, ...] = (teams.mount, slack.mount)
 
 
 @web.middleware
@@ -62,12 +49,13 @@ async def _in_thread(fn, *args):
     return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
 
 
-def build_app(ladder: Ladder) -> web.Application:
+def build_app(ladder: Ladder, channels: Sequence[MountChannel] = ALL_CHANNELS) -> web.Application:
+    """The server: health checks, the given channels, and the agent's scheduler when it has an interval."""
     app = web.Application(middlewares=[access_log], client_max_size=5 * 1024 * 1024)
     app[LADDER_KEY] = ladder
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
-    for mount in MOUNTS:
+    for mount in channels:
         mount(app, ladder)
     if ladder.settings.agent_interval_seconds > 0:  # the agent's scheduler runs inside `serve`
         from agent.scheduler import scheduler_ctx
@@ -87,6 +75,6 @@ async def _freeze_start_up_objects(_app: web.Application) -> None:
     gc.freeze()
 
 
-def run(ladder: Ladder, host: str, port: int) -> None:
+def run(ladder: Ladder, host: str, port: int, channels: Sequence[MountChannel] = ALL_CHANNELS) -> None:
     log.info("serving", extra={"host": host, "port": port, "database": ladder.db.dialect})
-    web.run_app(build_app(ladder), host=host, port=port, print=None, access_log=None)
+    web.run_app(build_app(ladder, channels), host=host, port=port, print=None, access_log=None)

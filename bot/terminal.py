@@ -1,10 +1,10 @@
-"""The terminal channel: render a Reply as text with numbered buttons, or as JSON."""
+"""The terminal channel: render a Reply as text with numbered buttons (and the form it asks for), or as JSON."""
 
 from __future__ import annotations
 
 import json
 
-from conversation import Reply
+from conversation import Form, FormField, Reply
 
 RESET, BOLD, DIM = "\033[0m", "\033[1m", "\033[2m"
 
@@ -28,6 +28,10 @@ def render_text(reply: Reply, *, color: bool = False) -> tuple[str, list[str]]:
         for button in card.buttons:
             refs.append(button.ref)
             lines.append(f"│ [{len(refs)}] {button.label}")
+    if reply.form is not None:
+        lines.append("")
+        # A form's intro is often the reply's own text (both are said where there is no modal): once is enough.
+        lines.extend(form_lines(reply.form, bold, intro=reply.form.intro.strip() != reply.text.strip()))
     if reply.citations:
         lines.append("")
         lines.append(dim("Sources:"))
@@ -37,6 +41,27 @@ def render_text(reply: Reply, *, color: bool = False) -> tuple[str, list[str]]:
     if reply.error_id:
         lines.append(dim(f"(error id {reply.error_id})"))
     return "\n".join(lines), refs
+
+
+def form_lines(form: Form, bold=lambda s: s, *, intro: bool = True) -> list[str]:
+    """The form as a box: its title, intro and one line per field (what it is, whether it is needed, choices)."""
+    lines = [bold(f"┌ {form.title}")]
+    if intro:
+        lines.extend(f"│ {line}" for line in form.intro.splitlines() if line.strip())
+    lines.extend(f"│ {field_line(f)}" for f in form.fields)
+    return lines
+
+
+def field_line(field: FormField) -> str:
+    need = "required" if field.required else "optional"
+    choices = f": one of {', '.join(c.value for c in field.choices)}" if field.choices else ""
+    return f"{field.label} ({field.name}, {need}){choices}"
+
+
+def form_hint(form: Form) -> str:
+    """How to send the form from the command line."""
+    values = " ".join(f"--form {f.name}=…" for f in form.fields)
+    return f"Send it with: --click {form.submit} {values}".rstrip()
 
 
 def _markdown(text: str, bold) -> str:

@@ -1,7 +1,7 @@
 """Slack channel: Bolt on the ``serve`` HTTP server at /slack/events, Socket Mode when SLACK_APP_TOKEN is set.
 
-``mount(app, ladder)`` is registered in ``bot.server.MOUNTS``; ``register_notifier(ladder)`` lets use cases
-reach people in Slack without them writing first.
+``mount(app, ladder)`` adds it to the server (the composition root passes it to ``bot.server.build_app``);
+``register_notifier(ladder)`` lets use cases reach people in Slack without them writing first.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:
-    from bot.slack.adapter import SlackChannel
+    from bot.slack.channel import SlackChannel
     from handlers.context import Ladder
     from settings import Settings
 
@@ -49,8 +49,7 @@ def register_notifier(ladder: "Ladder") -> bool:
 def build_channel(ladder: "Ladder", answer_processes: int | None = None, threads: int = 2) -> "SlackChannel":
     """The Slack channel for ``ladder``; ``answer_processes`` overrides SLACK_ANSWER_PROCESSES (workers pass 0),
     ``threads`` is how many threads run its synchronous work (the router, the database)."""
-    from bot.slack.adapter import SlackChannel
-
+    from bot.slack.channel import SlackChannel
     from bot.slack.workers import default_processes
 
     s = ladder.settings
@@ -92,7 +91,7 @@ def mount(app: web.Application, ladder: "Ladder") -> None:
     app[SLACK_CHANNEL_KEY] = channel
 
     if ladder.settings.slack_signing_secret is not None:
-        from bot.slack.adapter import ACK_HOLD, AckHold
+        from bot.slack.ack import ACK_HOLD, AckHold
 
         async def slack_events(request: web.Request) -> web.StreamResponse:
             hold = AckHold()

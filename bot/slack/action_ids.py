@@ -15,28 +15,10 @@ from conversation import ActionKind
 PREFIX = "ladder."
 
 
-class ActionId(str, enum.Enum):
-    pick_role = "ladder.pick_role"
-    show_path = "ladder.show_path"
-    set_target = "ladder.set_target"
-    enrol = "ladder.enrol"
-    show_projects = "ladder.show_projects"
-    approve = "ladder.approve"
-    reject = "ladder.reject"
-    override = "ladder.override"
-    challenge = "ladder.challenge"
-    explain = "ladder.explain"
-    validate_skill = "ladder.validate_skill"
-    decline_skill = "ladder.decline_skill"
-    accept_skill = "ladder.accept_skill"
-    feedback_up = "ladder.feedback_up"
-    feedback_down = "ladder.feedback_down"
-    button = "ladder.button"  # an action kind added later without its own id here (the value still decides)
-    overflow = "ladder.overflow"  # "more…" menu holding the buttons beyond the first few
-
+class _SlackActionId(str, enum.Enum):
     @classmethod
     def for_kind(cls, kind: ActionKind) -> "ActionId":
-        return cls.__members__.get(kind.value, cls.button)
+        return cls.__members__.get(kind.value, cls.__members__["button"])
 
     def numbered(self, n: int) -> str:
         return f"{self.value}:{n}"
@@ -46,19 +28,19 @@ class ActionId(str, enum.Enum):
         return cls(action_id.split(":", 1)[0])
 
 
+# One id per action kind (``ladder.<kind>``, derived so that no kind is forgotten), and two of Slack's own:
+# ``button`` for a kind without an id of its own (the value still decides), ``overflow`` for the "more…" menu
+# holding the buttons beyond the first few.
+ActionId = _SlackActionId("ActionId", [(kind.value, PREFIX + kind.value) for kind in ActionKind]
+                          + [("button", PREFIX + "button"), ("overflow", PREFIX + "overflow")], module=__name__)
+
 # What Bolt listens to: every Ladder element, whatever its number.
 ACTION_PATTERN = re.compile(r"^ladder\.[a-z_]+(?::\d+)?$")
 
-# Action kinds that ask for input (a reason, a change) in a modal before they reach the router.
-NEEDS_REASON = frozenset({ActionKind.reject, ActionKind.override, ActionKind.challenge})
-# Of those, the ones whose use case describes its own form (Reply.data["form"]) when clicked without input.
-ASKS_FOR_FORM = frozenset({ActionKind.override, ActionKind.challenge})
-
 
 class CallbackId(str, enum.Enum):
-    reason_modal = "ladder.reason"
+    form_modal = "ladder.form"
 
 
 class BlockId(str, enum.Enum):
     field = "ladder.field"  # modal inputs: "ladder.field.<name>", the input's action_id is <name>
-

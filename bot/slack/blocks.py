@@ -8,7 +8,6 @@ replies become several messages, split at line boundaries.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,18 +17,15 @@ from slack_sdk.models.blocks import (
     ButtonElement,
     ContextBlock,
     DividerBlock,
-    InputBlock,
     MarkdownTextObject,
     Option,
     OverflowMenuElement,
-    PlainTextInputElement,
     PlainTextObject,
     SectionBlock,
-    StaticSelectElement,
 )
 
-from conversation import ActionKind, ActionRef, Button, Card, Reply
-from bot.slack.action_ids import ActionId, BlockId, CallbackId
+from conversation import ActionRef, Button, Card, Form, Reply
+from bot.slack.action_ids import ActionId
 
 SECTION_TEXT_MAX = 3000
 FIELD_TEXT_MAX = 2000
@@ -44,7 +40,6 @@ BUTTONS_BEFORE_OVERFLOW = 5  # more than this: the first few stay buttons, the r
 MESSAGE_BLOCKS_MAX = 50
 HOME_BLOCKS_MAX = 100
 FALLBACK_TEXT_MAX = 3000
-MODAL_TITLE_MAX = 24
 
 
 @dataclass(frozen=True)
@@ -171,6 +166,12 @@ def card_blocks(card: Card, counter: list[int]) -> list[Block]:
     return blocks
 
 
+def _form_opener(form: Form, counter: list[int]) -> list[Block]:
+    """A message can't open a modal by itself (that takes a click's trigger_id): a button that performs the
+    form's action without inputs, which the use case answers with the form again — in a modal this time."""
+    return _actions([Button(label=form.title or form.submit_label, ref=form.submit, style="primary")], counter)
+
+
 def citation_text(c) -> str:
     where = f" › {c.section}" if c.section else ""
     source = f" ({c.source})" if c.source else ""
@@ -184,6 +185,8 @@ def reply_blocks(reply: Reply) -> list[Block]:
         if blocks:
             blocks.append(DividerBlock())
         blocks.extend(card_blocks(card, counter))
+    if reply.form is not None:
+        blocks.extend(_form_opener(reply.form, counter))
     if reply.citations:
         blocks.extend(_context([citation_text(c) for c in reply.citations]))
     if reply.error_id and reply.error_id not in reply.text:
@@ -243,79 +246,3 @@ def clicked_blocks(original: list[dict[str, Any]], who: str, label: str, *, acti
         kept.append(block)
     note = ContextBlock(elements=[MarkdownTextObject(text=clip(f"✅ {who} chose “{escape(label)}”", FIELD_TEXT_MAX))]).to_dict()
     return (kept + [note])[-MESSAGE_BLOCKS_MAX:]
-
-
-MODAL_OPTIONS_MAX = 100
-OPTION_VALUE_MAX = 150
-
-REASON = {"name": "reason", "label": "Reason", "required": True}
-CHANGE = {"name": "change", "label": "What should happen instead", "required": True}
-MODAL_TITLES = {ActionKind.reject: "Reject proposal", ActionKind.override: "Override proposal",
-                ActionKind.challenge: "Challenge this"}
-MODAL_INTROS = {
-    ActionKind.reject: "Tell the person why (optional, but it helps). Your reason is recorded in the audit trail.",
-    ActionKind.override: "Say what should happen instead and why. Your reason is recorded in the audit trail.",
-    ActionKind.challenge: "Say why you disagree. HR reviews every challenge, and nothing happens until they have.",
-}
-
-
-def default_fields(kind: ActionKind) -> list[dict[str, Any]]:
-    if kind == ActionKind.reject:
-        return [{**REASON, "required": False}]
-    if kind == ActionKind.override:
-        return [REASON, CHANGE]
-    return [REASON]
-
-
-def field_block_id(name: str) -> str:
-    return f"{BlockId.field.value}.{name}"
-
-
-def form_modal(ref: ActionRef, metadata: dict[str, Any], *, fields: list[dict[str, Any]] | None = None,
-               intro: str | None = None) -> dict[str, Any]:
-    """A modal asking for a click's inputs (a reason, a change…). ``fields`` is the channel-neutral form a
-    use case describes in ``Reply.data["form"]``: name, label, required, optional options [{value, label}].
-    ``metadata`` (channel, message ts…) says where to answer after the submission."""
-    fields = fields or default_fields(ref.kind)
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=split_text(escape(intro or MODAL_INTROS.get(ref.kind, "")))[0] or " "))]
-    for f in fields:
-        name = str(f["name"])
-        label = PlainTextObject(text=clip(str(f.get("label") or name), 2000))
-        options = [Option(text=PlainTextObject(text=clip(str(o["label"]), BUTTON_TEXT_MAX)), value=str(o["value"]))
-                   for o in (f.get("options") or []) if len(str(o["value"])) <= OPTION_VALUE_MAX][:MODAL_OPTIONS_MAX]
-        element: Any
-        if options:
-            element = StaticSelectElement(action_id=name, options=options, placeholder=PlainTextObject(text="Choose…"))
-        else:
-            element = PlainTextInputElement(action_id=name, multiline=True, max_length=2000)
-        blocks.append(InputBlock(block_id=field_block_id(name), label=label, element=element, optional=not f.get("required", False)))
-    meta = {"ref": ref.encode(), "required": [str(f["name"]) for f in fields if f.get("required")], **metadata}
-    return {
-        "type": "modal",
-        "callback_id": CallbackId.reason_modal.value,
-        "title": PlainTextObject(text=clip(MODAL_TITLES.get(ref.kind, "Ladder"), MODAL_TITLE_MAX)).to_dict(),
-        "submit": PlainTextObject(text="Submit").to_dict(),
-        "close": PlainTextObject(text="Cancel").to_dict(),
-        "private_metadata": json.dumps(meta, separators=(",", ":")),
-        "blocks": [b.to_dict() for b in blocks],
-    }
-
-
-def reason_modal(ref: ActionRef, metadata: dict[str, Any]) -> dict[str, Any]:
-    """The modal a reject / override / challenge click opens when the use case describes no form of its own."""
-    return form_modal(ref, metadata)
-
-
-def modal_inputs(state_values: dict[str, Any]) -> dict[str, str]:
-    """view.state.values → {input name: value} (text inputs and selects; blank inputs omitted)."""
-    form: dict[str, str] = {}
-    for block_id, inputs in state_values.items():
-        if not str(block_id).startswith(BlockId.field.value + "."):
-            continue
-        for name, state in (inputs or {}).items():
-            value = (state or {}).get("value")
-            if value is None:
-                value = ((state or {}).get("selected_option") or {}).get("value")
-            if value and str(value).strip():
-                form[name] = str(value).strip()
-    return form

@@ -1,6 +1,9 @@
 """The Teams bot: an Activity in, one channel-neutral ``Message`` to the router, the ``Reply`` rendered
-as an Adaptive Card. Thin on purpose — identity, references and dedupe live in ``store``; rendering in
+as an Adaptive Card. Thin on purpose — identity, references and dedupe live in ``contacts``; rendering in
 ``cards``; the router does the work (in a worker thread, because it is synchronous database code).
+
+A click whose reply asks for inputs (``Reply.form``) is answered with the form as a card in place of the one
+clicked; its submit button sends the same action back with the values.
 """
 
 from __future__ import annotations
@@ -9,23 +12,23 @@ import asyncio
 import html
 import logging
 import re
-import uuid
 from collections.abc import Callable
 
 from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount
 
-from conversation import Channel, Message, Reply
-from bot.teams import cards, store
+from bot.delivery import delivery_key
+from bot.forms import requested_form
+from bot.identity import ChatUsers
+from bot.teams import cards, contacts
+from conversation import Channel, Message, Reply, log_failure, sorry_text
 from handlers.context import Ladder
 
 log = logging.getLogger(__name__)
 
 WELCOME = Reply(text="*Hi, I'm Ladder.*\nAsk me “what's my path to data scientist?” — or type `help` to see what I can do.")
 BUTTON_OUT_OF_DATE = "That button is out of date — ask me again and use the new one."
-SORRY = ("Sorry, something went wrong on my side and I couldn't finish that. Please try again in a minute; "
-         "if it keeps happening, give HR this error id: {error_id}.")
 
 _AT_TAG = re.compile(r"</?at[^>]*>", re.IGNORECASE)
 _HTML_TAG = re.compile(r"<[^>]+>")
@@ -72,12 +75,13 @@ class LadderTeamsBot(TeamsActivityHandler):
     def __init__(self, ladder: Ladder, handle: Callable[[Message], Reply]) -> None:
         self.ladder = ladder
         self.handle = handle
+        self.users = ChatUsers(ladder.db, Channel.teams)
 
     # ------------------------------------------------------------------ plumbing
     async def _in_thread(self, fn, *args):
         return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
 
-    def _contact(self, turn_context: TurnContext, *, dedupe: bool) -> store.Contact:
+    def _contact(self, turn_context: TurnContext, *, dedupe: bool) -> contacts.Contact:
         activity = turn_context.activity
         reference = TurnContext.get_conversation_reference(activity)
         tenant = _tenant_id(activity)
@@ -89,19 +93,19 @@ class LadderTeamsBot(TeamsActivityHandler):
         ref_json.setdefault("conversation", {})["conversationType"] = conversation_type
         key = None
         if dedupe and activity.id:
-            key = f"teams:{activity.type}:{activity.conversation.id}:{activity.id}"[:200]
-        return store.Contact(aad_object_id=getattr(activity.from_property, "aad_object_id", None),
-                             conversation_ref=ref_json, personal=conversation_type == "personal", dedupe_key=key)
+            key = delivery_key(Channel.teams, activity.type, activity.conversation.id, activity.id)
+        return contacts.Contact(aad_object_id=getattr(activity.from_property, "aad_object_id", None),
+                                conversation_ref=ref_json, personal=conversation_type == "personal", dedupe_key=key)
 
-    async def _identify(self, turn_context: TurnContext, contact: store.Contact) -> tuple[str | None, bool]:
+    async def _identify(self, turn_context: TurnContext, contact: contacts.Contact) -> tuple[str | None, bool]:
         """(directory email or None, duplicate?). Unknown AAD ids are looked up by email once, then linked."""
-        seen = await self._in_thread(store.record_contact, self.ladder, contact)
+        seen = await self._in_thread(contacts.record, self.users, contact)
         if seen.duplicate or seen.email:
             return seen.email, seen.duplicate
         email = await self._member_email(turn_context)
         if not email:
             return None, False
-        return await self._in_thread(store.link_by_email, self.ladder, contact, email), False
+        return await self._in_thread(contacts.link_by_email, self.users, contact, email), False
 
     async def _member_email(self, turn_context: TurnContext) -> str | None:
         sender = turn_context.activity.from_property
@@ -127,9 +131,8 @@ class LadderTeamsBot(TeamsActivityHandler):
         try:
             await super().on_turn(turn_context)
         except Exception:  # noqa: BLE001 - a person gets a plain reply; the traceback goes to the log
-            error_id = uuid.uuid4().hex[:10]
-            log.exception("teams turn failed", extra={"error_id": error_id})
-            text = SORRY.format(error_id=error_id)
+            error_id = log_failure(log, "teams turn failed")
+            text = sorry_text(error_id)
             if turn_context.activity.type == ActivityTypes.invoke:
                 await _set_invoke_body(turn_context, cards.message_action_response(text))
             elif turn_context.activity.type == ActivityTypes.message:
@@ -166,10 +169,15 @@ class LadderTeamsBot(TeamsActivityHandler):
             ref = cards.decode_action(action.get("verb"), action.get("data"))
         except ValueError:
             return cards.message_action_response(BUTTON_OUT_OF_DATE)
+        values = cards.submitted_values(action.get("data"))
         email, duplicate = await self._identify(turn_context, self._contact(turn_context, dedupe=True))
         if duplicate:
             return cards.message_action_response("Already done — that click was handled.")
-        reply = await self._in_thread(self.handle, self._message(turn_context, email, action=ref))
+        message = self._message(turn_context, email, action=ref, form=values or {}, form_submitted=values is not None)
+        reply = await self._in_thread(self.handle, message)
+        form = requested_form(reply, ref)
+        if form is not None:  # the clicker's card becomes the form; nothing is decided yet, so others' stays
+            return cards.form_response(form)
         body = cards.action_response(reply)
         if body["type"] == cards.ADAPTIVE_CARD_CONTENT_TYPE:
             await self._update_shared_card(turn_context, reply)

@@ -9,13 +9,16 @@ Buttons are Universal Actions: ``verb`` from ``TeamsVerb`` and ``data = {"ref": 
 comes back as an ``adaptiveCard/action`` invoke and is answered with ``card_action_response`` (the card
 is replaced in place by the outcome) or, for a private note that must not destroy the card (an
 ``ephemeral`` reply), with ``message_action_response``.
+
+A ``Form`` becomes ``Input.Text`` / ``Input.ChoiceSet`` elements and one submit button whose data carries
+the form's ref and ``FORM_KEY``; Teams sends the inputs' values back merged into that data.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from conversation import ActionRef, Card, Reply
+from conversation import ActionRef, Card, Form, FormField, Reply
 from bot.teams.verbs import TeamsVerb
 
 ADAPTIVE_CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -24,6 +27,8 @@ SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"
 CARD_VERSION = "1.5"
 
 _BUTTON_STYLE = {"primary": "positive", "danger": "destructive", "default": "default"}
+FORM_KEY = "ladder.form"  # in a submit button's data: the other values beside "ref" are the form's inputs
+PLEASE_FILL_IN = "Please fill this in."
 
 
 def _text_block(text: str, **extra: Any) -> dict[str, Any]:
@@ -71,6 +76,45 @@ def _card_container(card: Card) -> dict[str, Any]:
     return {"type": "Container", "separator": True, "spacing": "Medium", "items": items}
 
 
+def _input(field: FormField) -> dict[str, Any]:
+    element: dict[str, Any] = {"id": field.name, "label": field.label or field.name, "isRequired": field.required}
+    if field.required:
+        element["errorMessage"] = PLEASE_FILL_IN
+    if field.kind == "choice":
+        element.update(type="Input.ChoiceSet", style="compact",
+                       choices=[{"title": c.label, "value": c.value} for c in field.choices])
+    else:
+        element.update(type="Input.Text", isMultiline=field.kind == "multiline", maxLength=field.max_length)
+    if field.placeholder:
+        element["placeholder"] = field.placeholder
+    if field.initial:
+        element["value"] = field.initial
+    return element
+
+
+def form_container(form: Form) -> dict[str, Any]:
+    """The form's title, intro, inputs and submit button (its data: the ref to perform, and ``FORM_KEY``)."""
+    submit = execute_action(form.submit_label or "Submit", form.submit, "primary")
+    submit["data"][FORM_KEY] = True
+    items = [_text_block(form.title, weight="Bolder", size="Medium"), *_text_lines(form.intro),
+             *(_input(f) for f in form.fields), {"type": "ActionSet", "actions": [submit]}]
+    return {"type": "Container", "separator": True, "spacing": "Medium", "items": items}
+
+
+def form_card(form: Form) -> dict[str, Any]:
+    """The form on a card of its own: what a click that needs inputs is answered with."""
+    return {"type": "AdaptiveCard", "$schema": SCHEMA_URL, "version": CARD_VERSION, "fallbackText": form.title,
+            "body": [form_container(form)]}
+
+
+def submitted_values(data: Any) -> dict[str, str] | None:
+    """The inputs sent with a form's submit button ({name: value}, blank ones left out); None for a plain click."""
+    if not isinstance(data, dict) or FORM_KEY not in data:
+        return None
+    return {name: value.strip() for name, value in data.items()
+            if name not in ("ref", FORM_KEY) and isinstance(value, str) and value.strip()}
+
+
 def citation_line(number: int, title: str, section: str, source: str) -> str:
     where = f" › {section}" if section else ""
     origin = f" ({source})" if source else ""
@@ -81,6 +125,8 @@ def reply_card(reply: Reply) -> dict[str, Any]:
     """The whole Reply as one Adaptive Card 1.5."""
     body = _text_lines(reply.text) or [_text_block(" ")]
     body.extend(_card_container(card) for card in reply.cards)
+    if reply.form is not None:
+        body.append(form_container(reply.form))
     if reply.citations:
         body.append(_text_block("Sources", weight="Bolder", size="Small", spacing="Medium", separator=True))
         body.extend(_text_block(citation_line(c.number, c.title, c.section, c.source), size="Small",
@@ -109,6 +155,11 @@ def summary(reply: Reply) -> str:
 def card_action_response(reply: Reply) -> dict[str, Any]:
     """Invoke response body that replaces the clicked card with the outcome."""
     return {"statusCode": 200, "type": ADAPTIVE_CARD_CONTENT_TYPE, "value": reply_card(reply)}
+
+
+def form_response(form: Form) -> dict[str, Any]:
+    """Invoke response body that turns the clicked card into the form."""
+    return {"statusCode": 200, "type": ADAPTIVE_CARD_CONTENT_TYPE, "value": form_card(form)}
 
 
 def message_action_response(text: str) -> dict[str, Any]:

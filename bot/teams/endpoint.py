@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from collections.abc import Callable
 from types import SimpleNamespace
 from urllib.parse import urlsplit
@@ -21,7 +20,7 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticationConstants, BotFrameworkAuthentication, ConnectorFactory
 
-from conversation import Message, Reply
+from conversation import Message, Reply, log_failure
 from bot.teams import patches
 from bot.teams.bot import LadderTeamsBot
 from bot.teams.notifier import TeamsNotifier
@@ -183,8 +182,7 @@ class TeamsEndpoint:
         try:
             invoke_response = await self.adapter.process_activity(auth, activity, self.bot.on_turn)
         except Exception:  # noqa: BLE001 - the bot already turned its own failures into replies
-            error_id = uuid.uuid4().hex[:10]
-            log.exception("teams activity failed", extra={"error_id": error_id})
+            error_id = log_failure(log, "teams activity failed")
             return web.json_response({"error": "internal error", "error_id": error_id}, status=500)
         if invoke_response is not None:
             return patches.invoke_http_response(invoke_response)

@@ -14,9 +14,10 @@ import threading
 from botbuilder.core import TurnContext
 from botbuilder.schema import ConversationParameters, ConversationReference
 
-from conversation import Reply
-from bot.teams import store
+from bot.identity import ChatUsers
+from bot.teams import contacts
 from bot.teams.bot import reply_activity
+from conversation import Channel, Reply
 from handlers.context import Ladder
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 class TeamsNotifier:
     def __init__(self, ladder: Ladder, adapter, app_id: str) -> None:
         self.ladder = ladder
+        self.users = ChatUsers(ladder.db, Channel.teams)
         self.adapter = adapter
         self.app_id = app_id
         self.loop: asyncio.AbstractEventLoop | None = None  # the server's loop, set when it starts
@@ -37,7 +39,7 @@ class TeamsNotifier:
 
     def notify(self, person_email: str, reply: Reply) -> bool:
         """Synchronous, as the domain calls it. Safe from worker threads and from plain scripts."""
-        found = store.reference_for(self.ladder, person_email)
+        found = contacts.reference_for(self.users, person_email)
         if found is None:
             return False
         identity_id, ref_json = found
@@ -87,7 +89,7 @@ class TeamsNotifier:
             # Not awaited: the caller may be inside a unit of work that holds SQLite's write lock while it
             # waits for this send; remembering the new chat must not wait for that transaction.
             saving = asyncio.get_running_loop().run_in_executor(
-                None, store.replace_reference, self.ladder, identity_id, created)
+                None, self.users.set_reference, identity_id, created)
             saving.add_done_callback(_log_failure)
         return True
 

@@ -10,24 +10,10 @@ import enum
 
 from conversation import ActionKind
 
+PREFIX = "ladder."
 
-class TeamsVerb(str, enum.Enum):
-    pick_role = "ladder.pickRole"
-    show_path = "ladder.showPath"
-    set_target = "ladder.setTarget"
-    enrol = "ladder.enrol"
-    show_projects = "ladder.showProjects"
-    approve = "ladder.approve"
-    reject = "ladder.reject"
-    override = "ladder.override"
-    challenge = "ladder.challenge"
-    explain = "ladder.explain"
-    validate_skill = "ladder.validateSkill"
-    decline_skill = "ladder.declineSkill"
-    accept_skill = "ladder.acceptSkill"
-    feedback_up = "ladder.feedbackUp"
-    feedback_down = "ladder.feedbackDown"
 
+class _Verb(str, enum.Enum):
     @classmethod
     def for_kind(cls, kind: ActionKind) -> "TeamsVerb":
         return cls[kind.value]
@@ -35,3 +21,12 @@ class TeamsVerb(str, enum.Enum):
     @property
     def kind(self) -> ActionKind:
         return ActionKind(self.name)
+
+
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(word.title() for word in rest)
+
+
+# ``ladder.<kindInCamelCase>`` (``pick_role`` → ``ladder.pickRole``), derived so that no kind is forgotten.
+TeamsVerb = _Verb("TeamsVerb", [(kind.value, PREFIX + _camel(kind.value)) for kind in ActionKind], module=__name__)

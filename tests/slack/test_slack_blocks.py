@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from conversation import ActionKind, ActionRef, Button, Card, Citation, Fact, Reply
+from conversation import ActionKind, ActionRef, Button, Card, Choice, Citation, Fact, Form, FormField, Reply
 from bot.slack import blocks as bk
+from bot.slack.modals import modal_view, submitted_values
 from bot.slack.action_ids import ACTION_PATTERN, ActionId
 
 from slack_standin import block_problems
@@ -95,22 +96,26 @@ def test_malformed_reference_never_becomes_a_button():
     assert values == ["enrol:1"]
 
 
-def test_modals_from_defaults_and_from_a_use_case_form():
-    ref = ActionRef(kind=ActionKind.override, target="17", version=3)
-    view = bk.reason_modal(ref, {"channel": "C1", "ts": "1.2"})
+def test_modals_from_a_form():
+    reason = FormField(name="reason", label="Reason")
+    change = FormField(name="change", label="What should happen instead")
+    form = Form(title="Override proposal — say what and why", submit="override:17:3", fields=[reason, change],
+                intro="Say what should happen instead and why.")
+    view = modal_view(form, {"channel": "C1", "ts": "1.2"})
     assert view["type"] == "modal" and len(view["title"]["text"]) <= 24
     meta = json.loads(view["private_metadata"])
     assert meta["ref"] == "override:17:3" and meta["required"] == ["reason", "change"] and meta["channel"] == "C1"
     inputs = [b for b in view["blocks"] if b["type"] == "input"]
     assert [b["block_id"] for b in inputs] == ["ladder.field.reason", "ladder.field.change"]
     assert all(not b["optional"] for b in inputs)
-    reject = bk.reason_modal(ActionRef(kind=ActionKind.reject, target="17", version=3), {})
+    reject = modal_view(Form(title="Reject proposal", submit="reject:17:3",
+                             fields=[FormField(name="reason", label="Reason", required=False)]), {})
     assert [b.get("optional") for b in reject["blocks"] if b["type"] == "input"] == [True]
 
-    form = [{"name": "change", "label": "Change to", "required": True,
-             "options": [{"value": f"C{i}", "label": f"Course {i} " + "x" * 90} for i in range(130)]},
-            {"name": "reason", "label": "Reason", "required": True}]
-    view = bk.form_modal(ref, {}, fields=form, intro="Override: change the proposal and say why.")
+    choices = [Choice(value=f"C{i}", label=f"Course {i} " + "x" * 90) for i in range(130)]
+    form = Form(title="Override proposal", submit="override:17:3", intro="Override: change the proposal and say why.",
+                fields=[FormField(name="change", label="Change to", kind="choice", choices=choices), reason])
+    view = modal_view(form, {})
     assert block_problems(view["blocks"], 100) == []
     select = next(b for b in view["blocks"] if b["type"] == "input")["element"]
     assert select["type"] == "static_select" and len(select["options"]) == 100
@@ -120,7 +125,7 @@ def test_modals_from_defaults_and_from_a_use_case_form():
               "ladder.field.change": {"change": {"type": "static_select", "selected_option": {"value": "C3"}}},
               "ladder.field.empty": {"empty": {"type": "plain_text_input", "value": None}},
               "someone-else": {"x": {"type": "plain_text_input", "value": "ignored"}}}
-    assert bk.modal_inputs(values) == {"reason": "too soon", "change": "C3"}
+    assert submitted_values(values) == {"reason": "too soon", "change": "C3"}
 
 
 def test_clicked_blocks_removes_the_pressed_button_or_the_decision_row():

@@ -172,7 +172,7 @@ def test_a_failure_in_slack_itself_is_logged_with_an_error_id_and_reported(fresh
 
     import logging
 
-    with caplog.at_level(logging.ERROR, logger="bot.slack.adapter"):
+    with caplog.at_level(logging.ERROR, logger="bot.slack.outbox"):
         asyncio.run(scenario())
     if not slack_processes:  # worker processes log to their own stderr, out of caplog's reach
-        assert any(getattr(r, "error_id", None) for r in caplog.records if r.name == "bot.slack.adapter")
+        assert any(getattr(r, "error_id", None) for r in caplog.records if r.name == "bot.slack.outbox")

@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from conversation import ActionKind, ActionRef, Reply
 from bot.slack.action_ids import ActionId, CallbackId
-from bot.slack.blocks import field_block_id
+from bot.slack.modals import field_block_id
 from bot.slack.notifier import SlackNotifier
 from storage.models import Occupation, Person, Proposal
+from tests.channel_helpers import make_proposal
 
 from slack_harness import (
     app_home_opened,
@@ -33,21 +34,7 @@ PRIYA = "priya.raman@kestrel.example"
 
 def _proposal(ladder, subject: str, approver: str, code: str = "DS101") -> tuple[int, int]:
     """A proposal made the way the agent makes them (approvals.service.create)."""
-    from approvals import policy, service
-    from approvals.actions import ActionType
-    from storage.models import Course
-
-    with ladder.db.unit_of_work() as s:
-        course = s.scalar(select(Course).where(Course.code == code))
-        subject_person = s.scalar(select(Person).where(Person.email == subject))
-        p = service.create(s, service.NewProposal(
-            ActionType.enrol_course, subject_person.id, person_id(ladder, approver),
-            {"course_id": course.id, "course_code": course.code, "course_title": course.title},
-            f"{subject_person.name} needs {course.code}.", [{"kind": "gap", "text": "statistics is not verified"}],
-            f"slack-test:{subject_person.id}:{code}"),
-            level=policy.Autonomy.approve, now=ladder.now(), expiry_days=ladder.settings.approval_expiry_days)
-        s.flush()
-        return p.id, p.version
+    return make_proposal(ladder, subject, approver, code, source="slack-test")
 
 
 def test_ladder_command_help_refusal_and_admin_status(fresh_demo, slack_processes):
@@ -165,7 +152,7 @@ def test_override_asks_the_use_case_for_its_form_and_the_submission_decides(fres
             assert (await h.slack.interaction(click))[0] == 200
             [opened] = await h.api.wait_for("views.open")
             view = opened.args["view"]
-            assert opened.args["trigger_id"] == click["trigger_id"] and view["callback_id"] == CallbackId.reason_modal.value
+            assert opened.args["trigger_id"] == click["trigger_id"] and view["callback_id"] == CallbackId.form_modal.value
             inputs = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
             assert set(inputs) == {field_block_id("change"), field_block_id("reason")}
             change = inputs[field_block_id("change")]["element"]

@@ -5,7 +5,7 @@ from pathlib import Path
 import yaml
 
 from bot.slack import EVENTS_PATH
-from bot.slack.adapter import COMMAND
+from bot.slack.command import COMMAND
 
 MANIFEST = Path(__file__).resolve().parents[2] / "bot" / "slack" / "manifest.yaml"
 

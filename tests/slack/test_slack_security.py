@@ -84,3 +84,22 @@ def _settings(database, tmp_path):
 
     return Settings(data_dir=tmp_path, database_url=database.url, _env_file=None, slack_bot_token=None,
                     slack_signing_secret=None, slack_app_token=None)
+
+
+def test_the_server_mounts_only_the_channels_it_is_given(database, tmp_path):
+    from pydantic import SecretStr
+
+    from bot import slack, teams
+
+    settings = _settings(database, tmp_path).model_copy(update={
+        "slack_bot_token": SecretStr("xoxb-1-standin"), "slack_signing_secret": SecretStr("s" * 32)})
+    ladder = Ladder(settings=settings, db=database)
+
+    def paths(app: web.Application) -> set[str]:
+        return {r.resource.canonical for r in app.router.routes()}
+
+    assert {"/slack/events", "/api/messages"} <= paths(build_app(ladder))  # the default: every channel
+    assert "/slack/events" not in paths(build_app(ladder, channels=[teams.mount]))
+    only_slack = paths(build_app(ladder, channels=[slack.mount]))
+    assert "/slack/events" in only_slack and "/api/messages" not in only_slack
+    assert paths(build_app(ladder, channels=[])) == {"/healthz", "/readyz"}

@@ -1,4 +1,5 @@
-"""Who is this Slack user? ``users.info`` → profile email, cached in-process, remembered as a ChatIdentity."""
+"""Who is this Slack user? ``users.info`` → profile email, cached in-process (``bot.identity`` links it to the
+person in the directory)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,8 @@ import time
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-
-from storage import queries
-from storage.db import Database
-from storage.models import ChatIdentity
 
 log = logging.getLogger(__name__)
-
-CHANNEL = "slack"
 
 
 class SlackDirectory:
@@ -49,20 +42,3 @@ class SlackDirectory:
 
     def forget(self, user_id: str) -> None:
         self._cache.pop(user_id, None)
-
-
-def remember_identity(db: Database, email: str, user_id: str) -> None:
-    """Store (or re-point) the person's Slack identity, so proactive messages and lookups by id work later."""
-    try:
-        with db.unit_of_work() as session:
-            person = queries.person_by_email(session, email)
-            if person is None:
-                return
-            identity = session.scalar(select(ChatIdentity).where(ChatIdentity.channel == CHANNEL,
-                                                                 ChatIdentity.external_id == user_id))
-            if identity is None:
-                session.add(ChatIdentity(person_id=person.id, channel=CHANNEL, external_id=user_id))
-            elif identity.person_id != person.id:
-                identity.person_id = person.id
-    except IntegrityError:
-        pass  # another worker stored it at the same moment
