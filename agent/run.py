@@ -48,15 +48,7 @@ class AgentSettings(ApprovalSettings, Protocol):
     agent_nudges_per_opportunity: int
 
 
-class ProvidesAgentDeps(Protocol):  # MERGE: remove once app.py and bench/ call run_pass(ladder.approvals, ladder.settings)
-    approvals: ApprovalsDeps
-    settings: AgentSettings
-
-
-def run_pass(deps: ApprovalsDeps | ProvidesAgentDeps, settings: AgentSettings | None = None) -> AgentReport:
-    if not isinstance(deps, ApprovalsDeps):  # MERGE: see ProvidesAgentDeps
-        deps, settings = deps.approvals, deps.settings
-    assert settings is not None
+def run_pass(deps: ApprovalsDeps, settings: AgentSettings) -> AgentReport:
     with deps.locks.named(PASS_LOCK):
         started = time.perf_counter()
         report = AgentReport()

@@ -11,17 +11,14 @@ import asyncio
 import contextlib
 import logging
 
-from agent.run import AgentSettings, ProvidesAgentDeps, run_pass
+from agent.run import AgentSettings, run_pass
 from approvals.deps import ApprovalsDeps
 from conversation.errors import log_failure
 
 log = logging.getLogger(__name__)
 
 
-def scheduler_ctx(deps: ApprovalsDeps | ProvidesAgentDeps, settings: AgentSettings | None = None, *, first_delay: float | None = None):
-    if not isinstance(deps, ApprovalsDeps):  # MERGE: bot/server.py passes the application; pass (ladder.approvals, ladder.settings)
-        deps, settings = deps.approvals, deps.settings
-    assert settings is not None
+def scheduler_ctx(deps: ApprovalsDeps, settings: AgentSettings, *, first_delay: float | None = None):
     interval = float(settings.agent_interval_seconds)
 
     async def ctx(_app):

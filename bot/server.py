@@ -60,7 +60,7 @@ def build_app(ladder: Ladder, channels: Sequence[MountChannel] = ALL_CHANNELS) -
     if ladder.settings.agent_interval_seconds > 0:  # the agent's scheduler runs inside `serve`
         from agent.scheduler import scheduler_ctx
 
-        app.cleanup_ctx.append(scheduler_ctx(ladder))
+        app.cleanup_ctx.append(scheduler_ctx(ladder.approvals, ladder.settings))
     app.on_startup.append(_freeze_start_up_objects)  # runs after every adapter's start-up (cleanup_ctx runs first)
     return app
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bot.forms import with_form
 from bot.terminal import field_line, form_hint, render_json, render_text
 from conversation import ActionRef, Channel, Form, Message
 from handlers.context import Ladder
@@ -46,7 +45,6 @@ def one_shot(ladder: Ladder, email: str, *, message: str | None, click: str | No
         reply = router.handle(_message(email, conversation, ref=ref, form=form or None))
     else:
         reply = router.handle(_message(email, conversation, text=message or ""))
-    reply = with_form(reply, ref)
     if as_json:
         print(render_json(reply))
     else:
@@ -99,7 +97,6 @@ def interactive(ladder: Ladder, email: str, *, conversation: str) -> int:
             reply = router.handle(_message(email, conversation, ref=ref))
         else:
             reply = router.handle(_message(email, conversation, text=line))
-        reply = with_form(reply, ref)
         text, new_refs = render_text(reply, color=color)
         if new_refs or not reply.ephemeral:
             refs = new_refs or refs
@@ -110,5 +107,5 @@ def interactive(ladder: Ladder, email: str, *, conversation: str) -> int:
                 print("(not sent)\n")
                 break
             ref = ActionRef.decode(reply.form.submit)
-            reply = with_form(router.handle(_message(email, conversation, ref=ref, form=values)), ref)
+            reply = router.handle(_message(email, conversation, ref=ref, form=values))
             print(f"ladder › {render_text(reply, color=color)[0]}\n")

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.delivery import claim_once, delivery_key
-from bot.forms import reject_reason_form, requested_form
 from bot.slack import blocks as bk
 from bot.slack.home import AppHome
 from bot.slack.modals import modal_view
@@ -92,16 +91,13 @@ class Clicks:
             email = await s.identify(user)
             clicked = s.message(user, email, conversation_id=place.channel or f"home:{user}", thread_id=place.thread_ts,
                                 action=ref)
-            form = reject_reason_form(ref)  # MERGE: remove (the reject use case will answer with its own form)
-            if form is None:
-                reply = await s.route(clicked)
-                form = requested_form(reply, ref)
-                if form is None:
-                    chosen = Chosen(body.get("message") or {}, label, action.get("action_id", ""),
-                                    whole_block=ref.kind in DECISION_KINDS)
-                    await self._answer(user, reply, place, chosen)
-                    return
-            await self._open_form(body, action, label, place, form)
+            reply = await s.route(clicked)
+            if reply.form is None:
+                chosen = Chosen(body.get("message") or {}, label, action.get("action_id", ""),
+                                whole_block=ref.kind in DECISION_KINDS)
+                await self._answer(user, reply, place, chosen)
+                return
+            await self._open_form(body, action, label, place, reply.form)
         except Exception:  # noqa: BLE001 - after the ack the person must still hear back
             await self.report_failure(body)
 

@@ -19,7 +19,6 @@ from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount
 
 from bot.delivery import delivery_key
-from bot.forms import requested_form
 from bot.identity import ChatUsers
 from bot.teams import cards, contacts
 from conversation import Channel, Message, Reply, log_failure, sorry_text
@@ -175,7 +174,7 @@ class LadderTeamsBot(TeamsActivityHandler):
             return cards.message_action_response("Already done — that click was handled.")
         message = self._message(turn_context, email, action=ref, form=values or {}, form_submitted=values is not None)
         reply = await self._in_thread(self.handle, message)
-        form = requested_form(reply, ref)
+        form = reply.form
         if form is not None:  # the clicker's card becomes the form; nothing is decided yet, so others' stays
             return cards.form_response(form)
         body = cards.action_response(reply)

@@ -46,7 +46,7 @@ def test_agent_rules_explanations_and_idempotence(fresh_demo):
                                 source="test assessment", observed_at=clock() - dt.timedelta(days=5)))
         opp_id, opp_title = opp.id, opp.title
 
-    first = run_pass(ladder)
+    first = run_pass(ladder.approvals, ladder.settings)
     assert first.created["enrol_course"] == 1
     assert first.created["schedule_checkin"] >= 1 and first.auto_executed["schedule_checkin"] == first.created["schedule_checkin"]
     assert first.created["readiness_nudge"] >= 1
@@ -62,7 +62,7 @@ def test_agent_rules_explanations_and_idempotence(fresh_demo):
     assert enrol.subject_id == maya and enrol.approver_id == daniel and "data scientist" in enrol.rationale
     total = len(proposals)
 
-    second = run_pass(ladder)
+    second = run_pass(ladder.approvals, ladder.settings)
     assert sum(second.created.values()) == 0
     assert second.duplicates["enrol_course"] == 1 and second.duplicates["schedule_checkin"] == first.created["schedule_checkin"]
     assert _count(ladder) == total
@@ -72,19 +72,19 @@ def test_agent_rules_explanations_and_idempotence(fresh_demo):
         tester = s.scalar(select(Person).where(Person.manager_id == daniel, Person.email != MAYA).order_by(Person.id))
         tester.role_id = s.scalar(select(Occupation.id).where(Occupation.label == "cloud engineer"))
         tester_id = tester.id
-    third = run_pass(ladder)
+    third = run_pass(ladder.approvals, ladder.settings)
     assert third.created["adjust_path"] == 1 and sum(third.created.values()) == 1
     with ladder.db.unit_of_work() as s:
         adjust = s.scalar(select(Proposal).where(Proposal.action_type == "adjust_path"))
     assert adjust.subject_id == tester_id and adjust.payload["role_label"] == "cloud engineer" and adjust.payload["course_codes"]
     assert adjust.evidence[0]["kind"] == "role_change" and "→ cloud engineer" in adjust.evidence[0]["text"]
-    assert sum(run_pass(ladder).created.values()) == 0
+    assert sum(run_pass(ladder.approvals, ladder.settings).created.values()) == 0
 
     # A decided proposal isn't proposed again within the cooldown; after it, it may be.
     say(ladder, DANIEL, f"reject {enrol.id} because not now")
-    assert run_pass(ladder).created["enrol_course"] == 0
+    assert run_pass(ladder.approvals, ladder.settings).created["enrol_course"] == 0
     clock.advance(days=ladder.settings.agent_cooldown_days + 1)
-    later = run_pass(ladder)
+    later = run_pass(ladder.approvals, ladder.settings)
     assert later.created["enrol_course"] == 1
 
 

@@ -114,7 +114,7 @@ def test_checkin_override_validates_dates(fresh_demo):
 
     with ladder.db.unit_of_work() as s:
         policy.set_level(s, "schedule_checkin", "approve", actor_id=None, now=ladder.now())
-    report = run_pass(ladder)
+    report = run_pass(ladder.approvals, ladder.settings)
     assert report.created["schedule_checkin"] > 0
     pid = next(p for p in report.proposal_ids if proposal(ladder, p).action_type == "schedule_checkin")
     approver = proposal(ladder, pid).approver_id

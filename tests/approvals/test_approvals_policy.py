@@ -54,7 +54,7 @@ def test_levels_drive_the_agent_auto_approve_off(fresh_demo):
 
     say(ladder, PRIYA, "/ladder policy set enrol_course off")
     say(ladder, PRIYA, "/ladder policy set schedule_checkin approve")
-    report = run_pass(ladder)
+    report = run_pass(ladder.approvals, ladder.settings)
     assert report.created["enrol_course"] == 0 and report.disabled["enrol_course"] == 1
     assert report.created["schedule_checkin"] > 0 and report.auto_executed["schedule_checkin"] == 0
     with ladder.db.unit_of_work() as s:
@@ -63,7 +63,7 @@ def test_levels_drive_the_agent_auto_approve_off(fresh_demo):
     assert all(p.policy_note.startswith("Needs your approval because the policy for learning check-ins is approve") for p in checkins)
 
     say(ladder, PRIYA, "/ladder policy set enrol_course auto")
-    report = run_pass(ladder)
+    report = run_pass(ladder.approvals, ladder.settings)
     assert report.created["enrol_course"] == 1 and report.auto_executed["enrol_course"] == 1
     with ladder.db.unit_of_work() as s:
         p = s.scalar(select(Proposal).where(Proposal.action_type == "enrol_course"))
@@ -78,7 +78,7 @@ def test_every_card_footer_says_which_policy_applies(fresh_demo):
     prepare(ladder)
     with ladder.db.unit_of_work() as s:
         policy.set_level(s, "schedule_checkin", "approve", actor_id=None, now=ladder.now())
-    run_pass(ladder)
+    run_pass(ladder.approvals, ladder.settings)
     with ladder.db.unit_of_work() as s:
         emails = {e for (e,) in s.execute(select(Person.email).join(Proposal, Proposal.approver_id == Person.id))}
     assert emails

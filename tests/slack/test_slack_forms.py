@@ -7,11 +7,10 @@ import json
 
 from slack_sdk.models.blocks import Block
 
-from bot.forms import requested_form
 from bot.slack import blocks as bk
 from bot.slack.action_ids import ActionId, CallbackId
 from bot.slack.modals import field_block_id, metadata, modal_view, submitted_values
-from conversation import ActionKind, ActionRef, Reply
+from conversation import Reply
 from tests.channel_helpers import OVERRIDE_FORM as OVERRIDE
 
 from slack_standin import block_problems
@@ -59,15 +58,6 @@ def test_a_message_that_asks_for_a_form_offers_a_button_for_it():
     assert button["text"]["text"] == OVERRIDE.title
 
 
-def test_the_form_a_reply_asks_for():
-    clicked = ActionRef(kind=ActionKind.override, target="17", version=3)
-    assert requested_form(Reply(text="x", form=OVERRIDE), clicked) is OVERRIDE
-    assert requested_form(Reply(text="Done."), clicked) is None
-    # MERGE: remove — until the approvals handlers answer with Reply.form, data["form"] describes it
-    legacy = requested_form(Reply(text="Override: change it and say why.", data={"form": [
-        {"name": "change", "label": "Change to", "required": True, "options": [{"value": "DS101", "label": "DS101 Statistics"}]},
-        {"name": "reason", "label": "Reason", "required": True}]}), clicked)
-    assert legacy is not None and legacy.submit == "override:17:3" and legacy.intro == "Override: change it and say why."
-    assert [(f.name, f.kind, f.required) for f in legacy.fields] == [("change", "choice", True), ("reason", "multiline", True)]
-    view = modal_view(legacy, {})
+def test_the_modal_remembers_which_inputs_are_required():
+    view = modal_view(OVERRIDE, {})
     assert json.loads(view["private_metadata"])["required"] == ["change", "reason"]
