@@ -45,8 +45,8 @@ def claim_skill(ladder: Ladder, uow: UnitOfWork, person: Person, skill_text: str
         return problem
     assert skill is not None
     now = ladder.now()
-    existing = [e for e in uow.skills.evidence_history(person.id, skill.id)
-                if e.evidence_type == EvidenceType.self_assessment and e.status == EvidenceStatus.active]
+    existing = uow.skills.evidence_history(person.id, skill.id, kind=EvidenceType.self_assessment,
+                                           status=EvidenceStatus.active)
     level = level or (existing[0].level if existing else DEFAULT_CLAIM_LEVEL)
     changed = True
     if existing and existing[0].level == level:
@@ -135,8 +135,7 @@ def my_skills(ladder: Ladder, uow: UnitOfWork, person: Person) -> Reply:
 
 
 def suggested_skills(ladder: Ladder, uow: UnitOfWork, person: Person) -> Reply:
-    rows = [r for r in uow.skills.evidence_history(person.id)
-            if r.evidence_type == EvidenceType.inferred and r.status == EvidenceStatus.pending]
+    rows = uow.skills.evidence_history(person.id, kind=EvidenceType.inferred, status=EvidenceStatus.pending)
     if not rows:
         return Reply(text="I haven't inferred any skills for you that wait for your answer.", data={"intent": "suggested_skills", "evidence": []})
     labels = uow.skills.skill_labels(sorted({r.skill_id for r in rows}))

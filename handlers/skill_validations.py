@@ -37,6 +37,26 @@ def validation_card(uow: UnitOfWork, evidence: SkillEvidence, subject: Person, s
     )
 
 
+def _pending_request(uow: UnitOfWork, person_id: int, skill_id: int) -> list[SkillEvidence]:
+    return uow.skills.evidence_history(person_id, skill_id, kind=EvidenceType.manager_validation,
+                                       status=EvidenceStatus.pending)
+
+
+def _current_level(uow: UnitOfWork, person_id: int, skill_id: int, now: dt.datetime) -> int:
+    """The level to validate when none was named: the person's current estimate, else the usual claim level."""
+    profile = proficiency.person_profile(uow.skills, person_id, now)
+    return profile[skill_id].level if skill_id in profile else DEFAULT_CLAIM_LEVEL
+
+
+def _add_validation(uow: UnitOfWork, person_id: int, skill_id: int, level: int, manager_id: int, now: dt.datetime, *,
+                    source: str, status: EvidenceStatus) -> SkillEvidence:
+    evidence = SkillEvidence(person_id=person_id, skill_id=skill_id, evidence_type=EvidenceType.manager_validation,
+                             level=level, source=source, observed_at=now, verifier_id=manager_id, status=status)
+    uow.add(evidence)
+    uow.flush()  # its id goes into the audit entry and the card
+    return evidence
+
+
 def request_validation(ladder: Ladder, uow: UnitOfWork, person: Person, skill_text: str, level: int | None) -> Reply:
     skill, problem = resolve_skill(ladder, uow, skill_text)
     if problem:
@@ -48,19 +68,14 @@ def request_validation(ladder: Ladder, uow: UnitOfWork, person: Person, skill_te
                           f"Ask HR ({ladder.settings.hr_contact}) to record your manager.",
                      data={"intent": "request_validation", "created": False, "reason": "no_manager"})
     now = ladder.now()
-    pending = [e for e in uow.skills.evidence_history(person.id, skill.id)
-               if e.evidence_type == EvidenceType.manager_validation and e.status == EvidenceStatus.pending]
+    pending = _pending_request(uow, person.id, skill.id)
     if pending:
         return Reply(text=f"You already asked for {skill.label} on {date_text(pending[0].observed_at)}; it's still waiting for "
                           f"{manager.name}. I haven't sent it again.",
                      data={"intent": "request_validation", "created": False, "evidence_id": pending[0].id})
-    profile = proficiency.person_profile(uow.skills, person.id, now)
-    level = level or (profile[skill.id].level if skill.id in profile else DEFAULT_CLAIM_LEVEL)
-    evidence = SkillEvidence(person_id=person.id, skill_id=skill.id, evidence_type=EvidenceType.manager_validation, level=level,
-                             source="validation requested in chat", observed_at=now, verifier_id=manager.id,
-                             status=EvidenceStatus.pending)
-    uow.add(evidence)
-    uow.flush()
+    level = level or _current_level(uow, person.id, skill.id, now)
+    evidence = _add_validation(uow, person.id, skill.id, level, manager.id, now, source="validation requested in chat",
+                               status=EvidenceStatus.pending)
     uow.audit.record(action="skill.validation_requested", actor_id=person.id, subject_id=person.id,
                      object_type="skill_evidence", object_id=str(evidence.id),
                      detail={"skill": skill.uri, "level": level, "manager_id": manager.id}, at=now)
@@ -150,21 +165,15 @@ def validate_for(ladder: Ladder, uow: UnitOfWork, manager: Person, skill_text: s
         return problem
     assert skill is not None
     now = ladder.now()
-    pending = [e for e in uow.skills.evidence_history(subject.id, skill.id)
-               if e.evidence_type == EvidenceType.manager_validation and e.status == EvidenceStatus.pending]
+    pending = _pending_request(uow, subject.id, skill.id)
     if pending:
         values = {"verifier_id": manager.id, "observed_at": now, **({"level": level} if level else {})}
         uow.skills.settle_pending(pending[0].id, EvidenceStatus.active, **values)
         evidence_id, level = pending[0].id, level or pending[0].level
     else:
-        profile = proficiency.person_profile(uow.skills, subject.id, now)
-        level = level or (profile[skill.id].level if skill.id in profile else DEFAULT_CLAIM_LEVEL)
-        row = SkillEvidence(person_id=subject.id, skill_id=skill.id, evidence_type=EvidenceType.manager_validation, level=level,
-                            source="validated by manager in chat", observed_at=now, verifier_id=manager.id,
-                            status=EvidenceStatus.active)
-        uow.add(row)
-        uow.flush()
-        evidence_id = row.id
+        level = level or _current_level(uow, subject.id, skill.id, now)
+        evidence_id = _add_validation(uow, subject.id, skill.id, level, manager.id, now, source="validated by manager in chat",
+                                      status=EvidenceStatus.active).id
     uow.audit.record(action="skill.validated", actor_id=manager.id, subject_id=subject.id, object_type="skill_evidence",
                      object_id=str(evidence_id), detail={"skill": skill.uri, "level": level, "direct": True}, at=now)
     ladder.notify(subject.email, Reply(text=f"{manager.name} validated your {skill.label} at {level_text(level)} — it now counts as verified.",

@@ -140,11 +140,16 @@ class Skills(Repository):
                 out[pid].append(EvidenceRecord(sid, kind, level, at, source or ""))
         return out
 
-    def evidence_history(self, person_id: int, skill_id: int | None = None) -> list[SkillEvidence]:
-        """Every piece of evidence (any status) of a person, newest first — for explanations."""
+    def evidence_history(self, person_id: int, skill_id: int | None = None, *, kind: EvidenceType | None = None,
+                         status: EvidenceStatus | None = None) -> list[SkillEvidence]:
+        """A person's evidence, newest first: of one skill, kind or status when given, else all of it."""
         query = select(SkillEvidence).where(SkillEvidence.person_id == person_id)
         if skill_id is not None:
             query = query.where(SkillEvidence.skill_id == skill_id)
+        if kind is not None:
+            query = query.where(SkillEvidence.evidence_type == kind)
+        if status is not None:
+            query = query.where(SkillEvidence.status == status)
         return list(self._session.scalars(query.order_by(SkillEvidence.observed_at.desc(), SkillEvidence.id.desc())))
 
     def pending_validations(self, verifier_id: int) -> list[SkillEvidence]:
