@@ -3,10 +3,12 @@
 One ``TaxonomyIndexes`` per application (the composition root makes it; ``Ladder.indexes``). Each index is
 rebuilt when its part of the taxonomy changes, seen through a cheap signature checked on every use:
 
-* role names: count and highest id of the roles;
-* skill names: count and highest id of the skills;
+* role names: number of roles and highest role id;
+* skill names: number of skills and highest skill id;
 * the role graph: highest role and skill ids on every use, and at most every ``recheck_seconds`` the full
   signature, which also sums over the ~120k requirement rows.
+
+The first two and the graph's cheap check come from one read (``Taxonomy.quick_signature``).
 
 A changed label changes no signature: an import in this process calls ``invalidate()``.
 """
@@ -43,7 +45,8 @@ class TaxonomyIndexes:
         self._graph: _Graph | None = None
 
     def roles(self, taxonomy: Taxonomy) -> RoleIndex:
-        signature = taxonomy.role_signature()
+        roles, top_role, _top_skill = taxonomy.quick_signature()
+        signature = (roles, top_role)
         with self._lock:  # built under the lock: concurrent first questions build it once
             if self._roles is None or self._roles[0] != signature:
                 self._roles = (signature, RoleIndex(taxonomy.role_label_rows()))
@@ -61,13 +64,14 @@ class TaxonomyIndexes:
         return index
 
     def graph(self, taxonomy: Taxonomy) -> RoleGraph:
-        cheap = taxonomy.cheap_signature()
+        _roles, top_role, top_skill = taxonomy.quick_signature()
+        cheap = (top_role, top_skill)
         now = self._clock()
         with self._lock:
             entry = self._graph
         if entry is not None and entry.cheap == cheap and now - entry.checked_at < self.recheck_seconds:
             return entry.graph
-        full = taxonomy.signature()
+        full = taxonomy.full_signature()
         if entry is not None and entry.cheap == cheap and entry.full == full:
             graph = entry.graph
         else:

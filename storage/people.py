@@ -6,13 +6,17 @@ find who is talking.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from storage.models import ChatIdentity, Person
 from storage.repository import Repository
 
 MAX_CHAIN = 64  # a reporting line longer than this is a data error (or a cycle): stop walking
+
+# Every message asks who is talking: built once, these skip SQLAlchemy's statement building on each ask.
+_BY_EMAIL = select(Person).where(Person.email == bindparam("email"), Person.active.is_(True))
+_BY_EMAIL_ANY_CASE = select(Person).where(func.lower(Person.email) == bindparam("email"), Person.active.is_(True))
 
 
 class People(Repository):
@@ -28,11 +32,10 @@ class People(Repository):
     def by_email(self, email: str) -> Person | None:
         """The active person with this email, compared without regard to case."""
         # The exact match uses the unique index; the case-insensitive one scans, so it only runs as a fallback.
-        exact = self._session.scalar(select(Person).where(Person.email == email.strip(), Person.active.is_(True)))
+        exact = self._session.scalar(_BY_EMAIL, {"email": email.strip()})
         if exact is not None:
             return exact
-        return self._session.scalar(
-            select(Person).where(func.lower(Person.email) == email.strip().lower(), Person.active.is_(True)))
+        return self._session.scalar(_BY_EMAIL_ANY_CASE, {"email": email.strip().lower()})
 
     def by_identity(self, channel: str, external_id: str) -> Person | None:
         """The active person behind a chat account (Slack user id, Teams AAD object id)."""

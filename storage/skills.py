@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from storage.models import (
     Course,
@@ -33,6 +33,23 @@ from storage.repository import Repository
 from storage.taxonomy import Taxonomy
 
 _CHUNK = 5000  # ids per IN (...) list: stays under every driver's parameter limit
+
+# The path answer's reads, built once: SQLAlchemy then skips rebuilding each statement on every question.
+_EVIDENCE_FOR = (
+    select(SkillEvidence.skill_id, SkillEvidence.evidence_type, SkillEvidence.level, SkillEvidence.observed_at,
+           SkillEvidence.source, Person.name, SkillEvidence.id)
+    .outerjoin(Person, Person.id == SkillEvidence.verifier_id)
+    .where(SkillEvidence.person_id == bindparam("person_id"), SkillEvidence.status == EvidenceStatus.active)
+)
+_COURSES_TEACHING = (
+    select(Course.id, Course.code, Course.title, Course.duration_hours, CourseSkill.skill_id)
+    .join(CourseSkill, CourseSkill.course_id == Course.id)
+    .where(CourseSkill.skill_id.in_(bindparam("skill_ids", expanding=True)), CourseSkill.status == TagStatus.accepted)
+)
+_OPPORTUNITY_LINKS = select(OpportunitySkill.opportunity_id, OpportunitySkill.skill_id).where(
+    OpportunitySkill.skill_id.in_(bindparam("skill_ids", expanding=True)))
+_OPEN_OPPORTUNITIES = select(Opportunity.id, Opportunity.kind, Opportunity.title).where(
+    Opportunity.id.in_(bindparam("ids", expanding=True)), Opportunity.status == "open")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,12 +135,7 @@ class Skills(Repository):
 
     def evidence_for(self, person_id: int) -> list[EvidenceRecord]:
         """A person's active evidence, with the verifier's name."""
-        rows = self._session.execute(
-            select(SkillEvidence.skill_id, SkillEvidence.evidence_type, SkillEvidence.level, SkillEvidence.observed_at,
-                   SkillEvidence.source, Person.name, SkillEvidence.id)
-            .outerjoin(Person, Person.id == SkillEvidence.verifier_id)
-            .where(SkillEvidence.person_id == person_id, SkillEvidence.status == EvidenceStatus.active)
-        )
+        rows = self._session.execute(_EVIDENCE_FOR, {"person_id": person_id})
         return [EvidenceRecord(r[0], r[1], r[2], r[3], r[4] or "", r[5], r[6]) for r in rows]
 
     def evidence_for_people(self, person_ids: list[int]) -> dict[int, list[EvidenceRecord]]:
@@ -178,11 +190,7 @@ class Skills(Repository):
         """Courses with an accepted tag for any of these skills, with the tagged skills among them."""
         if not skill_ids:
             return []
-        rows = self._session.execute(
-            select(Course.id, Course.code, Course.title, Course.duration_hours, CourseSkill.skill_id)
-            .join(CourseSkill, CourseSkill.course_id == Course.id)
-            .where(CourseSkill.skill_id.in_(skill_ids), CourseSkill.status == TagStatus.accepted)
-        )
+        rows = self._session.execute(_COURSES_TEACHING, {"skill_ids": list(skill_ids)})
         grouped: dict[int, tuple[str, str, float, set[int]]] = {}
         for cid, code, title, hours, sid in rows:
             grouped.setdefault(cid, (code, title, hours, set()))[3].add(sid)
@@ -194,15 +202,13 @@ class Skills(Repository):
         skill lists."""
         if not skill_ids:
             return []
-        links = self._session.execute(select(OpportunitySkill.opportunity_id, OpportunitySkill.skill_id)
-                                      .where(OpportunitySkill.skill_id.in_(skill_ids))).all()
+        links = self._session.execute(_OPPORTUNITY_LINKS, {"skill_ids": list(skill_ids)}).all()
         if not links:
             return []
         grouped: dict[int, set[int]] = {}
         for oid, sid in links:
             grouped.setdefault(oid, set()).add(sid)
-        rows = self._session.execute(select(Opportunity.id, Opportunity.kind, Opportunity.title)
-                                     .where(Opportunity.id.in_(sorted(grouped)), Opportunity.status == "open"))
+        rows = self._session.execute(_OPEN_OPPORTUNITIES, {"ids": sorted(grouped)})
         return [OpportunityOffer(oid, getattr(kind, "value", kind), title, frozenset(grouped[oid]))
                 for oid, kind, title in rows]
 

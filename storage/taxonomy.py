@@ -13,11 +13,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
 
 from storage.models import Occupation, RequirementKind, RoleSkill, Skill
 from storage.repository import Repository
 
 _BATCH = 5000
+# Read on every path answer: built once (SQLAlchemy then skips rebuilding it). Scalar subqueries let SQLite
+# count from an index instead of scanning the table.
+_QUICK_SIGNATURE = select(select(func.count()).select_from(Occupation).scalar_subquery(),
+                          select(func.coalesce(func.max(Occupation.id), 0)).scalar_subquery(),
+                          select(func.coalesce(func.max(Skill.id), 0)).scalar_subquery())
 
 
 @dataclass
@@ -36,27 +42,32 @@ def _batched(rows: list[dict[str, Any]], size: int = _BATCH) -> Iterator[list[di
 
 
 class Taxonomy(Repository):
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self._quick: tuple[int, int, int] | None = None
+
     # ------------------------------------------------------------------ signatures (cache keys)
 
-    def role_signature(self) -> tuple[int, int]:
-        """Count and highest id of the roles: changes when a role is added or removed."""
-        count, top = self._session.execute(select(func.count(Occupation.id), func.coalesce(func.max(Occupation.id), 0))).one()
-        return count, top
+    def quick_signature(self) -> tuple[int, int, int]:
+        """(number of roles, highest role id, highest skill id): index look-ups only, read once per unit of work
+        (the role name index and the role graph both check it on every answer)."""
+        if self._quick is None:
+            roles, top_role, top_skill = self._session.execute(_QUICK_SIGNATURE).one()
+            self._quick = (roles, top_role, top_skill)
+        return self._quick
 
     def skill_signature(self) -> tuple[int, int]:
-        count, top = self._session.execute(select(func.count(Skill.id), func.coalesce(func.max(Skill.id), 0))).one()
+        """Number of skills and highest skill id."""
+        count, top = self._session.execute(select(
+            select(func.count()).select_from(Skill).scalar_subquery(),
+            select(func.coalesce(func.max(Skill.id), 0)).scalar_subquery())).one()
         return count, top
 
-    def cheap_signature(self) -> tuple[Any, ...]:
-        """Highest role and skill ids: index look-ups only (deletions show up in the full signature)."""
-        return tuple(self._session.execute(select(select(func.max(Occupation.id)).scalar_subquery(),
-                                                  select(func.max(Skill.id)).scalar_subquery())).one())
-
-    def signature(self) -> tuple[Any, ...]:
+    def full_signature(self) -> tuple[Any, ...]:
         """Changes whenever roles, skills or requirements change (it sums over every requirement row)."""
         reqs = self._session.execute(select(func.count(), func.coalesce(func.sum(RoleSkill.target_level), 0),
                                             func.coalesce(func.sum(RoleSkill.skill_id), 0)).select_from(RoleSkill)).one()
-        return (*self.role_signature(), *self.skill_signature(), *reqs)
+        return (*self.quick_signature(), *self.skill_signature(), *reqs)
 
     # ------------------------------------------------------------------ rows to build indexes from
 
@@ -97,6 +108,7 @@ class Taxonomy(Repository):
 
     def add_requirements(self, rows: list[dict[str, Any]]) -> None:
         """New requirements: dicts of occupation_id, skill_id, kind, target_level."""
+        self._quick = None
         for chunk in _batched(rows):
             self._session.execute(insert(RoleSkill), chunk)
 
@@ -107,6 +119,7 @@ class Taxonomy(Repository):
 
     def _upsert(self, model: type[Occupation] | type[Skill], rows: list[dict[str, Any]]) -> UpsertResult:
         """Insert new URIs, update changed ones, leave equal ones alone."""
+        self._quick = None
         result = UpsertResult()
         columns = [c for c in rows[0] if c != "uri"] if rows else []
         existing = {
