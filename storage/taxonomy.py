@@ -19,10 +19,12 @@ from storage.models import Occupation, RequirementKind, RoleSkill, Skill
 from storage.repository import Repository
 
 _BATCH = 5000
-# Read on every path answer: built once (SQLAlchemy then skips rebuilding it). Scalar subqueries let SQLite
-# count from an index instead of scanning the table.
+# Read on every answer that resolves a name: built once (SQLAlchemy then skips rebuilding them). Scalar
+# subqueries let SQLite count from an index instead of scanning the table.
 _QUICK_SIGNATURE = select(select(func.count()).select_from(Occupation).scalar_subquery(),
                           select(func.coalesce(func.max(Occupation.id), 0)).scalar_subquery(),
+                          select(func.coalesce(func.max(Skill.id), 0)).scalar_subquery())
+_SKILL_SIGNATURE = select(select(func.count()).select_from(Skill).scalar_subquery(),
                           select(func.coalesce(func.max(Skill.id), 0)).scalar_subquery())
 
 
@@ -58,9 +60,7 @@ class Taxonomy(Repository):
 
     def skill_signature(self) -> tuple[int, int]:
         """Number of skills and highest skill id."""
-        count, top = self._session.execute(select(
-            select(func.count()).select_from(Skill).scalar_subquery(),
-            select(func.coalesce(func.max(Skill.id), 0)).scalar_subquery())).one()
+        count, top = self._session.execute(_SKILL_SIGNATURE).one()
         return count, top
 
     def full_signature(self) -> tuple[Any, ...]:
