@@ -71,7 +71,7 @@ def path_reply(ladder: Ladder, uow: UnitOfWork, person: Person, role: Occupation
     answer = paths.path_to(uow.skills, graph, person, role, ladder.now())
     report, learning, options = answer.report, answer.learning, answer.options
 
-    current = person.role.label if person.role else (person.job_title or "not recorded")
+    current = _current_role(person, graph)
     lines = [f"*Your path to {role.label}*", f"You are currently: {current}."]
     if not answer.requirements:
         lines.append(f"I have no skill requirements recorded for {role.label}, so I can't measure a gap yet.")
@@ -150,6 +150,12 @@ def path_reply(ladder: Ladder, uow: UnitOfWork, person: Person, role: Occupation
             "route": route,
         },
     )
+
+
+def _current_role(person: Person, graph: paths.RoleGraph) -> str:
+    if person.role_id in graph.roles:  # the role graph has every role's label: no read per answer
+        return graph.roles[person.role_id].label
+    return person.role.label if person.role else (person.job_title or "not recorded")
 
 
 def _skill_list(items: list[paths.GapItem], limit: int = MAX_LISTED) -> str:

@@ -18,7 +18,8 @@ from storage.models import Occupation, Person, RequirementKind
 from storage.skills import CourseOffer, Requirement, Skills
 
 # The handler words these; it needs no other module of the engine.
-__all__ = ["LEARNING_HOURS_PER_WEEK", "GapItem", "PathAnswer", "RouteAdvice", "RouteStep", "SkillOptions", "path_to"]
+__all__ = ["LEARNING_HOURS_PER_WEEK", "GapItem", "PathAnswer", "RoleGraph", "RouteAdvice", "RouteStep", "SkillOptions",
+           "path_to"]
 
 
 @dataclass(frozen=True)
