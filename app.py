@@ -63,14 +63,14 @@ def cmd_seed(args, ladder) -> int:
 
 def cmd_taxonomy(args, ladder) -> int:
     from skills_engine.esco import EscoFormatError
-    from storage.taxonomy import import_esco
+    from skills_engine.esco_import import import_esco
 
     try:
         summary = import_esco(ladder.db, Path(args.directory), progress=_progress)
     except EscoFormatError as exc:
         print(f"Import failed, nothing was changed: {exc}", file=sys.stderr)
         return 2
-    ladder.roles.invalidate()
+    ladder.indexes.invalidate()
     for name in ("occupations", "skills", "relations"):
         t = getattr(summary, name)
         print(f"{name:12} {t.inserted:>7,} new  {t.updated:>7,} updated  {t.unchanged:>7,} unchanged"

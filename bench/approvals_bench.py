@@ -53,7 +53,7 @@ from storage.models import (  # noqa: E402
     RequirementKind,
     RoleSkill,
 )
-from storage.taxonomy import import_esco  # noqa: E402
+from skills_engine.esco_import import import_esco  # noqa: E402
 
 ESCO = ROOT.parent / "shared" / "data" / "esco-v1.1.1"
 NOW = dt.datetime(2026, 11, 28, 9, 0, tzinfo=dt.timezone.utc)

@@ -28,7 +28,7 @@ from handlers.router import Router  # noqa: E402
 from handlers.context import Ladder  # noqa: E402
 from settings import Settings  # noqa: E402
 from storage import Database  # noqa: E402
-from storage.taxonomy import import_esco  # noqa: E402
+from skills_engine.esco_import import import_esco  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:

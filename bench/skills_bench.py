@@ -38,8 +38,9 @@ from handlers.router import Router  # noqa: E402
 from handlers.context import Ladder  # noqa: E402
 from settings import Settings  # noqa: E402
 from skills_engine import proficiency  # noqa: E402
-from skills_engine.graph import HaveSets, graph_for  # noqa: E402
-from storage import Database, queries  # noqa: E402
+from skills_engine import routes  # noqa: E402
+from skills_engine.graph import HaveSets  # noqa: E402
+from storage import Database  # noqa: E402
 from storage.models import (  # noqa: E402
     AccessRole,
     Course,
@@ -51,7 +52,7 @@ from storage.models import (  # noqa: E402
     RequirementKind,
     RoleSkill,
 )
-from storage.taxonomy import import_esco  # noqa: E402
+from skills_engine.esco_import import import_esco  # noqa: E402
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 HEADS = 100  # of the generated team leads, the first HEADS become heads of department over the rest
@@ -149,7 +150,7 @@ def run(db: Database, url: str, tmp: Path, args) -> None:
     router = Router(ladder)
     t0 = time.perf_counter()
     with db.unit_of_work() as s:
-        graph = graph_for(ladder, s)
+        graph = ladder.indexes.graph(s.skills.taxonomy)
     t_graph = time.perf_counter() - t0
 
     rng = random.Random(11)
@@ -159,21 +160,20 @@ def run(db: Database, url: str, tmp: Path, args) -> None:
         from storage.models import Occupation
 
         role_labels = dict(s.execute(select(Occupation.id, Occupation.label)).all())
-        managers = [(pid, len(queries.report_ids(s, pid))) for (pid,) in
+        managers = [(pid, len(s.people.report_ids(pid))) for (pid,) in
                     s.execute(select(Person.id).where(Person.access_role == AccessRole.manager).order_by(Person.id))]
         # Choose path questions: half whose jump is large enough for a multi-step route, half direct.
         direct_pairs, route_pairs = [], []
         sample = rng.sample(people, min(len(people), 4000))
         for pid in sample:
             email, role_id = directory[pid]
-            evidence = queries.evidence_for(s, pid)
-            prof = proficiency.profile(evidence, ladder.now())
+            prof = proficiency.person_profile(s.skills, pid, ladder.now())
             have = HaveSets({k: p.verified_level for k, p in prof.items() if p.verified_level})
             two_hop = [r for n, _ in graph.neighbours.get(role_id, []) for r, _ in graph.neighbours.get(n, [])]
             target = rng.choice(two_hop) if two_hop and rng.random() < 0.7 else rng.choice(list(labels))
             if target == role_id:
                 continue
-            _direct, via = graph.route(have, target, current=role_id)
+            _direct, via = routes.route(graph, have, target, current=role_id)
             bucket = route_pairs if via is not None else direct_pairs
             if len(bucket) < args.queries:
                 bucket.append((email, role_labels[target]))

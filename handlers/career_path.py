@@ -1,28 +1,32 @@
-"""Use case: "what's my path to X?" — the gap between a person and a role, and how to close it."""
+"""Use case: "what's my path to X?" — the gap between a person and a role, and how to close it.
+
+The answer only reads: the router runs the intents and clicks below inside ``Database.read_only()``
+(and remembers the role for follow-ups in a small write of its own afterwards).
+"""
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
 from conversation import ActionKind, ActionRef, Button, Card, Fact, Reply
 from handlers.context import Ladder
-from skills_engine import gaps, proficiency
-from skills_engine.graph import HaveSets, graph_for
-from skills_engine.roles import RoleMatch
-from storage import queries
-from storage.models import Occupation, Person, RequirementKind
+from handlers.intents import IntentKind
+from skills_engine import paths
+from skills_engine.labels import LabelMatch
+from storage import UnitOfWork
+from storage.models import Occupation, Person
 
 MAX_LISTED = 8
+READ_ONLY_INTENTS = frozenset({IntentKind.career_path, IntentKind.follow_up_role})
+READ_ONLY_CLICKS = frozenset({ActionKind.pick_role, ActionKind.show_path})
 
 
-def resolve_role(ladder: Ladder, session: Session, role_text: str) -> RoleMatch:
-    return ladder.roles.get(session).resolve(role_text)
+def resolve_role(ladder: Ladder, uow: UnitOfWork, role_text: str) -> LabelMatch:
+    return ladder.indexes.roles(uow.skills.taxonomy).resolve(role_text)
 
 
-def role_choice_reply(match: RoleMatch) -> Reply:
+def role_choice_reply(match: LabelMatch) -> Reply:
     """Ambiguous or unknown role: offer the candidates as buttons."""
     buttons = [
-        Button(label=c.label, ref=ActionRef(kind=ActionKind.pick_role, target=str(c.occupation_id)).encode())
+        Button(label=c.label, ref=ActionRef(kind=ActionKind.pick_role, target=str(c.id)).encode())
         for c in match.candidates[:5]
     ]
     if match.status == "ambiguous":
@@ -39,40 +43,37 @@ def role_choice_reply(match: RoleMatch) -> Reply:
         text=text,
         cards=cards,
         data={"intent": "career_path", "status": match.status, "query": match.query,
-              "candidates": [{"id": c.occupation_id, "label": c.label, "score": c.score} for c in match.candidates]},
+              "candidates": [{"id": c.id, "label": c.label, "score": c.score} for c in match.candidates]},
     )
 
 
-def _skill_list(items: list[gaps.GapItem], limit: int = MAX_LISTED) -> str:
-    names = [g.label for g in items[:limit]]
-    more = len(items) - limit
-    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+def career_path(ladder: Ladder, uow: UnitOfWork, person: Person, role_text: str) -> Reply:
+    match = resolve_role(ladder, uow, role_text)
+    if match.status != "found" or match.best is None:
+        return role_choice_reply(match)
+    role = uow.skills.occupation(match.best.id)
+    assert role is not None
+    return path_reply(ladder, uow, person, role)
 
 
-def path_reply(ladder: Ladder, session: Session, person: Person, role: Occupation) -> Reply:
-    evidence = queries.evidence_for(session, person.id)
-    profile = proficiency.profile(evidence, ladder.now())
-    graph = graph_for(ladder, session)
-    node = graph.roles.get(role.id)
-    if node is not None:  # the role graph holds every requirement in memory: no join per answer
-        reqs = [queries.Requirement(sid, graph.skills[sid][0], graph.skills[sid][1], RequirementKind(kind), level)
-                for sid, kind, level in node.requirements()]
-    else:
-        reqs = queries.requirements(session, role.id)
-    demand = {r.skill_id: graph.demand.get(r.skill_id, 0) for r in reqs}  # in memory: no GROUP BY per answer
-    related = graph.related_demand(role.id, [r.skill_id for r in reqs]) if role.id in graph.roles else {}
-    report = gaps.analyse(role.id, role.label, reqs, profile, demand, related)
-    missing_ids = [g.skill_id for g in report.missing]
-    route_plan = _route_plan(graph, person, role, profile)
-    route_skills = sorted({s for step in route_plan[1].steps for s in step.learn} - set(missing_ids)) if route_plan else []
-    offers = queries.courses_teaching(session, missing_ids + route_skills)  # one query for the gap and the route
-    openings = queries.open_opportunities_for_skills(session, missing_ids)
-    learning = gaps.plan(missing_ids, offers, openings)
-    options = gaps.options_per_skill(missing_ids, offers, openings)
+def path_click(ladder: Ladder, uow: UnitOfWork, person: Person, occupation_id: int) -> Reply:
+    """A "pick this role" or "show my path" button."""
+    role = uow.skills.occupation(occupation_id)
+    if role is None:
+        return Reply(text="I can't find that role any more.", ephemeral=True)
+    return path_reply(ladder, uow, person, role)
 
-    current = person.role.label if person.role else (person.job_title or "not recorded")
+
+def path_reply(ladder: Ladder, uow: UnitOfWork, person: Person, role: Occupation) -> Reply:
+    if not isinstance(uow, UnitOfWork):  # MERGE: handlers/home.py may still be handed a raw Session (tests/slack)
+        uow = UnitOfWork(uow)
+    graph = ladder.indexes.graph(uow.skills.taxonomy)
+    answer = paths.path_to(uow.skills, graph, person, role, ladder.now())
+    report, learning, options = answer.report, answer.learning, answer.options
+
+    current = _current_role(person, graph)
     lines = [f"*Your path to {role.label}*", f"You are currently: {current}."]
-    if not reqs:
+    if not answer.requirements:
         lines.append(f"I have no skill requirements recorded for {role.label}, so I can't measure a gap yet.")
     elif person.role_id == role.id:
         lines.append(f"That is already your role. You have {len(report.have)} of its {report.essential_total} essential skills verified.")
@@ -93,7 +94,7 @@ def path_reply(ladder: Ladder, session: Session, person: Person, role: Occupatio
         if claimed_later:
             lines.append("🟡 Also missing, but you claim them (not yet verified — ask your manager to validate): "
                          + ", ".join(f"{g.label} (level {g.claimed_level})" for g in claimed_later[:MAX_LISTED]) + ".")
-    elif reqs:
+    elif answer.requirements:
         lines.append("🎉 You have every essential skill verified — talk to your manager about open roles.")
 
     buttons: list[Button] = []
@@ -105,7 +106,7 @@ def path_reply(ladder: Ladder, session: Session, person: Person, role: Occupatio
             buttons.append(Button(label=f"Enrol me in {course.title}"[:75], ref=ActionRef(kind=ActionKind.enrol, target=str(course.course_id)).encode(), style="primary" if course is first else "default"))
         lines.append(
             f"⏱️ The {len(learning.courses)} course(s) I'd suggest take about {learning.hours:g} hours — roughly "
-            f"{learning.weeks} week(s) at {gaps.LEARNING_HOURS_PER_WEEK:g} h of learning a week."
+            f"{learning.weeks} week(s) at {paths.LEARNING_HOURS_PER_WEEK:g} h of learning a week."
         )
     elif report.missing:
         lines.append(f"➡️ Next step: ask your manager for a project that uses {report.missing[0].label}; no course in the catalogue teaches it yet.")
@@ -116,7 +117,7 @@ def path_reply(ladder: Ladder, session: Session, person: Person, role: Occupatio
     if person.target_role_id != role.id:
         buttons.append(Button(label=f"Set {role.label} as my target role"[:75], ref=ActionRef(kind=ActionKind.set_target, target=str(role.id)).encode()))
 
-    route = _route(graph, role, route_plan, offers)
+    route = _route_json(role, answer.route)
     if route:
         lines.extend(route.pop("lines"))
 
@@ -151,7 +152,19 @@ def path_reply(ladder: Ladder, session: Session, person: Person, role: Occupatio
     )
 
 
-def _item_json(g: gaps.GapItem, options: gaps.SkillOptions | None = None) -> dict:
+def _current_role(person: Person, graph: paths.RoleGraph) -> str:
+    if person.role_id in graph.roles:  # the role graph has every role's label: no read per answer
+        return graph.roles[person.role_id].label
+    return person.role.label if person.role else (person.job_title or "not recorded")
+
+
+def _skill_list(items: list[paths.GapItem], limit: int = MAX_LISTED) -> str:
+    names = [g.label for g in items[:limit]]
+    more = len(items) - limit
+    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+
+
+def _item_json(g: paths.GapItem, options: paths.SkillOptions | None = None) -> dict:
     out = {"skill_id": g.skill_id, "uri": g.uri, "label": g.label, "kind": g.kind.value,
            "target_level": g.target_level, "verified_level": g.verified_level, "claimed_level": g.claimed_level,
            "related_demand": g.related_demand, "demand": g.demand}
@@ -164,7 +177,7 @@ def _item_json(g: gaps.GapItem, options: gaps.SkillOptions | None = None) -> dic
     return out
 
 
-def _how_line(options: gaps.SkillOptions | None) -> str:
+def _how_line(options: paths.SkillOptions | None) -> str:
     if options is None:
         return ""
     parts = []
@@ -176,42 +189,18 @@ def _how_line(options: gaps.SkillOptions | None) -> str:
     return (" · " + " · ".join(parts)) if parts else " · no course yet: ask for a project that uses it"
 
 
-def _route_plan(graph, person: Person, role: Occupation, profile: dict):
-    """When the jump is large, a path through up to two related roles that keeps every step smaller."""
-    if role.id not in graph.roles or person.role_id == role.id:
+def _route_json(role: Occupation, advice: paths.RouteAdvice | None) -> dict | None:
+    if advice is None:
         return None
-    have = HaveSets({sid: p.verified_level for sid, p in profile.items() if p.verified_level})
-    direct, best = graph.route(have, role.id, current=person.role_id)
-    return (direct, best) if best is not None else None
-
-
-def _route(graph, role: Occupation, route_plan, offers) -> dict | None:
-    if route_plan is None:
-        return None
-    direct, best = route_plan
-    steps, lines = [], []
-    for step in best.steps:
-        node = graph.roles[step.role_id]
-        step_plan = gaps.plan(sorted(step.learn), offers, [])
-        steps.append({"role": {"id": node.id, "uri": node.uri, "label": node.label}, "learn": len(step.learn),
-                      "skills": [{"skill_id": s, "uri": graph.skills[s][0], "label": graph.skills[s][1]} for s in sorted(step.learn)],
-                      "hours": step_plan.hours, "weeks": step_plan.weeks})
-    via = " → ".join(graph.roles[r].label for r in best.via)
-    sims = [graph.similarity(a, b) for a, b in zip(best.via, best.via[1:] + [role.id])]
-    why = (f"Going straight to {role.label} means learning {direct.largest_step} essential skills at once. Through {via} "
-           f"the largest single step is {best.largest_step} skill(s) ({', '.join(str(s['learn']) for s in steps)} per step), "
-           f"and each stepping stone shares {min(sims):.0%} or more of its essential skills with the next role, so what you "
-           f"verify on the way counts towards {role.label}.")
-    lines.append(f"🪜 A gentler route: {via} → {role.label}.")
-    lines.append(f"Why: {why}")
-    return {"direct": direct.largest_step, "via": steps[:-1], "target": steps[-1], "largest_step": best.largest_step,
-            "total": best.total, "why": why, "lines": lines}
-
-
-def career_path(ladder: Ladder, session: Session, person: Person, role_text: str) -> Reply:
-    match = resolve_role(ladder, session, role_text)
-    if match.status != "found" or match.role is None:
-        return role_choice_reply(match)
-    role = session.get(Occupation, match.role.occupation_id)
-    assert role is not None
-    return path_reply(ladder, session, person, role)
+    steps = [{"role": {"id": s.role.id, "uri": s.role.uri, "label": s.role.label}, "learn": len(s.skills),
+              "skills": [{"skill_id": sid, "uri": uri, "label": label} for sid, uri, label in s.skills],
+              "hours": s.plan.hours, "weeks": s.plan.weeks}
+             for s in advice.steps]
+    via = " → ".join(s.role.label for s in advice.via)
+    why = (f"Going straight to {role.label} means learning {advice.direct_largest} essential skills at once. Through {via} "
+           f"the largest single step is {advice.largest_step} skill(s) ({', '.join(str(s['learn']) for s in steps)} per step), "
+           f"and each stepping stone shares {advice.min_similarity:.0%} or more of its essential skills with the next role, "
+           f"so what you verify on the way counts towards {role.label}.")
+    lines = [f"🪜 A gentler route: {via} → {role.label}.", f"Why: {why}"]
+    return {"direct": advice.direct_largest, "via": steps[:-1], "target": steps[-1], "largest_step": advice.largest_step,
+            "total": advice.total, "why": why, "lines": lines}

@@ -13,8 +13,8 @@ from approvals.deps import ApprovalsDeps
 from conversation import Notifiers, Reply
 from knowledge.base import KnowledgeBase, open_knowledge_base
 from settings import Settings
+from skills_engine.indexes import TaxonomyIndexes
 from storage.db import Database
-from storage.queries import RoleIndexCache
 
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,8 @@ def _utcnow() -> dt.datetime:
 class Ladder:
     settings: Settings
     db: Database
-    roles: RoleIndexCache = field(default_factory=RoleIndexCache)
+    # Role and skill names and the role graph, built from the taxonomy once and shared by every use case.
+    indexes: TaxonomyIndexes = field(default_factory=TaxonomyIndexes)
     now: Callable[[], dt.datetime] = _utcnow
     notifiers: Notifiers = field(default_factory=Notifiers)
     # The knowledge base (Chroma client, BM25, embedding model) is built on first use by

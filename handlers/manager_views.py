@@ -8,16 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from conversation import Reply
 from handlers import career_path
 from handlers.context import Ladder
-from handlers.skills import is_manager
+from handlers.skills_common import is_manager
 from skills_engine import proficiency
-from skills_engine.graph import HaveSets, RoleGraph, graph_for
-from storage import queries
+from skills_engine.graph import HaveSets, RoleGraph
+from storage import UnitOfWork
 from storage.models import Occupation, Person
 
 MAX_PEOPLE = 10
@@ -37,13 +34,13 @@ class Readiness:
     have: int
 
 
-def scope(ladder: Ladder, session: Session, manager: Person) -> tuple[list[int], Reply | None]:
+def scope(ladder: Ladder, uow: UnitOfWork, manager: Person) -> tuple[list[int], Reply | None]:
     """The people this manager may see, or a refusal."""
     if not is_manager(manager):
         return [], Reply(text=NOT_A_MANAGER.format(contact=ladder.settings.hr_contact),
                          data={"intent": "team_denied", "reason": "not_a_manager"})
     try:
-        ids = queries.report_ids(session, manager.id)
+        ids = uow.people.report_ids(manager.id)
     except Exception:  # noqa: BLE001 - fails closed: no scope, no data
         return [], Reply(text="I couldn't work out who reports to you, so I won't show team data right now.",
                          data={"intent": "team_denied", "reason": "scope_failed"})
@@ -52,28 +49,28 @@ def scope(ladder: Ladder, session: Session, manager: Person) -> tuple[list[int],
     return ids, None
 
 
-def _role(ladder: Ladder, session: Session, role_text: str) -> tuple[Occupation | None, Reply | None]:
-    match = career_path.resolve_role(ladder, session, role_text)
-    if match.status == "found" and match.role is not None:
-        return session.get(Occupation, match.role.occupation_id), None
+def _role(ladder: Ladder, uow: UnitOfWork, role_text: str) -> tuple[Occupation | None, Reply | None]:
+    match = career_path.resolve_role(ladder, uow, role_text)
+    if match.status == "found" and match.best is not None:
+        return uow.skills.occupation(match.best.id), None
     names = [c.label for c in match.candidates[:5]]
     if names:
         text = f"Which role do you mean by “{role_text}”? " + "; ".join(f"“{n}”" for n in names) + ". Ask again with the exact name."
     else:
         text = f"I couldn't find a role called “{role_text}”."
     return None, Reply(text=text, data={"intent": "team_role_choice", "status": match.status,
-                                         "candidates": [{"id": c.occupation_id, "label": c.label} for c in match.candidates]})
+                                         "candidates": [{"id": c.id, "label": c.label} for c in match.candidates]})
 
 
-def readiness(ladder: Ladder, session: Session, graph: RoleGraph, person_ids: list[int], role_id: int) -> list[Readiness]:
+def readiness(ladder: Ladder, uow: UnitOfWork, graph: RoleGraph, person_ids: list[int], role_id: int) -> list[Readiness]:
     """Each person's missing essentials for the role, most ready first."""
-    evidence = queries.evidence_for_people(session, person_ids)
-    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(person_ids)))} if person_ids else {}
+    evidence = uow.skills.evidence_for_people(person_ids)
+    people = uow.people.many(person_ids)
     now = ladder.now()
     role = graph.roles[role_id]
     out = []
     for pid in person_ids:
-        have = HaveSets(proficiency.verified_levels(evidence.get(pid, []), now))
+        have = HaveSets(proficiency.verified_levels(proficiency.evidence_items(evidence.get(pid, [])), now))
         missing = graph.missing(role_id, have)
         p = people[pid]
         title = p.job_title or (graph.roles[p.role_id].label if p.role_id in graph.roles else "")
@@ -83,28 +80,28 @@ def readiness(ladder: Ladder, session: Session, graph: RoleGraph, person_ids: li
     return out
 
 
-def _team_view(ladder: Ladder, session: Session, manager: Person, role_text: str):
+def _team_view(ladder: Ladder, uow: UnitOfWork, manager: Person, role_text: str):
     """What both team views start from: the manager's reporting line, the role and the role graph —
     or the reply that says why not (not a manager, unknown or ambiguous role)."""
-    ids, refusal = scope(ladder, session, manager)
+    ids, refusal = scope(ladder, uow, manager)
     if refusal:
         return refusal
-    role, problem = _role(ladder, session, role_text)
+    role, problem = _role(ladder, uow, role_text)
     if problem:
         return problem
     assert role is not None
-    return ids, role, graph_for(ladder, session)
+    return ids, role, ladder.indexes.graph(uow.skills.taxonomy)
 
 
-def team_ready(ladder: Ladder, session: Session, manager: Person, role_text: str) -> Reply:
-    view = _team_view(ladder, session, manager, role_text)
+def team_ready(ladder: Ladder, uow: UnitOfWork, manager: Person, role_text: str) -> Reply:
+    view = _team_view(ladder, uow, manager, role_text)
     if isinstance(view, Reply):
         return view
     ids, role, graph = view
     if role.id not in graph.roles or not graph.roles[role.id].essential:
         return Reply(text=f"I have no essential skills recorded for {role.label}, so I can't rank readiness.",
                      data={"intent": "team_ready", "role": {"id": role.id, "label": role.label}, "people": []})
-    ranked = readiness(ladder, session, graph, ids, role.id)
+    ranked = readiness(ladder, uow, graph, ids, role.id)
     total = len(graph.roles[role.id].essential)
     ready = [r for r in ranked if not r.missing]
     lines = [f"*Who on your team is ready for {role.label}* ({len(ids)} people, {total} essential skills)",
@@ -123,21 +120,21 @@ def team_ready(ladder: Ladder, session: Session, manager: Person, role_text: str
                    for r in ranked]})
 
 
-def team_gaps(ladder: Ladder, session: Session, manager: Person, role_text: str) -> Reply:
-    view = _team_view(ladder, session, manager, role_text)
+def team_gaps(ladder: Ladder, uow: UnitOfWork, manager: Person, role_text: str) -> Reply:
+    view = _team_view(ladder, uow, manager, role_text)
     if isinstance(view, Reply):
         return view
     ids, role, graph = view
     if role.id not in graph.roles or not graph.roles[role.id].essential:
         return Reply(text=f"I have no essential skills recorded for {role.label}.", data={"intent": "team_gaps", "skills": []})
-    ranked = readiness(ladder, session, graph, ids, role.id)
+    ranked = readiness(ladder, uow, graph, ids, role.id)
     lacking: dict[int, int] = {s: 0 for s in graph.roles[role.id].essential}
     for r in ranked:
         for s in r.missing:
             lacking[s] += 1
     related = graph.related_demand(role.id, lacking)
     order = sorted(lacking, key=lambda s: (-lacking[s], -related.get(s, 0), -graph.demand.get(s, 0), graph.skills[s][1]))
-    offers = queries.courses_teaching(session, order[:MAX_SKILLS])
+    offers = uow.skills.courses_teaching(order[:MAX_SKILLS])
     lines = [f"*Team gaps for {role.label}* — across your {len(ids)} report(s), the skills most people lack:"]
     out = []
     for s in order:

@@ -13,13 +13,13 @@ import uuid
 from sqlalchemy.orm import Session
 
 from handlers.intents import Intent, IntentKind, recognise
-from conversation import ActionKind, Message, Reply
+from conversation import ActionKind, Message, Reply, log_failure
 from handlers import admin, career_path, knowledge_answer, learning
 from handlers import skills as skills_handler
 from handlers import approvals as approvals_handler, challenges as challenges_handler
 from handlers.context import Ladder
-from storage import queries
-from storage.models import ConversationState, Occupation, Person
+from storage import UnitOfWork
+from storage.models import Person
 
 log = logging.getLogger(__name__)
 
@@ -49,17 +49,19 @@ class Router:
     def __init__(self, ladder: Ladder) -> None:
         self.ladder = ladder
 
-    def identify(self, session: Session, message: Message) -> Person | None:
+    def identify(self, uow: UnitOfWork, message: Message) -> Person | None:
         if message.sender_email:
-            person = queries.person_by_email(session, message.sender_email)
+            person = uow.people.by_email(message.sender_email)
             if person is not None:
                 return person
         if message.sender_external_id:
-            return queries.person_by_identity(session, message.channel.value, message.sender_external_id)
+            return uow.people.by_identity(message.channel.value, message.sender_external_id)
         return None
 
     def handle(self, message: Message) -> Reply:
         try:
+            if self._reads_only(message):
+                return self._answer_read_only(message)
             with self.ladder.db.unit_of_work() as session:
                 return self._handle(session, message)
         except Exception:  # noqa: BLE001 - every failure becomes a reply the person can act on
@@ -70,6 +72,20 @@ class Router:
                 f"Please try again in a minute; if it keeps happening, give HR this error id: {error_id}.",
                 error_id=error_id,
             )
+
+    def _reads_only(self, message: Message) -> bool:
+        """Answers that only read (the path answer) run in a read-only transaction."""
+        if message.action is not None:
+            return message.action.kind in career_path.READ_ONLY_CLICKS
+        return message.form.get("files") is None and recognise(message.text).kind in career_path.READ_ONLY_INTENTS
+
+    def _answer_read_only(self, message: Message) -> Reply:
+        with self.ladder.db.read_only() as uow:
+            reply = self._handle(uow, message)
+        role = reply.data.get("role") if reply.data.get("intent") == "career_path" else None
+        if role:
+            self._remember(message, {"last_intent": "career_path", "role_id": role["id"]})
+        return reply
 
     def _handle(self, session: Session, message: Message) -> Reply:
         person = self.identify(session, message)
@@ -90,12 +106,8 @@ class Router:
         return self._dispatch(session, person, message, intent)
 
     def _dispatch(self, session: Session, person: Person, message: Message, intent: Intent) -> Reply:
-        if intent.kind in (IntentKind.career_path, IntentKind.follow_up_role):
-            reply = career_path.career_path(self.ladder, session, person, intent.role_text)
-            role = reply.data.get("role")
-            if role:
-                self._remember(session, message, {"last_intent": "career_path", "role_id": role["id"]})
-            return reply
+        if intent.kind in career_path.READ_ONLY_INTENTS:
+            return career_path.career_path(self.ladder, session, person, intent.role_text)
         if intent.kind in APPROVAL_INTENTS:
             return APPROVAL_INTENTS[intent.kind](self.ladder, session, person, intent.argument)
         if intent.kind in skills_handler.INTENTS:
@@ -120,12 +132,8 @@ class Router:
         if not ref.target.isdigit():
             return Reply(text="That button is out of date — ask me again and use the new one.", ephemeral=True)
         target = int(ref.target)
-        if ref.kind in (ActionKind.pick_role, ActionKind.show_path):
-            role = session.get(Occupation, target)
-            if role is None:
-                return Reply(text="I can't find that role any more.", ephemeral=True)
-            self._remember(session, message, {"last_intent": "career_path", "role_id": role.id})
-            return career_path.path_reply(self.ladder, session, person, role)
+        if ref.kind in career_path.READ_ONLY_CLICKS:
+            return career_path.path_click(self.ladder, session, person, target)
         if ref.kind in APPROVAL_CLICKS:
             return approvals_handler.click(self.ladder, session, person, message)
         if ref.kind == ActionKind.enrol:
@@ -138,12 +146,14 @@ class Router:
             return skills_handler.click(self.ladder, session, person, ref.kind, target)
         return Reply(text="That button isn't something I can do yet.", ephemeral=True)
 
-    def _remember(self, session: Session, message: Message, data: dict) -> None:
-        state = session.get(ConversationState, message.context_key)
-        if state is None:
-            session.add(ConversationState(key=message.context_key, data=data))
-        else:
-            state.data = {**state.data, **data}
+    def _remember(self, message: Message, data: dict) -> None:
+        """What a follow-up in this conversation refers to: a small write of its own, after a read-only answer.
+        The person already has their answer; if this fails, it is logged and they keep it."""
+        try:
+            with self.ladder.db.unit_of_work() as uow:
+                uow.conversations.remember(message.context_key, data)
+        except Exception:  # noqa: BLE001 - losing follow-up context must not lose the answer
+            log_failure(log, "could not remember the conversation context", channel=message.channel.value)
 
     def _not_in_directory(self) -> Reply:
         return Reply(text=NOT_IN_DIRECTORY.format(contact=self.ladder.settings.hr_contact), data={"intent": "not_in_directory"})

@@ -34,7 +34,7 @@ from storage.models import (
     SkillEvidence,
     Team,
 )
-from storage.taxonomy import import_esco
+from skills_engine.esco_import import import_esco
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 ESCO_SUBSET = DEMO_DIR / "esco"
@@ -99,7 +99,7 @@ class SeedSummary:
 
 def seed_demo(ladder: Ladder) -> SeedSummary:
     import_esco(ladder.db, ESCO_SUBSET)
-    ladder.roles.invalidate()
+    ladder.indexes.invalidate()
     rng = random.Random(SEED)
     catalogue = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
     now = dt.datetime.combine(TODAY, dt.time(9, 0), tzinfo=dt.timezone.utc)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from skills_engine.proficiency import Proficiency
 from storage.models import RequirementKind
-from storage.queries import CourseOffer, OpportunityOffer, Requirement
+from storage.skills import CourseOffer, OpportunityOffer, Requirement
 
 LEARNING_HOURS_PER_WEEK = 4.0  # the handbook's learning-time allowance; used for time estimates
 

@@ -1,23 +1,15 @@
 """The role graph: every role's essential skills in memory, roles linked by skill overlap.
 
-Built once per taxonomy version (``TaxonomyCache``) so that "closest roles" over all 3,007 ESCO
-occupations and multi-step path search are set arithmetic, not SQL. Pure data once built.
+Built once per taxonomy version (``skills_engine.indexes``) so that "closest roles" over all 3,007 ESCO
+occupations and multi-step path search (``skills_engine.routes``) are set arithmetic, not SQL. Pure data
+once built.
 
-* Two roles are linked when the Jaccard similarity of their essential skill sets is at least
-  ``LINK_THRESHOLD`` (each role keeps its ``MAX_NEIGHBOURS`` most similar roles).
-* A path goes from the person to the target through at most two intermediate roles. The first
-  stepping stone is a role linked to their current role or to the target, or one their verified
-  skills are already close to; every later step follows a link. Its cost is the *largest single step* (skills to learn before the
-  next role), then the total to learn, then the number of steps: a long jump split into smaller
-  ones, with everything verified on the way counting towards the target.
+Two roles are linked when the Jaccard similarity of their essential skill sets is at least
+``LINK_THRESHOLD`` (each role keeps its ``MAX_NEIGHBOURS`` most similar roles).
 """
 
 from __future__ import annotations
 
-import functools
-import threading
-import time
-import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -25,10 +17,7 @@ import numpy as np
 
 LINK_THRESHOLD = 0.2
 MAX_NEIGHBOURS = 30
-LARGE_JUMP = 8  # a direct gap this big (missing essentials) makes Ladder look for a stepping stone
 DEFAULT_LEVEL = 2
-STEP_SHRINK = 0.75  # a stepping stone must cut the largest step by a quarter at least
-MAX_DETOUR = 1.5  # ... without more than half again as many skills to learn in total
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,33 +41,6 @@ class RoleNode:
             if skill_id in skills:
                 return level
         return DEFAULT_LEVEL
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    role_id: int
-    learn: frozenset[int]  # skills to learn for this step
-
-
-@dataclass(frozen=True)
-class CareerRoute:
-    steps: tuple[Step, ...]  # the last step is the target role
-
-    @functools.cached_property
-    def largest_step(self) -> int:
-        return max((len(s.learn) for s in self.steps), default=0)
-
-    @functools.cached_property
-    def total(self) -> int:
-        return sum(len(s.learn) for s in self.steps)
-
-    @property
-    def cost(self) -> tuple[int, int, int]:
-        return (self.largest_step, self.total, len(self.steps))
-
-    @property
-    def via(self) -> list[int]:
-        return [s.role_id for s in self.steps[:-1]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,76 +190,6 @@ class RoleGraph:
         union = len(ea | eb)
         return len(ea & eb) / union if union else 0.0
 
-    def _covered(self, by: RoleNode, skills: frozenset[int], of: RoleNode) -> frozenset[int]:
-        """Which of ``skills`` (missing for role ``of``) holding role ``by`` would close: those ``by``
-        needs at least at the level ``of`` needs them."""
-        shared = skills & by.essential
-        if not shared:
-            return shared
-        if len(by.by_level) == 1 and len(of.by_level) == 1 and by.by_level[0][0] >= of.by_level[0][0]:
-            return shared
-        return frozenset(s for s in shared if by.target_level(s) >= of.target_level(s))
-
-    def route(self, have: HaveSets, target: int, *, current: int | None = None, max_via: int = 2,
-              large_jump: int = LARGE_JUMP) -> tuple[CareerRoute, CareerRoute | None]:
-        """The direct route and, when the jump is large, the best route through 1–2 linked roles
-        (``None`` when no stepping stone makes the largest step clearly smaller)."""
-        goal = self.roles[target]
-        gap = self.missing(target, have)
-        direct = CareerRoute((Step(target, gap),))
-        if len(gap) < large_jump or max_via <= 0:
-            return direct, None
-        bound = STEP_SHRINK * len(gap)
-        into_target = {rid for rid, _ in self.neighbours.get(target, [])}
-        # First stepping stones: roles linked to where the person is (their current role), roles linked
-        # to the target, and the roles their verified skills are already closest to.
-        first = set(into_target)
-        if current is not None and current in self.roles:
-            first |= {rid for rid, _ in self.neighbours.get(current, [])}
-        first |= {c.role_id for c in self.closest(have, limit=MAX_NEIGHBOURS, exclude=(target,))}
-        first -= {target, current}
-        best: tuple[tuple[int, int, int], tuple[tuple[int, frozenset[int]], ...]] | None = None
-
-        def consider(steps: tuple[tuple[int, frozenset[int]], ...]) -> None:
-            nonlocal best
-            sizes = [len(learn) for _, learn in steps]
-            cost = (max(sizes), sum(sizes), len(steps))
-            if cost[0] <= bound and cost[1] <= MAX_DETOUR * len(gap) and (best is None or cost < best[0]):
-                best = (cost, steps)
-
-        missing_from_start: dict[int, frozenset[int]] = {}
-
-        def start_gap(rid: int) -> frozenset[int]:
-            found = missing_from_start.get(rid)
-            if found is None:
-                found = missing_from_start[rid] = self.missing(rid, have)
-            return found
-
-        # Nearest stepping stones first, so that a good route found early prunes the rest.
-        for i1 in sorted(first, key=lambda r: (len(start_gap(r)), r)):
-            node1 = self.roles[i1]
-            learn1 = start_gap(i1)
-            if len(learn1) > bound or (best is not None and len(learn1) > best[0][0]):
-                break  # sorted: every later stone is at least as far (and nearly as far as the target is no help)
-            left1 = gap - self._covered(node1, gap, goal)
-            if i1 in into_target:
-                consider(((i1, learn1), (target, left1)))
-            if max_via < 2:
-                continue
-            for i2 in sorted(self.linked.get(i1, frozenset()) & into_target):
-                if i2 in (target, current, i1):
-                    continue
-                node2 = self.roles[i2]
-                need2 = start_gap(i2)
-                learn2 = need2 - self._covered(node1, need2, node2)
-                if len(learn2) > bound or (best is not None and len(learn2) > best[0][0]):
-                    continue
-                consider(((i1, learn1), (i2, learn2), (target, left1 - self._covered(node2, left1, goal))))
-        if best is None:
-            return direct, None
-        return direct, CareerRoute(tuple(Step(rid, learn) for rid, learn in best[1]))
-
-
 @dataclass
 class _Dense:
     """Every essential requirement as flat arrays, grouped by role (roles without essentials left out)."""
@@ -329,13 +221,6 @@ class _Dense:
                    np.asarray(req_level, dtype=np.int8), skill_index)
 
 
-def worthwhile(route: CareerRoute, direct: CareerRoute) -> bool:
-    """A detour is only worth proposing when its largest step is clearly smaller (by a quarter at
-    least) and it doesn't ask for more than half again as many skills in total."""
-    return (route.largest_step <= STEP_SHRINK * direct.largest_step
-            and route.total <= MAX_DETOUR * max(direct.total, 1))
-
-
 def _links(nodes: dict[int, RoleNode], threshold: float, max_neighbours: int) -> dict[int, list[tuple[int, float]]]:
     """Jaccard over essential skill sets for all pairs sharing a skill, with an inverted index."""
     ids = [rid for rid, n in nodes.items() if n.essential]
@@ -359,52 +244,3 @@ def _links(nodes: dict[int, RoleNode], threshold: float, max_neighbours: int) ->
         top = candidates[np.argsort(-jaccard[candidates], kind="stable")][:max_neighbours]
         out[rid] = [(ids[j], round(float(jaccard[j]), 3)) for j in top]
     return out
-
-
-# ---------------------------------------------------------------------- one graph per taxonomy version
-
-
-class TaxonomyCache:
-    """One ``RoleGraph`` per database, rebuilt when the taxonomy changes.
-
-    Every call checks a cheap signature (occupation and skill counts and highest ids); the full one,
-    which also sums over the 120k requirement rows, is checked at most every ``recheck_seconds``.
-    An import in this process can call ``invalidate()`` to be seen at once."""
-
-    def __init__(self, recheck_seconds: float = 30.0) -> None:
-        self._lock = threading.Lock()
-        self._graphs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-        self.recheck_seconds = recheck_seconds
-
-    def get(self, db, session) -> RoleGraph:
-        from storage import queries  # storage imports skills_engine; keep the cycle lazy
-
-        cheap = queries.taxonomy_cheap_signature(session)
-        now = time.monotonic()
-        with self._lock:
-            entry = self._graphs.get(db)
-        if entry is not None and entry[0] == cheap and now - entry[2] < self.recheck_seconds:
-            return entry[3]
-        full = queries.taxonomy_signature(session)
-        if entry is not None and entry[0] == cheap and entry[1] == full:
-            with self._lock:
-                self._graphs[db] = (cheap, full, now, entry[3])
-            return entry[3]
-        graph = RoleGraph.build(queries.role_rows(session), queries.role_skill_rows(session), queries.skill_rows(session))
-        with self._lock:
-            self._graphs[db] = (cheap, full, now, graph)
-        return graph
-
-    def invalidate(self, db=None) -> None:
-        with self._lock:
-            if db is None:
-                self._graphs.clear()
-            else:
-                self._graphs.pop(db, None)
-
-
-GRAPHS = TaxonomyCache()
-
-
-def graph_for(ladder, session) -> RoleGraph:
-    return GRAPHS.get(ladder.db, session)

@@ -49,6 +49,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from storage.models import EvidenceType
+from storage.skills import EvidenceRecord, Skills
 
 HALF_LIFE_DAYS = 730.0  # two years
 VERIFIED_MIN_WEIGHT = 0.25  # verifying evidence older than ~3 years (decayed below this) no longer verifies
@@ -90,6 +91,12 @@ class Proficiency:
     @property
     def verified(self) -> bool:
         return self.verified_level > 0
+
+
+def evidence_items(records: Iterable[EvidenceRecord]) -> list[EvidenceItem]:
+    """The proficiency rules' view of stored evidence."""
+    return [EvidenceItem(r.skill_id, r.evidence_type, r.level, r.observed_at, r.source, r.verifier, r.evidence_id)
+            for r in records]
 
 
 def decayed_weight(item: EvidenceItem, now: dt.datetime) -> float:
@@ -150,3 +157,8 @@ def profile(items: Iterable[EvidenceItem], now: dt.datetime) -> dict[int, Profic
     for item in items:
         by_skill.setdefault(item.skill_id, []).append(item)
     return {skill_id: assess(skill_id, group, now) for skill_id, group in by_skill.items()}
+
+
+def person_profile(skills: Skills, person_id: int, now: dt.datetime) -> dict[int, Proficiency]:
+    """A person's proficiency in every skill they have active evidence for."""
+    return profile(evidence_items(skills.evidence_for(person_id)), now)

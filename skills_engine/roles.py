@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Literal
 
-from rapidfuzz import fuzz, process
+from skills_engine.labels import LabelIndex, Vocabulary
 
 # Whole-phrase abbreviations people use for roles.
 ROLE_ABBREVIATIONS: dict[str, str] = {
@@ -57,10 +55,6 @@ NOMINALISATIONS: dict[str, str] = {
 _FILLER_PREFIX = re.compile(r"^(a|an|the|be|become|becoming|being|senior|junior|lead|principal)\s+")
 _FILLER_SUFFIX = re.compile(r"\s+(role|roles|position|positions|job|jobs|career|track|path|team)$")
 
-FOUND_SCORE = 90.0  # a fuzzy match this good, clearly ahead of the next role, is taken
-CANDIDATE_SCORE = 72.0  # below this a match is only offered as "closest", not as a choice
-CLEAR_MARGIN = 4.0
-PREFERRED_BONUS = 5.0  # a typo of a role's own name beats the same typo of another role's alias
 
 
 def normalise(text: str) -> str:
@@ -112,87 +106,11 @@ def variants(text: str) -> list[str]:
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class RoleCandidate:
-    occupation_id: int
-    label: str
-    score: float
+ROLES = Vocabulary(normalise=normalise, forms=variants, fuzzy_cutoff=50.0, candidate_score=72.0)
 
 
-@dataclass(slots=True)
-class RoleMatch:
-    status: Literal["found", "ambiguous", "unknown"]
-    query: str
-    role: RoleCandidate | None = None
-    candidates: list[RoleCandidate] = field(default_factory=list)
+class RoleIndex(LabelIndex):
+    """Role names: ``entries`` are (occupation id, preferred label, alternative labels)."""
 
-
-class RoleIndex:
-    """An in-memory index of role labels; build it once per taxonomy version."""
-
-    def __init__(self, entries: Iterable[tuple[int, str, str]]) -> None:
-        self._preferred: dict[int, str] = {}
-        self._exact: dict[str, set[int]] = {}
-        self._exact_preferred: dict[str, set[int]] = {}
-        labels: list[str] = []
-        owners: list[int] = []
-        preferred_flags: list[bool] = []
-        for occ_id, label, alt_labels in entries:
-            self._preferred[occ_id] = label
-            preferred = normalise(label)
-            self._exact_preferred.setdefault(preferred, set()).add(occ_id)
-            forms = {preferred} | {normalise(a) for a in alt_labels.split("\n") if a.strip()}
-            for form in forms:
-                if not form:
-                    continue
-                self._exact.setdefault(form, set()).add(occ_id)
-                labels.append(form)
-                owners.append(occ_id)
-                preferred_flags.append(form == preferred)
-        self._labels = labels
-        self._owners = owners
-        self._is_preferred = preferred_flags
-
-    def __len__(self) -> int:
-        return len(self._preferred)
-
-    def label(self, occupation_id: int) -> str:
-        return self._preferred[occupation_id]
-
-    def _candidate(self, occ_id: int, score: float) -> RoleCandidate:
-        return RoleCandidate(occ_id, self._preferred[occ_id], round(min(score, 100.0), 1))
-
-    def resolve(self, text: str, *, limit: int = 5) -> RoleMatch:
-        forms = variants(text)
-        if not forms:
-            return RoleMatch("unknown", text)
-        for form in forms:
-            for table in (self._exact_preferred, self._exact):
-                ids = table.get(form)
-                if ids and len(ids) == 1:
-                    return RoleMatch("found", text, self._candidate(next(iter(ids)), 100.0))
-                if ids:
-                    cands = sorted((self._candidate(i, 100.0) for i in ids), key=lambda c: c.label)
-                    return RoleMatch("ambiguous", text, None, cands[:limit])
-        best: dict[int, float] = {}
-        for form in forms:
-            for _label, score, idx in process.extract(
-                form, self._labels, scorer=fuzz.token_sort_ratio, limit=limit * 6, score_cutoff=50
-            ):
-                occ = self._owners[idx]
-                score += PREFERRED_BONUS if self._is_preferred[idx] else 0.0
-                if score > best.get(occ, 0.0):
-                    best[occ] = score
-        ranked = sorted(best.items(), key=lambda kv: (-kv[1], self._preferred[kv[0]]))
-        cands = [self._candidate(o, s) for o, s in ranked[:limit]]
-        if not cands:
-            return RoleMatch("unknown", text)
-        top = cands[0]
-        top_raw = ranked[0][1]
-        runner_up_raw = ranked[1][1] if len(ranked) > 1 else 0.0
-        if top_raw >= FOUND_SCORE and top_raw - runner_up_raw >= CLEAR_MARGIN:
-            return RoleMatch("found", text, top, cands)
-        close = [c for c in cands if c.score >= CANDIDATE_SCORE]
-        if close:
-            return RoleMatch("ambiguous", text, None, close)
-        return RoleMatch("unknown", text, None, cands)
+    def __init__(self, entries: Iterable[tuple[int, str, str | None]]) -> None:
+        super().__init__(entries, ROLES)

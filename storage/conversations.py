@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from storage.models import ConversationState
 from storage.repository import Repository
 
 
 class Conversations(Repository):
-    pass
+    def context(self, key: str) -> dict[str, Any]:
+        """What Ladder remembers about one conversation (empty when nothing yet)."""
+        state = self._session.get(ConversationState, key)
+        return dict(state.data) if state is not None else {}
+
+    def remember(self, key: str, data: dict[str, Any]) -> None:
+        """Merge ``data`` into the conversation's context (keys given replace the same keys)."""
+        state = self._session.get(ConversationState, key)
+        if state is None:
+            self._session.add(ConversationState(key=key, data=data))
+        else:
+            state.data = {**state.data, **data}

@@ -76,15 +76,19 @@ class Database:
         """
         session = self._sessions()
         sqlite = self.dialect == "sqlite"
+        read_only_connection = None
         try:
             session.execute(text("PRAGMA query_only = ON" if sqlite else "SET TRANSACTION READ ONLY"))
+            if sqlite:
+                read_only_connection = session.connection().connection.dbapi_connection
             yield UnitOfWork(session, read_only=True)
         finally:
             try:
+                if read_only_connection is not None:
+                    # The pragma belongs to the connection, not the transaction: switch it off on that very
+                    # connection before the rollback hands it back to the pool (even after a failed flush).
+                    read_only_connection.execute("PRAGMA query_only = OFF")
                 session.rollback()
-                if sqlite:
-                    session.execute(text("PRAGMA query_only = OFF"))
-                    session.commit()
             finally:
                 session.close()
 

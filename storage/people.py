@@ -1,9 +1,68 @@
-"""Repository: the directory: people, reporting lines, chat identities."""
+"""Repository: the directory: people, reporting lines, chat identities.
+
+Chat identities are written by ``storage.chat`` (the channels' repository); this one only reads them to
+find who is talking.
+"""
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import aliased
+
+from storage.models import ChatIdentity, Person
 from storage.repository import Repository
+
+MAX_CHAIN = 64  # a reporting line longer than this is a data error (or a cycle): stop walking
+
+# Every message asks who is talking: built once, these skip SQLAlchemy's statement building on each ask.
+_BY_EMAIL = select(Person).where(Person.email == bindparam("email"), Person.active.is_(True))
+_BY_EMAIL_ANY_CASE = select(Person).where(func.lower(Person.email) == bindparam("email"), Person.active.is_(True))
 
 
 class People(Repository):
-    pass
+    def get(self, person_id: int) -> Person | None:
+        return self._session.get(Person, person_id)
+
+    def many(self, person_ids: list[int]) -> dict[int, Person]:
+        """The people with these ids, by id (ids that name nobody are left out)."""
+        if not person_ids:
+            return {}
+        return {p.id: p for p in self._session.scalars(select(Person).where(Person.id.in_(person_ids)))}
+
+    def by_email(self, email: str) -> Person | None:
+        """The active person with this email, compared without regard to case."""
+        # The exact match uses the unique index; the case-insensitive one scans, so it only runs as a fallback.
+        exact = self._session.scalar(_BY_EMAIL, {"email": email.strip()})
+        if exact is not None:
+            return exact
+        return self._session.scalar(_BY_EMAIL_ANY_CASE, {"email": email.strip().lower()})
+
+    def by_identity(self, channel: str, external_id: str) -> Person | None:
+        """The active person behind a chat account (Slack user id, Teams AAD object id)."""
+        return self._session.scalar(
+            select(Person).join(ChatIdentity, ChatIdentity.person_id == Person.id)
+            .where(ChatIdentity.channel == channel, ChatIdentity.external_id == external_id, Person.active.is_(True))
+        )
+
+    def report_ids(self, manager_id: int) -> list[int]:
+        """Everyone below ``manager_id`` in the reporting line (direct and indirect), active only."""
+        chain = select(Person.id).where(Person.manager_id == manager_id).cte("chain", recursive=True)
+        below = aliased(Person)
+        chain = chain.union(select(below.id).join(chain, below.manager_id == chain.c.id))
+        rows = self._session.execute(select(Person.id).where(Person.id.in_(select(chain.c.id)), Person.active.is_(True),
+                                                             Person.id != manager_id))
+        return sorted(r[0] for r in rows)
+
+    def is_in_reporting_line(self, manager_id: int, person_id: int) -> bool:
+        """Walks up from the person (bounded, cycle-safe): is ``manager_id`` above them?"""
+        seen: set[int] = set()
+        current = self._manager_of(person_id)
+        while current is not None and current not in seen and len(seen) < MAX_CHAIN:
+            if current == manager_id:
+                return True
+            seen.add(current)
+            current = self._manager_of(current)
+        return False
+
+    def _manager_of(self, person_id: int) -> int | None:
+        return self._session.scalar(select(Person.manager_id).where(Person.id == person_id))

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from skills_engine.esco import EscoFormatError
 from storage.models import Occupation, RoleSkill, Skill
-from storage.taxonomy import import_esco
+from skills_engine.esco_import import import_esco
 from tests.conftest import ESCO_FULL, ROOT
 
 SUBSET = ROOT / "demo" / "esco"

@@ -154,3 +154,26 @@ def test_occupation_uri_is_unique(database):
     with pytest.raises(IntegrityError):
         with database.unit_of_work() as s:
             s.add(Occupation(uri="http://example.org/o/1", label="again"))
+
+
+def test_read_only_refuses_writes_and_leaves_every_pooled_connection_writable(database):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    # Two connections in the pool: a block that handed its connection back early would reset the wrong one.
+    first, second = database.session(), database.session()
+    first.execute(text("SELECT 1"))
+    second.execute(text("SELECT 1"))
+    first.close()
+    second.close()
+    with pytest.raises(DBAPIError):
+        with database.read_only() as uow:
+            uow.add(Person(name="Nobody", email="nobody@x.example"))
+            uow.flush()
+    for n in range(4):
+        with database.read_only() as uow:
+            assert uow.people.by_email(f"p{n}@x.example") is None
+        with database.unit_of_work() as uow:
+            uow.add(Person(name=f"P{n}", email=f"p{n}@x.example"))
+    with database.read_only() as uow:
+        assert all(uow.people.by_email(f"p{n}@x.example") for n in range(4))

@@ -40,4 +40,4 @@ class RecordingNotifier:
 
 def at_fixed_time(ladder: Ladder, now: dt.datetime = NOW) -> Ladder:
     """The same company and database, seen at a fixed moment (the shared fixture stays untouched)."""
-    return Ladder(settings=ladder.settings, db=ladder.db, roles=ladder.roles, now=lambda: now, notifiers=Notifiers(list(ladder.notifiers)))
+    return Ladder(settings=ladder.settings, db=ladder.db, indexes=ladder.indexes, now=lambda: now, notifiers=Notifiers(list(ladder.notifiers)))

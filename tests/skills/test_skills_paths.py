@@ -8,7 +8,7 @@ import pytest
 
 from handlers.context import Ladder
 from settings import Settings
-from skills_engine import gaps
+from skills_engine import gaps, routes
 from skills_engine.graph import HaveSets, RoleGraph
 from skills_engine.proficiency import Proficiency
 from storage.models import (
@@ -21,7 +21,7 @@ from storage.models import (
     Skill,
     SkillEvidence,
 )
-from storage.queries import Requirement
+from storage.skills import Requirement
 from tests.skills.skills_helpers import NOW, ask, at_fixed_time
 
 # ---------------------------------------------------------------- a small synthetic taxonomy
@@ -57,14 +57,14 @@ def test_roles_are_linked_by_jaccard_over_essential_skills():
 def test_small_jump_is_direct():
     graph, ids = build_graph(ROLES)
     have = HaveSets({s: 2 for s in ROLES["role b"]})
-    direct, via = graph.route(have, ids["role t"], current=ids["role b"])
+    direct, via = routes.route(graph, have, ids["role t"], current=ids["role b"])
     assert len(direct.steps[0].learn) == 6 and via is None
 
 
 def test_large_jump_goes_through_the_stepping_stone():
     graph, ids = build_graph(ROLES)
     have = HaveSets({s: 2 for s in ROLES["role a"]})
-    direct, via = graph.route(have, ids["role t"], current=ids["role a"])
+    direct, via = routes.route(graph, have, ids["role t"], current=ids["role a"])
     assert direct.largest_step == 12
     assert via is not None and via.via == [ids["role b"]]
     assert [len(s.learn) for s in via.steps] == [6, 6]
@@ -80,11 +80,11 @@ def test_two_intermediate_roles_when_that_is_best():
     }
     graph, ids = build_graph(roles)
     have = HaveSets({s: 2 for s in roles["start"]})
-    direct, via = graph.route(have, ids["target"], current=ids["start"])
+    direct, via = routes.route(graph, have, ids["target"], current=ids["start"])
     assert direct.largest_step == 18
     assert via is not None and via.via == [ids["stone one"], ids["stone two"]]
     assert [len(s.learn) for s in via.steps] == [6, 6, 6]
-    one_stone, _ = graph.route(have, ids["target"], current=ids["start"], max_via=1)
+    one_stone, _ = routes.route(graph, have, ids["target"], current=ids["start"], max_via=1)
     assert one_stone.largest_step == 18
 
 
@@ -122,7 +122,7 @@ def test_gap_ranking_essential_first_then_related_roles_then_all_roles():
 
 
 def test_options_per_skill_prefers_courses_covering_more_gaps():
-    from storage.queries import CourseOffer, OpportunityOffer
+    from storage.skills import CourseOffer, OpportunityOffer
 
     courses = [CourseOffer(1, "C1", "narrow", 2.0, frozenset({1})), CourseOffer(2, "C2", "broad", 10.0, frozenset({1, 2})),
                CourseOffer(3, "C3", "other", 1.0, frozenset({9}))]

@@ -8,8 +8,7 @@ import sys
 
 from sqlalchemy import select
 
-from handlers import skills
-from storage import queries
+from handlers import course_tags
 from storage.models import Course, CourseSkill, Skill, TagStatus
 from tests.conftest import ROOT
 from tests.skills.skills_helpers import MAYA, at_fixed_time
@@ -21,7 +20,7 @@ def test_untagged_courses_get_suggestions_that_count_only_once_accepted(fresh_de
         s.add(Course(code="NEW-PY", title="Python for analysts", description="Hands-on data mining and statistics with Python.",
                      duration_hours=6))
     with ladder.db.unit_of_work() as s:
-        result = skills.tag_courses(ladder, s)
+        result = course_tags.tag_courses(ladder, s)
     [course] = result["courses"]
     labels = {x["label"] for x in course["suggestions"]}
     assert {"Python (computer programming)", "data mining", "statistics"} <= labels
@@ -30,15 +29,15 @@ def test_untagged_courses_get_suggestions_that_count_only_once_accepted(fresh_de
         rows = s.scalars(select(CourseSkill).where(CourseSkill.course_id == cid)).all()
         assert rows and all(r.status == TagStatus.suggested and r.score for r in rows)
         mining = s.scalar(select(Skill).where(Skill.label == "data mining"))
-        assert cid not in {c.course_id for c in queries.courses_teaching(s, [mining.id])}
+        assert cid not in {c.course_id for c in s.skills.courses_teaching([mining.id])}
         uri = mining.uri
     with ladder.db.unit_of_work() as s:
-        assert skills.accept_tag(ladder, s, "NEW-PY", uri)["changed"] is True
-        assert skills.accept_tag(ladder, s, "NEW-PY", uri)["changed"] is False
+        assert course_tags.accept_tag(ladder, s, "NEW-PY", uri)["changed"] is True
+        assert course_tags.accept_tag(ladder, s, "NEW-PY", uri)["changed"] is False
     with ladder.db.unit_of_work() as s:
-        assert cid in {c.course_id for c in queries.courses_teaching(s, [mining.id])}
+        assert cid in {c.course_id for c in s.skills.courses_teaching([mining.id])}
         # a course with an accepted tag is no longer offered for tagging
-        assert "NEW-PY" not in {c.code for c in queries.courses_without_accepted_tags(s)}
+        assert "NEW-PY" not in {c.code for c in s.skills.courses_without_accepted_tags()}
 
 
 def _cli(args, url, tmp_path):

@@ -153,7 +153,7 @@ async def serving(ladder: Ladder, directory: dict[str, str] | None = None, **set
     from bot.server import build_app
 
     async with SlackStandIn(directory if directory is not None else directory_of(ladder)) as api:
-        slack_ladder = Ladder(settings=slack_settings(ladder, api, **settings_extra), db=ladder.db, roles=ladder.roles,
+        slack_ladder = Ladder(settings=slack_settings(ladder, api, **settings_extra), db=ladder.db, indexes=ladder.indexes,
                               now=ladder.now)
         app = build_app(slack_ladder)
         runner = web.AppRunner(app, access_log=None)
