@@ -18,27 +18,39 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
+
+if TYPE_CHECKING:
+    from handlers.context import Ladder
+    from settings import Settings
+    from storage import Database
 
 log = logging.getLogger("ladder")
 
 
-def build(settings=None):
-    """Wire settings, database and caches together. Migrates the schema on the way."""
+def build(settings: "Settings | None" = None, *, db: "Database | None" = None) -> "Ladder":
+    """The composition root: the one place Ladder is assembled, from one typed settings object.
+
+    It opens (and migrates) the database unless one is handed in, and makes the application context every use case
+    receives. The parts with a cost are built on first use from that context: the taxonomy indexes, the approvals'
+    dependencies (``Ladder.approvals``) and the knowledge base. Channels attach to it when they are mounted (``serve``);
+    Slack's notifier is added here so that commands run outside ``serve`` (the agent) can reach people too.
+    Tests build the application with this same function.
+    """
+    from bot.slack import register_notifier
     from handlers.context import Ladder
     from settings import load_settings
     from storage import Database
 
     settings = settings or load_settings()
-    db = Database(settings.database_url)
-    db.migrate()
+    if db is None:
+        db = Database(settings.database_url)
+        db.migrate()
     ladder = Ladder(settings=settings, db=db)
-    from bot.slack import register_notifier  # proactive Slack messages (agent, approvals), when Slack is configured
-
-    register_notifier(ladder)
+    register_notifier(ladder)  # only when Slack is configured
     return ladder
 
 
@@ -221,8 +233,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         ladder = build(settings)
     except Exception as exc:  # noqa: BLE001 - say what failed in plain words
-        error_id = uuid.uuid4().hex[:10]
-        log.exception("start-up failed", extra={"error_id": error_id})
+        from conversation.errors import log_failure
+
+        error_id = log_failure(log, "start-up failed")
         print(f"Ladder could not start: cannot open the database ({type(exc).__name__}). Error id {error_id}.", file=sys.stderr)
         return 1
     return args.func(args, ladder)

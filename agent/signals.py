@@ -74,7 +74,7 @@ class Org:
 
 def load_org(uow: UnitOfWork, now: dt.datetime) -> Org:
     people = {pid: (mgr, role, target, name) for pid, mgr, role, target, name in uow.proposals.active_people()}
-    admins = uow.proposals.hr_admins()
+    admins = uow.people.hr_admins()
     grouped: dict[int, dict[int, list[proficiency.EvidenceItem]]] = defaultdict(lambda: defaultdict(list))
     for pid, sid, etype, level, observed in uow.proposals.active_evidence(proficiency.VERIFYING):
         grouped[pid][sid].append(proficiency.EvidenceItem(skill_id=sid, evidence_type=etype, level=level, observed_at=observed))

@@ -12,7 +12,7 @@ log = logging.getLogger(__name__)
 
 
 def hr_admins(uow: UnitOfWork) -> list[Person]:
-    return uow.proposals.hr_admins()
+    return uow.people.hr_admins()
 
 
 def default_approver_id(uow: UnitOfWork, subject: Person) -> int | None:
@@ -36,7 +36,7 @@ def may_decide(uow: UnitOfWork, person: Person | None, proposal: Proposal, today
             return False
         if person.access_role == AccessRole.hr_admin or person.id == proposal.approver_id:
             return True
-        approver = uow.proposals.person(proposal.approver_id)
+        approver = uow.people.get(proposal.approver_id)
         return delegate_active(approver, today) and approver.delegate_id == person.id  # type: ignore[union-attr]
     except Exception:  # noqa: BLE001 - governance fails closed
         log.exception("permission check failed; denying")
@@ -44,11 +44,11 @@ def may_decide(uow: UnitOfWork, person: Person | None, proposal: Proposal, today
 
 
 def belongs_to(uow: UnitOfWork, proposal: Proposal, today: dt.date) -> str:
-    approver = uow.proposals.person(proposal.approver_id)
+    approver = uow.people.get(proposal.approver_id)
     if approver is None:
         return "an HR admin"
     if delegate_active(approver, today):
-        delegate = uow.proposals.person(approver.delegate_id)
+        delegate = uow.people.get(approver.delegate_id)
         if delegate is not None:
             return f"{approver.name} (or {delegate.name} while {approver.name.split()[0]} is away)"
     return approver.name

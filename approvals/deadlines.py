@@ -20,10 +20,10 @@ def apply_deadline(uow: UnitOfWork, p: Proposal, now: dt.datetime, settings: App
     if p.status != OPEN or expires is None or now < expires:
         return None
     if p.escalated_at is None and settings.approval_escalate_to != "none":
-        approver = uow.proposals.person(p.approver_id)
+        approver = uow.people.get(p.approver_id)
         target = None
         if settings.approval_escalate_to == "manager" and approver is not None and approver.manager_id:
-            target = uow.proposals.person(approver.manager_id)
+            target = uow.people.get(approver.manager_id)
         if target is None or target.id in (p.subject_id, p.approver_id):
             target = next((a for a in hr_admins(uow) if a.id not in (p.subject_id, p.approver_id)), None)
         if target is not None:

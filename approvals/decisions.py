@@ -81,7 +81,7 @@ def _decide(uow: UnitOfWork, deps: ApprovalsDeps, proposal_id: int, decider_id: 
             version: int | None, reason: str | None, change: str | None) -> DecisionResult:
     today = now.date()
     p = uow.proposals.get(proposal_id, fresh=True)
-    decider = uow.proposals.person(decider_id)
+    decider = uow.people.get(decider_id)
     refused = _refusal(uow, p, proposal_id, decider, today)
     if refused is not None or p is None or decider is None:
         return refused or DecisionResult("not_found", f"I can't find proposal {proposal_id}.")

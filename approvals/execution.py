@@ -121,7 +121,7 @@ def _execute_chunk(deps: ApprovalsDeps, chunk: list[int]) -> int | None:
             ctx = ActionContext(uow, deps.now(), deps.notifier, looked_up={p.id for p in proposals},
                                 recorded=uow.audit.actions_on("proposal", [str(p.id) for p in proposals]))
             people = {p.subject_id for p in proposals} | {p.approver_id for p in proposals if p.approver_id}
-            held = uow.proposals.people(people)  # held: the executor's person lookups then hit the identity map
+            held = uow.people.listed(people)  # held: the executor's person lookups then hit the identity map
             with uow.proposals.batched():
                 for p in proposals:
                     _executed(uow, p, ctx.now, deps.executor.execute(ctx, p), p.attempts + 1)

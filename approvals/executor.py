@@ -44,7 +44,7 @@ class ActionContext:
     def tell(self, person_id: int | None, text: str) -> None:
         if not person_id or not self.notifier:
             return
-        email = self.uow.proposals.email_of(person_id)
+        email = self.uow.people.email_of(person_id)
         if email:
             self.notifier.notify(email, Reply(text=text, data={"intent": "agent_notice"}))
 
@@ -84,7 +84,7 @@ class LadderExecutor(Executor):
                                  object_type="proposal", object_id=str(proposal.id), at=ctx.now,
                                  detail={"date": p["date"], "enrolment_id": p["enrolment_id"], "course": p["course_title"],
                                          "with": proposal.approver_id})
-        subject = ctx.uow.proposals.person(proposal.subject_id)
+        subject = ctx.uow.people.get(proposal.subject_id)
         text = f"Check-in on {p['date']} about “{p['course_title']}” (no progress for {p.get('days_without_progress', 0)} days)."
         ctx.tell(proposal.subject_id, f"{text} Your manager will reach out.")
         if subject is not None and subject.manager_id:
@@ -93,7 +93,7 @@ class LadderExecutor(Executor):
 
     def readiness_nudge(self, ctx: ActionContext, proposal: Proposal) -> str:
         p = proposal.payload
-        subject = ctx.uow.proposals.person(proposal.subject_id)
+        subject = ctx.uow.people.get(proposal.subject_id)
         manager_id = p.get("manager_id") or (subject.manager_id if subject else None)
         if not ctx.already(proposal, "nudge.sent"):
             ctx.tell(manager_id, f"{subject.name if subject else 'Your report'} looks ready for "

@@ -21,14 +21,14 @@ def notify_approvers(uow: UnitOfWork, notifier: Notifier, proposal_ids: list[int
         return 0
     by_person: dict[int, list[ProposalView]] = defaultdict(list)
     proposals = uow.proposals.many(proposal_ids)
-    approvers = {p.id: p for p in uow.proposals.people({x.approver_id for x in proposals if x.approver_id})}
+    approvers = {p.id: p for p in uow.people.listed({x.approver_id for x in proposals if x.approver_id})}
     for v in views(uow, proposals):
         approver = approvers.get(v.approver_id)  # type: ignore[arg-type]
         if approver is None:
             continue
         to = approver.delegate_id if delegate_active(approver, today) else approver.id
         by_person[to].append(v)  # type: ignore[index]
-    emails = {pid: email for pid, (_, email) in uow.proposals.names_and_emails(by_person).items()}
+    emails = {pid: email for pid, (_, email) in uow.people.names_and_emails(by_person).items()}
     sent = 0
     for person_id, items in by_person.items():
         cards = [proposal_card(v, "approver") for v in items[:MAX_CARDS]]

@@ -57,7 +57,7 @@ def views(uow: UnitOfWork, proposals: list[Proposal], decisions: dict[int, Decis
     if decisions is None:
         decisions = uow.proposals.decisions_for([p.id for p in proposals])
     ids |= {d.decider_id for d in decisions.values() if d.decider_id}
-    people = uow.proposals.names_and_emails(ids)
+    people = uow.people.names_and_emails(ids)
     out = []
     for p in proposals:
         subject_name, subject_email = people.get(p.subject_id, ("someone", ""))
@@ -84,5 +84,5 @@ def view(uow: UnitOfWork, proposal_id: int) -> ProposalView | None:
 
 def pending_for(uow: UnitOfWork, person: Person, today: dt.date, limit: int = 20) -> list[ProposalView]:
     """Proposals waiting for this person: as approver, as an away manager's delegate, or (HR) all of them."""
-    approvers = None if person.access_role == AccessRole.hr_admin else [person.id, *uow.proposals.away_delegators(person.id, today)]
+    approvers = None if person.access_role == AccessRole.hr_admin else [person.id, *uow.people.away_delegators(person.id, today)]
     return views(uow, uow.proposals.open_for(approvers, not_about=person.id, limit=limit))

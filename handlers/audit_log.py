@@ -50,7 +50,7 @@ def admin_audit(ladder: Ladder, uow: UnitOfWork, actor: Person, args: str) -> Re
                      data={"intent": "admin_audit", "proposal_id": pid, "events": items})
     if not args:
         return Reply(text="Usage: `/ladder audit <email>` or `/ladder audit proposal <id>`.", ephemeral=True)
-    person = uow.proposals.person_by_email(args)
+    person = uow.people.by_email(args)
     if person is None:
         return Reply(text=f"I can't find {args} in the directory.", ephemeral=True)
     items = events(uow, person_id=person.id)

@@ -65,8 +65,6 @@ def path_click(ladder: Ladder, uow: UnitOfWork, person: Person, occupation_id: i
 
 
 def path_reply(ladder: Ladder, uow: UnitOfWork, person: Person, role: Occupation) -> Reply:
-    if not isinstance(uow, UnitOfWork):  # MERGE: handlers/home.py may still be handed a raw Session (tests/slack)
-        uow = UnitOfWork(uow)
     graph = ladder.indexes.graph(uow.skills.taxonomy)
     answer = paths.path_to(uow.skills, graph, person, role, ladder.now())
     report, learning, options = answer.report, answer.learning, answer.options

@@ -66,7 +66,7 @@ def resolve_text(ladder: Ladder, uow: UnitOfWork, person: Person, text: str) -> 
         result = service.decide(ladder.approvals, c.proposal_id, person.id, "reject", reason=f"challenge #{c.id} upheld: {c.resolution}")
         if result.status == "decided":
             extra = f" Proposal {c.proposal_id} was rejected as a result."
-    subject = uow.proposals.person(c.person_id)
+    subject = uow.people.get(c.person_id)
     delivered = False
     if subject is not None:
         delivered = ladder.notify(subject.email, Reply(

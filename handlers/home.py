@@ -18,7 +18,7 @@ MAX_PROPOSALS = 10
 
 def home(ladder: Ladder, uow: UnitOfWork, person: Person) -> Reply:
     cards = [_skills_card(ladder, uow, person), _target_card(ladder, uow, person)]
-    pending = uow.organisation.decisions_waiting_for(person.id)
+    pending = uow.proposals.waiting_for(person.id)
     cards.extend(_proposal_card(uow, p) for p in pending[:MAX_PROPOSALS])
     lines = [f"*Hi {person.name.split()[0]}, here is where you stand*"]
     if pending:
@@ -32,10 +32,10 @@ def home(ladder: Ladder, uow: UnitOfWork, person: Person) -> Reply:
 
 
 def _skills_card(ladder: Ladder, uow: UnitOfWork, person: Person) -> Card:
-    profile = proficiency.profile(uow.organisation.evidence_for(person.id), ladder.now())
+    profile = proficiency.person_profile(uow.skills, person.id, ladder.now())
     verified = sorted((p for p in profile.values() if p.verified), key=lambda p: (-p.verified_level, -p.confidence, p.skill_id))
     unverified = sum(1 for p in profile.values() if not p.verified)
-    labels = uow.organisation.skill_labels([p.skill_id for p in verified[:MAX_SKILLS_LISTED]])
+    labels = uow.skills.skill_labels([p.skill_id for p in verified[:MAX_SKILLS_LISTED]])
     if verified:
         body = "\n".join(
             f"• {labels[p.skill_id][1]} — {proficiency.LEVEL_NAMES[p.verified_level]}" for p in verified[:MAX_SKILLS_LISTED]
@@ -70,7 +70,7 @@ def _target_card(ladder: Ladder, uow: UnitOfWork, person: Person) -> Card:
 
 
 def _proposal_card(uow: UnitOfWork, proposal: Proposal) -> Card:
-    subject = uow.organisation.person(proposal.subject_id)
+    subject = uow.people.get(proposal.subject_id)
     who = subject.name if subject else f"person {proposal.subject_id}"
     facts = [Fact(title="For", value=who), Fact(title="Action", value=proposal.action_type.replace("_", " "))]
     if proposal.expires_at:

@@ -8,12 +8,10 @@ log, never to chat).
 from __future__ import annotations
 
 import logging
-import uuid
 
-from sqlalchemy.orm import Session
 
 from handlers.intents import Intent, IntentKind, recognise
-from conversation import ActionKind, Message, Reply, log_failure
+from conversation import ActionKind, Message, Reply, failure_reply, log_failure
 from handlers import admin, career_path, knowledge_answer, learning
 from handlers import skills as skills_handler
 from handlers import approvals as approvals_handler, challenges as challenges_handler
@@ -37,8 +35,8 @@ FALLBACK = (
 APPROVAL_CLICKS = (ActionKind.approve, ActionKind.reject, ActionKind.override, ActionKind.challenge, ActionKind.explain)
 APPROVAL_INTENTS = {
     IntentKind.decide_proposal: approvals_handler.decide_text,
-    IntentKind.my_approvals: lambda ladder, session, person, _text: approvals_handler.my_approvals(ladder, session, person),
-    IntentKind.proposals_about_me: lambda ladder, session, person, _text: approvals_handler.about_me(ladder, session, person),
+    IntentKind.my_approvals: lambda ladder, uow, person, _text: approvals_handler.my_approvals(ladder, uow, person),
+    IntentKind.proposals_about_me: lambda ladder, uow, person, _text: approvals_handler.about_me(ladder, uow, person),
     IntentKind.explain_proposal: approvals_handler.explain_text,
     IntentKind.challenge_proposal: challenges_handler.challenge_text,
     IntentKind.resolve_challenge: challenges_handler.resolve_text,
@@ -62,16 +60,10 @@ class Router:
         try:
             if self._reads_only(message):
                 return self._answer_read_only(message)
-            with self.ladder.db.unit_of_work() as session:
-                return self._handle(session, message)
+            with self.ladder.db.unit_of_work() as uow:
+                return self._handle(uow, message)
         except Exception:  # noqa: BLE001 - every failure becomes a reply the person can act on
-            error_id = uuid.uuid4().hex[:10]
-            log.exception("handler failed", extra={"error_id": error_id, "channel": message.channel.value})
-            return Reply(
-                text=f"Sorry, something went wrong on my side and I couldn't finish that. "
-                f"Please try again in a minute; if it keeps happening, give HR this error id: {error_id}.",
-                error_id=error_id,
-            )
+            return failure_reply(log, "handler failed", channel=message.channel.value)
 
     def _reads_only(self, message: Message) -> bool:
         """Answers that only read (the path answer) run in a read-only transaction."""
@@ -87,31 +79,31 @@ class Router:
             self._remember(message, {"last_intent": "career_path", "role_id": role["id"]})
         return reply
 
-    def _handle(self, session: Session, message: Message) -> Reply:
-        person = self.identify(session, message)
+    def _handle(self, uow: UnitOfWork, message: Message) -> Reply:
+        person = self.identify(uow, message)
         if message.action is not None:
             if person is None:
                 return self._not_in_directory()
-            return self._click(session, person, message)
+            return self._click(uow, person, message)
         if message.form.get("files") is not None and person is not None:
             paths = [p for p in message.form["files"].split("\n") if p]
-            return knowledge_answer.add_shared_files(self.ladder, session, person, paths, message.text)
+            return knowledge_answer.add_shared_files(self.ladder, uow, person, paths, message.text)
         intent = recognise(message.text)
         if intent.kind == IntentKind.admin_command:
-            return admin.handle(self.ladder, session, person, intent.argument)
+            return admin.handle(self.ladder, uow, person, intent.argument)
         if intent.kind == IntentKind.help:
             return Reply(text=admin.HELP, data={"intent": "help"})
         if person is None:
             return self._not_in_directory()
-        return self._dispatch(session, person, message, intent)
+        return self._dispatch(uow, person, message, intent)
 
-    def _dispatch(self, session: Session, person: Person, message: Message, intent: Intent) -> Reply:
+    def _dispatch(self, uow: UnitOfWork, person: Person, message: Message, intent: Intent) -> Reply:
         if intent.kind in career_path.READ_ONLY_INTENTS:
-            return career_path.career_path(self.ladder, session, person, intent.role_text)
+            return career_path.career_path(self.ladder, uow, person, intent.role_text)
         if intent.kind in APPROVAL_INTENTS:
-            return APPROVAL_INTENTS[intent.kind](self.ladder, session, person, intent.argument)
+            return APPROVAL_INTENTS[intent.kind](self.ladder, uow, person, intent.argument)
         if intent.kind in skills_handler.INTENTS:
-            return skills_handler.handle(self.ladder, session, person, intent)
+            return skills_handler.handle(self.ladder, uow, person, intent)
         if intent.kind == IntentKind.greeting:
             return Reply(text=GREETING.format(name=person.name.split()[0]), data={"intent": "greeting"})
         if intent.kind == IntentKind.whoami:
@@ -121,29 +113,29 @@ class Router:
                          data={"intent": "whoami", "email": person.email})
         if intent.kind == IntentKind.unknown and intent.argument.strip():
             # Not about skills, paths or approvals: the company's documents may know.
-            return knowledge_answer.answer(self.ladder, session, person, intent.argument)
+            return knowledge_answer.answer(self.ladder, uow, person, intent.argument)
         return Reply(text=FALLBACK, data={"intent": "unknown"})
 
-    def _click(self, session: Session, person: Person, message: Message) -> Reply:
+    def _click(self, uow: UnitOfWork, person: Person, message: Message) -> Reply:
         ref = message.action
         assert ref is not None
         if ref.kind in (ActionKind.feedback_up, ActionKind.feedback_down):
-            return knowledge_answer.feedback(self.ladder, session, person, ref.target, ref.kind == ActionKind.feedback_up)
+            return knowledge_answer.feedback(self.ladder, uow, person, ref.target, ref.kind == ActionKind.feedback_up)
         if not ref.target.isdigit():
             return Reply(text="That button is out of date — ask me again and use the new one.", ephemeral=True)
         target = int(ref.target)
         if ref.kind in career_path.READ_ONLY_CLICKS:
-            return career_path.path_click(self.ladder, session, person, target)
+            return career_path.path_click(self.ladder, uow, person, target)
         if ref.kind in APPROVAL_CLICKS:
-            return approvals_handler.click(self.ladder, session, person, message)
+            return approvals_handler.click(self.ladder, uow, person, message)
         if ref.kind == ActionKind.enrol:
-            return learning.enrol(self.ladder, session, person, target)
+            return learning.enrol(self.ladder, uow, person, target)
         if ref.kind == ActionKind.set_target:
-            return learning.set_target(self.ladder, session, person, target)
+            return learning.set_target(self.ladder, uow, person, target)
         if ref.kind == ActionKind.show_projects:
-            return learning.stretch_projects(self.ladder, session, person, target)
+            return learning.stretch_projects(self.ladder, uow, person, target)
         if ref.kind in skills_handler.CLICKS:
-            return skills_handler.click(self.ladder, session, person, ref.kind, target)
+            return skills_handler.click(self.ladder, uow, person, ref.kind, target)
         return Reply(text="That button isn't something I can do yet.", ephemeral=True)
 
     def _remember(self, message: Message, data: dict) -> None:

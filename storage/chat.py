@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from storage import queries
 from storage.models import Base, ChatIdentity, ConversationState, Person, ProcessedEvent
+from storage.people import People
 from storage.repository import Repository
 
 CLAIM_KEY_MAX = 200  # ProcessedEvent.key's length
@@ -55,7 +55,7 @@ class ChatRecords(Repository):
     def link(self, channel: str, external_id: str, email: str) -> ChatUser | None:
         """Link a chat account to the directory person with this email (new, or re-pointed from someone else).
         None when nobody active has that email."""
-        person = queries.person_by_email(self._session, email)
+        person = People(self._session).by_email(email)
         if person is None:
             return None
         self._insert_new(ChatIdentity, [{"person_id": person.id, "channel": channel, "external_id": external_id}],
@@ -69,7 +69,7 @@ class ChatRecords(Repository):
 
     def reachable(self, channel: str, email: str) -> list[ChatUser]:
         """The person's accounts in ``channel`` that carry a reference to reach them by, oldest first."""
-        person = queries.person_by_email(self._session, email)
+        person = People(self._session).by_email(email)
         if person is None:
             return []
         identities = self._session.scalars(

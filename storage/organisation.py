@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, update
 
-from storage import queries
 from storage.models import (
     Base,
     Course,
@@ -75,23 +74,3 @@ class Organisation(Repository):
         for skill_ids in essentials.values():
             skill_ids.sort()
         return essentials
-
-    # ------------------------------------------------------------------ the home page
-    # MERGE: these belong to uow.people, uow.skills and uow.proposals; they live here until those are merged.
-
-    def person(self, person_id: int) -> Person | None:
-        return self._session.get(Person, person_id)
-
-    def evidence_for(self, person_id: int) -> list[queries.EvidenceItem]:
-        return queries.evidence_for(self._session, person_id)
-
-    def skill_labels(self, skill_ids: list[int]) -> dict[int, tuple[str, str]]:
-        return queries.skill_labels(self._session, skill_ids)
-
-    def decisions_waiting_for(self, approver_id: int) -> list[Proposal]:
-        """Proposals still waiting for this approver, oldest first."""
-        return list(self._session.scalars(
-            select(Proposal)
-            .where(Proposal.status == ProposalStatus.proposed, Proposal.approver_id == approver_id)
-            .order_by(Proposal.created_at, Proposal.id)
-        ))

@@ -6,10 +6,13 @@ find who is talking.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 
-from storage.models import ChatIdentity, Person
+from storage.models import AccessRole, ChatIdentity, Person
 from storage.repository import Repository
 
 MAX_CHAIN = 64  # a reporting line longer than this is a data error (or a cycle): stop walking
@@ -20,14 +23,35 @@ _BY_EMAIL_ANY_CASE = select(Person).where(func.lower(Person.email) == bindparam(
 
 
 class People(Repository):
-    def get(self, person_id: int) -> Person | None:
-        return self._session.get(Person, person_id)
+    def get(self, person_id: int | None) -> Person | None:
+        return self._session.get(Person, person_id) if person_id else None
 
     def many(self, person_ids: list[int]) -> dict[int, Person]:
         """The people with these ids, by id (ids that name nobody are left out)."""
         if not person_ids:
             return {}
         return {p.id: p for p in self._session.scalars(select(Person).where(Person.id.in_(person_ids)))}
+
+    def listed(self, person_ids: Iterable[int]) -> list[Person]:
+        """The people with these ids, in no particular order (loading them keeps later look-ups in memory)."""
+        return list(self._session.scalars(select(Person).where(Person.id.in_(list(person_ids)))))
+
+    def names_and_emails(self, person_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+        rows = self._session.execute(select(Person.id, Person.name, Person.email).where(Person.id.in_(list(person_ids))))
+        return {pid: (name, email) for pid, name, email in rows}
+
+    def email_of(self, person_id: int) -> str | None:
+        return self._session.scalar(select(Person.email).where(Person.id == person_id))
+
+    def hr_admins(self) -> list[Person]:
+        """Active HR admins, oldest record first."""
+        return list(self._session.scalars(select(Person).where(
+            Person.access_role == AccessRole.hr_admin, Person.active.is_(True)).order_by(Person.id)))
+
+    def away_delegators(self, delegate_id: int, today: dt.date) -> list[int]:
+        """People away until today or later who handed their decisions to ``delegate_id``."""
+        return list(self._session.scalars(select(Person.id).where(Person.delegate_id == delegate_id,
+                                                                  Person.away_until >= today)))
 
     def by_email(self, email: str) -> Person | None:
         """The active person with this email, compared without regard to case."""

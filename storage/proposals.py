@@ -86,6 +86,14 @@ class Proposals(Repository):
             query = query.where(Proposal.status.in_(list(statuses)))
         return list(self._session.scalars(query))
 
+    def waiting_for(self, approver_id: int) -> list[Proposal]:
+        """Proposals still waiting for this approver, oldest first."""
+        return list(self._session.scalars(
+            select(Proposal)
+            .where(Proposal.status == ProposalStatus.proposed, Proposal.approver_id == approver_id)
+            .order_by(Proposal.created_at, Proposal.id)
+        ))
+
     def ids_with_status(self, statuses: Iterable[ProposalStatus]) -> list[int]:
         return list(self._session.scalars(select(Proposal.id).where(Proposal.status.in_(list(statuses))).order_by(Proposal.id)))
 
@@ -128,36 +136,6 @@ class Proposals(Repository):
     def insert_decisions(self, rows: list[dict[str, Any]]) -> None:
         if rows:
             self._session.execute(insert(Decision), rows)
-
-    # ------------------------------------------------------------------ people
-
-    def person(self, person_id: int | None) -> Person | None:
-        return self._session.get(Person, person_id) if person_id else None
-
-    def people(self, ids: Iterable[int]) -> list[Person]:
-        return list(self._session.scalars(select(Person).where(Person.id.in_(list(ids)))))
-
-    def names_and_emails(self, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
-        rows = self._session.execute(select(Person.id, Person.name, Person.email).where(Person.id.in_(list(ids))))
-        return {pid: (name, email) for pid, name, email in rows}
-
-    def email_of(self, person_id: int) -> str | None:
-        return self._session.scalar(select(Person.email).where(Person.id == person_id))
-
-    def person_by_email(self, email: str) -> Person | None:
-        """An active person by email, case-insensitively."""
-        # MERGE: uow.people.by_email (the skills branch) answers this; use it and drop this one.
-        active = Person.active.is_(True)
-        exact = self._session.scalar(select(Person).where(Person.email == email.strip(), active))
-        return exact or self._session.scalar(select(Person).where(func.lower(Person.email) == email.strip().lower(), active))
-
-    def hr_admins(self) -> list[Person]:
-        return list(self._session.scalars(select(Person).where(
-            Person.access_role == AccessRole.hr_admin, Person.active.is_(True)).order_by(Person.id)))
-
-    def away_delegators(self, delegate_id: int, today: dt.date) -> list[int]:
-        """People away until today or later who handed their decisions to ``delegate_id``."""
-        return list(self._session.scalars(select(Person.id).where(Person.delegate_id == delegate_id, Person.away_until >= today)))
 
     # ------------------------------------------------------------------ courses, enrolments, opportunities
 

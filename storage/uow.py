@@ -9,8 +9,6 @@ SQL stays in ``storage/``.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
-
 from sqlalchemy.orm import Session
 
 from storage.audit import AuditTrail
@@ -67,8 +65,3 @@ class UnitOfWork:
     def flush(self) -> None:
         """Send pending changes now (ids for new rows) without ending the transaction."""
         self._session.flush()
-
-    # TRANSITION ONLY: code that still speaks to the session directly reaches it through here. It is removed
-    # when every caller asks a repository instead (issue 12); nothing new may rely on it.
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._session, name)

@@ -14,6 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from app import build
 from handlers.context import Ladder
 from settings import Settings
 from storage import Database
@@ -75,7 +76,7 @@ class DatabaseFactory:
     def ladder(self, tmp_path: Path) -> Ladder:
         db = self.database()
         settings = Settings(data_dir=tmp_path, database_url=db.url)
-        return Ladder(settings=settings, db=db)
+        return build(settings, db=db)  # the application is assembled the way `python app.py` assembles it
 
     def close(self) -> None:
         for db in self._dbs:

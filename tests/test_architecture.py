@@ -47,6 +47,8 @@ PLANTS = {
         "storage/planted.py", "import handlers.router\n", "storage is not allowed to import handlers"),
     "the domain importing a channel SDK": (
         "approvals/planted.py", "import slack_sdk\n", "approvals is not allowed to import slack_sdk"),
+    "SQL written outside storage": (
+        "handlers/planted.py", "from sqlalchemy import select\n", "handlers is not allowed to import sqlalchemy"),
     "Slack importing Teams": (
         "bot/slack/planted.py", "import bot.teams.cards\n", "bot.slack is not allowed to import bot.teams"),
     "conversation importing the project": (
