@@ -3,6 +3,8 @@ proposal made the way the agent makes them."""
 
 from __future__ import annotations
 
+from storage import UnitOfWork
+
 from sqlalchemy import select
 
 from conversation import Choice, Form, FormField
@@ -27,11 +29,11 @@ def make_proposal(ladder, subject: str, approver: str, code: str = "DS101", *, s
     from approvals.actions import ActionType
     from storage.models import Course, Person
 
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         course = s.scalar(select(Course).where(Course.code == code))
         subject_person = s.scalar(select(Person).where(Person.email == subject))
         approver_id = s.scalar(select(Person.id).where(Person.email == approver))
-        p = service.create(s, service.NewProposal(
+        p = service.create(UnitOfWork(s), service.NewProposal(
             ActionType.enrol_course, subject_person.id, approver_id,
             {"course_id": course.id, "course_code": course.code, "course_title": course.title},
             f"{subject_person.name} needs {course.code}.", [{"kind": "gap", "text": "statistics is not verified"}],

@@ -77,3 +77,19 @@ def test_a_planted_violation_breaks_the_build(tree_copy, plant):
             extra.write_text(original)
     assert result.returncode != 0
     assert complaint in result.stdout, result.stdout[-3000:]
+
+
+def test_no_code_outside_storage_opens_a_raw_session():
+    """`Database.session()` hands out SQLAlchemy itself (tests use it to set up data). Product code asks the unit of
+    work's repositories instead; the import contract stops SQL being written outside storage/, and this stops a raw
+    session being carried out of it."""
+    import ast
+
+    offenders = []
+    files = [ROOT / "app.py", ROOT / "settings.py"] + [p for pkg in PACKAGES if pkg != "storage" for p in (ROOT / pkg).rglob("*.py")]
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "session" \
+                    and not node.args and not node.keywords:
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []

@@ -44,7 +44,7 @@ def test_have_and_missing_partition_the_essentials_and_agree_with_the_evidence(d
     """For every demo person and a few target roles: have ∪ missing = the role's essentials, every
     'have' skill rests on verifying evidence, and no 'missing' skill has fresh verifying evidence at level."""
     now = dt.datetime(2026, 11, 28, 9, tzinfo=dt.timezone.utc)
-    with demo.db.unit_of_work() as s:
+    with demo.db.session() as s, s.begin():
         people = s.execute(select(Person.id, Person.email)).all()
         roles = {label: oid for oid, label in s.execute(select(Occupation.id, Occupation.label)
                  .where(Occupation.label.in_(["data scientist", "cloud engineer", "software architect"])))}
@@ -101,7 +101,7 @@ def test_enrol_button_enrols_once(fresh_demo):
     second = click(fresh_demo, enrol_ref)
     assert first.data["created"] is True and second.data["created"] is False
     assert "already enrolled" in second.text
-    with fresh_demo.db.unit_of_work() as s:
+    with fresh_demo.db.session() as s, s.begin():
         maya = s.scalar(select(Person).where(Person.email == MAYA))
         course_id = int(enrol_ref.split(":")[1])
         assert len(s.scalars(select(Enrolment).where(Enrolment.person_id == maya.id, Enrolment.course_id == course_id)).all()) == 1
@@ -132,7 +132,7 @@ def test_admin_commands_are_refused_to_employees_and_work_for_hr(demo):
 def test_demo_company_shape(demo):
     from storage.models import AccessRole, Course, Opportunity, Team
 
-    with demo.db.unit_of_work() as s:
+    with demo.db.session() as s, s.begin():
         people = s.scalars(select(Person)).all()
         assert len(people) == 60
         assert len(s.scalars(select(Team)).all()) == 6
@@ -151,10 +151,10 @@ def test_reseeding_resets_cleanly(fresh_demo):
     ask(fresh_demo, "what's my path to data scientist?")
     reply = ask(fresh_demo, "what's my path to data scientist?")
     click(fresh_demo, next(b.ref for b in reply.actions() if b.ref.startswith("enrol:")))
-    with fresh_demo.db.unit_of_work() as s:
+    with fresh_demo.db.session() as s, s.begin():
         before = sorted((p.email, p.role_id) for p in s.scalars(select(Person)))
         enrolments_before = len(s.scalars(select(Enrolment)).all())
     seed_demo(fresh_demo)
-    with fresh_demo.db.unit_of_work() as s:
+    with fresh_demo.db.session() as s, s.begin():
         assert sorted((p.email, p.role_id) for p in s.scalars(select(Person))) == before
         assert len(s.scalars(select(Enrolment)).all()) == enrolments_before - 1

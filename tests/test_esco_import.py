@@ -23,7 +23,7 @@ def _csv_rows(path: Path) -> int:
 
 
 def _counts(db) -> tuple[int, int, int]:
-    with db.unit_of_work() as s:
+    with db.session() as s, s.begin():
         return tuple(s.scalar(select(func.count()).select_from(m)) for m in (Occupation, Skill, RoleSkill))
 
 
@@ -41,7 +41,7 @@ def test_subset_import_counts_match_the_files_and_second_run_changes_nothing(dat
 
 def test_alternative_labels_are_kept(database):
     import_esco(database, SUBSET)
-    with database.unit_of_work() as s:
+    with database.session() as s, s.begin():
         dba = s.scalar(select(Occupation).where(Occupation.label == "database administrator"))
         assert "\n" in dba.alt_labels and "DBA" in dba.alt_labels.split("\n")
 
@@ -55,7 +55,7 @@ def test_a_changed_label_is_updated_not_duplicated(database, tmp_path):
     path.write_text(text, encoding="utf-8")
     summary = import_esco(database, copy)
     assert summary.occupations.updated == 1 and summary.occupations.inserted == 0
-    with database.unit_of_work() as s:
+    with database.session() as s, s.begin():
         assert s.scalar(select(func.count()).select_from(Occupation).where(Occupation.label == "data scientist (renamed)")) == 1
 
 

@@ -60,7 +60,7 @@ def test_feedback_is_stored_once_per_person_and_answer(kb_demo):
     for _ in range(2):  # a duplicated click changes nothing twice
         click = router.handle(Message(channel=Channel.terminal, sender_email=MAYA, conversation_id="kb", action=ActionRef.decode(down)))
         assert click.data["recorded"] is True
-    with kb_demo.db.unit_of_work() as s:
+    with kb_demo.db.session() as s, s.begin():
         rows = s.scalars(select(AnswerFeedback)).all()
         assert len(rows) == 1 and rows[0].helpful is False and rows[0].chunk_ids
 

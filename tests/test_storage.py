@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+
 import datetime as dt
 
 import pytest
@@ -43,7 +44,7 @@ def test_people_teams_managers_and_identities(database):
         s.add(Person(name="Report One", email="report@x.example", manager_id=boss.id, team_id=team.id))
         s.flush()
         s.add(ChatIdentity(person_id=boss.id, channel="slack", external_id="U123"))
-    with database.unit_of_work() as s:
+    with database.session() as s, s.begin():
         report = s.scalar(select(Person).where(Person.email == "report@x.example"))
         assert report.manager.email == "boss@x.example"
         assert report.team.name == "Data"
@@ -68,7 +69,7 @@ def test_chat_identity_is_unique_per_channel(database):
         s.add(ChatIdentity(person_id=p.id, channel="slack", external_id="U1"))
         s.add(ChatIdentity(person_id=p.id, channel="teams", external_id="U1"))  # another channel: fine
     with pytest.raises(IntegrityError):
-        with database.unit_of_work() as s:
+        with database.session() as s, s.begin():
             p = s.scalar(select(Person))
             s.add(ChatIdentity(person_id=p.id, channel="slack", external_id="U1"))
 
@@ -79,34 +80,34 @@ def test_unit_of_work_rolls_back_on_error(database):
             s.add(Person(name="Ghost", email="ghost@x.example"))
             s.flush()
             raise RuntimeError("boom")
-    with database.unit_of_work() as s:
+    with database.session() as s, s.begin():
         assert s.scalar(select(Person).where(Person.email == "ghost@x.example")) is None
 
 
 def test_evidence_enums_and_timestamps_round_trip(database):
     when = dt.datetime(2025, 3, 4, 5, 6, 7, tzinfo=dt.timezone.utc)
-    with database.unit_of_work() as s:
+    with database.session() as s, s.begin():
         p = Person(name="A", email="a@x.example")
         sk = Skill(uri="http://example.org/skill/1", label="sql")
         s.add_all([p, sk])
         s.flush()
         s.add(SkillEvidence(person_id=p.id, skill_id=sk.id, evidence_type=EvidenceType.peer_review, level=3, observed_at=when))
-    with database.unit_of_work() as s:
+    with database.session() as s, s.begin():
         ev = s.scalar(select(SkillEvidence))
         assert ev.evidence_type == EvidenceType.peer_review
         assert ev.observed_at.replace(tzinfo=dt.timezone.utc) == when
 
 
 def test_deleting_a_person_cascades_to_their_evidence(database):
-    with database.unit_of_work() as s:
+    with database.session() as s, s.begin():
         p = Person(name="A", email="a@x.example")
         sk = Skill(uri="http://example.org/skill/1", label="sql")
         s.add_all([p, sk])
         s.flush()
         s.add(SkillEvidence(person_id=p.id, skill_id=sk.id, evidence_type=EvidenceType.assessment, level=2))
-    with database.unit_of_work() as s:
+    with database.session() as s, s.begin():
         s.delete(s.scalar(select(Person)))
-    with database.unit_of_work() as s:
+    with database.session() as s, s.begin():
         assert s.scalar(select(SkillEvidence)) is None
 
 
@@ -130,7 +131,7 @@ def test_proposal_version_is_checked_optimistically(database):
     finally:
         first.close()
         second.close()
-    with database.unit_of_work() as s:
+    with database.session() as s, s.begin():
         assert s.scalar(select(Proposal)).version == 2
 
 
@@ -141,7 +142,7 @@ def test_audit_trail_records_in_order(database):
         s.flush()
         record(s, action="first", subject_id=p.id, at=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
         record(s, action="second", subject_id=p.id, detail={"k": "v"}, at=dt.datetime(2026, 1, 2, tzinfo=dt.timezone.utc))
-    with database.unit_of_work() as s:
+    with database.session() as s, s.begin():
         p = s.scalar(select(Person))
         events = events_for(s, p.id)
         assert [e.action for e in events] == ["second", "first"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from storage import UnitOfWork
+
 import datetime as dt
 
 from sqlalchemy import select
@@ -73,12 +75,12 @@ def click(ladder, email: str, ref: str | ActionRef, form: dict[str, str] | None 
 
 
 def person_id(ladder, email: str) -> int:
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         return s.scalar(select(Person.id).where(Person.email == email))
 
 
 def course(ladder, code: str) -> tuple[int, str, str]:
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         c = s.scalar(select(Course).where(Course.code == code))
         return c.id, c.code, c.title
 
@@ -86,10 +88,10 @@ def course(ladder, code: str) -> tuple[int, str, str]:
 def propose_enrolment(ladder, subject_email: str = MAYA, code: str = "DS101", level: policy.Autonomy = policy.Autonomy.approve) -> int:
     """A proposal made the way the agent makes them (service.create), for tests that start from one."""
     cid, ccode, title = course(ladder, code)
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         subject = s.scalar(select(Person).where(Person.email == subject_email))
-        p = service.create(s, service.NewProposal(
-            ActionType.enrol_course, subject.id, service.default_approver_id(s, subject),
+        p = service.create(UnitOfWork(s), service.NewProposal(
+            ActionType.enrol_course, subject.id, service.default_approver_id(UnitOfWork(s), subject),
             {"course_id": cid, "course_code": ccode, "course_title": title}, f"{subject.name} needs {ccode}.",
             [{"kind": "gap", "text": "statistics is not verified"}], f"test:enrol:{subject.id}:{ccode}"),
             level=level, now=ladder.now(), expiry_days=ladder.settings.approval_expiry_days)
@@ -98,7 +100,7 @@ def propose_enrolment(ladder, subject_email: str = MAYA, code: str = "DS101", le
 
 
 def proposal(ladder, pid: int) -> Proposal:
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         return s.get(Proposal, pid)
 
 

@@ -26,7 +26,7 @@ def _set_target(ladder, email, role):
 
 
 def _count(ladder, **where):
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         q = select(func.count()).select_from(Proposal)
         for k, v in where.items():
             q = q.where(getattr(Proposal, k) == v)
@@ -38,7 +38,7 @@ def test_agent_rules_explanations_and_idempotence(fresh_demo):
     clock, _ = prepare(ladder)
     _set_target(ladder, MAYA, "data scientist")
     # Maya gets verified evidence for everything an open opportunity requires -> readiness nudge.
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         opp = s.scalar(select(Opportunity).where(Opportunity.status == "open").order_by(Opportunity.id))
         maya = person_id(ladder, MAYA)
         for sid, level in s.execute(select(OpportunitySkill.skill_id, OpportunitySkill.level).where(OpportunitySkill.opportunity_id == opp.id)):
@@ -51,7 +51,7 @@ def test_agent_rules_explanations_and_idempotence(fresh_demo):
     assert first.created["schedule_checkin"] >= 1 and first.auto_executed["schedule_checkin"] == first.created["schedule_checkin"]
     assert first.created["readiness_nudge"] >= 1
     assert first.created["adjust_path"] == 0  # the first pass only records the roles it sees
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         proposals = list(s.scalars(select(Proposal)))
         nudge = s.scalar(select(Proposal).where(Proposal.action_type == "readiness_nudge", Proposal.subject_id == maya))
         daniel = s.scalar(select(Person.id).where(Person.email == DANIEL))
@@ -68,13 +68,13 @@ def test_agent_rules_explanations_and_idempotence(fresh_demo):
     assert _count(ladder) == total
 
     # A role change in the directory -> adjust the learning path for the new role's essentials.
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         tester = s.scalar(select(Person).where(Person.manager_id == daniel, Person.email != MAYA).order_by(Person.id))
         tester.role_id = s.scalar(select(Occupation.id).where(Occupation.label == "cloud engineer"))
         tester_id = tester.id
     third = run_pass(ladder.approvals, ladder.settings)
     assert third.created["adjust_path"] == 1 and sum(third.created.values()) == 1
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         adjust = s.scalar(select(Proposal).where(Proposal.action_type == "adjust_path"))
     assert adjust.subject_id == tester_id and adjust.payload["role_label"] == "cloud engineer" and adjust.payload["course_codes"]
     assert adjust.evidence[0]["kind"] == "role_change" and "→ cloud engineer" in adjust.evidence[0]["text"]

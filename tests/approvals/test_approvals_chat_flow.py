@@ -22,7 +22,7 @@ def test_manager_employee_and_hr_in_the_terminal(fresh_demo):
     ladder = fresh_demo
     _, notifier = prepare(ladder)
     daniel_id, maya_id = person_id(ladder, DANIEL), person_id(ladder, MAYA)
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         colleague = s.scalar(select(Person.email).where(Person.manager_id == daniel_id, Person.id != maya_id).order_by(Person.id))
     assert _set_target(ladder, MAYA, "data scientist").data["changed"]
     assert _set_target(ladder, colleague, "software architect").data["changed"]
@@ -48,7 +48,7 @@ def test_manager_employee_and_hr_in_the_terminal(fresh_demo):
     assert "Overridden by Daniel Okafor" in overridden.text and "consolidate database design" in overridden.text
     assert say(ladder, DANIEL, "my approvals").data["proposals"] == []
 
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         enrolled = {(e, c) for e, c in s.execute(select(Person.email, Course.code).join(Enrolment, Enrolment.person_id == Person.id)
                                                  .join(Course, Course.id == Enrolment.course_id).where(Enrolment.source.like("proposal:%")))}
     assert (MAYA, "DB120") in enrolled and (colleague, theirs["payload"]["course_code"]) in enrolled
@@ -75,7 +75,7 @@ def test_manager_employee_and_hr_in_the_terminal(fresh_demo):
     resolved = say(ladder, PRIYA, f"uphold {cid} because her project outcomes show schema design at level 3")
     assert resolved.data["status"] == "upheld" and resolved.data["notified"]
     assert any(f"challenge #{cid}" in r.text and "upheld" in r.text for r in notifier.to(MAYA))
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         c = s.get(Challenge, cid)
         assert (c.status, c.resolved_by) == ("upheld", person_id(ladder, PRIYA))
 
@@ -97,7 +97,7 @@ def test_audit_rows_for_a_full_lifecycle(fresh_demo):
     say(ladder, DANIEL, f"override {pid} with DS110 because data mining comes first")
     say(ladder, MAYA, f"I disagree with proposal {pid} because I took it last year")
     say(ladder, PRIYA, "dismiss 1 because no completion is on record")
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         rows = list(s.scalars(select(AuditEvent).where(AuditEvent.subject_id == person_id(ladder, MAYA)).order_by(AuditEvent.id)))
     trail = [(r.action, r.actor_kind, r.actor_id) for r in rows]
     daniel, maya, priya = person_id(ladder, DANIEL), person_id(ladder, MAYA), person_id(ladder, PRIYA)

@@ -27,7 +27,7 @@ def _race(calls):
 
 
 def _decisions(ladder, pid):
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         decisions = s.scalar(select(func.count()).select_from(Decision).where(Decision.proposal_id == pid))
         audits = s.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.object_type == "proposal", AuditEvent.object_id == str(pid),
@@ -66,7 +66,7 @@ def test_a_click_delivered_eight_times_at_once_is_applied_once(fresh_demo):
     assert all(r.data["status"] in ("decided", "stale") for r in replies), [r.text for r in replies]
     decisions, audits, status = _decisions(ladder, pid)
     assert (decisions, audits, status) == (1, 1, ProposalStatus.executed)
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         maya_enrolments = s.scalar(select(func.count()).select_from(Enrolment).where(Enrolment.source == f"proposal:{pid}"))
         executed = s.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.action == "proposal.executed", AuditEvent.object_id == str(pid)))

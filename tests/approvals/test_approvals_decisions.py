@@ -11,7 +11,7 @@ from storage.models import Decision, Enrolment, Person, ProposalStatus
 
 
 def _other_manager(ladder) -> str:
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         return s.scalar(select(Person.email).where(Person.access_role == "manager", Person.email != DANIEL).order_by(Person.id))
 
 
@@ -33,7 +33,7 @@ def test_only_the_approver_delegate_or_hr_may_decide(fresh_demo):
     assert proposal(ladder, pid).status == ProposalStatus.proposed
 
     # Daniel is away: his delegate may decide until away_until, then no longer.
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         daniel = s.get(Person, person_id(ladder, DANIEL))
         delegate = s.scalar(select(Person).where(Person.email == outsider))
         daniel.delegate_id, daniel.away_until = delegate.id, clock().date() + dt.timedelta(days=2)
@@ -70,7 +70,7 @@ def test_stale_and_duplicate_clicks_change_nothing_and_say_who_decided(fresh_dem
     approve_old = click(ladder, DANIEL, ref.replace("reject", "approve"))
     assert approve_old.data["status"] == "stale"
     assert proposal(ladder, pid).status == ProposalStatus.rejected
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         assert s.scalar(select(func.count()).select_from(Decision).where(Decision.proposal_id == pid)) == 1
 
     # An out-of-date version on a still-open proposal: nothing changes either.
@@ -101,7 +101,7 @@ def test_override_needs_a_reason_and_a_valid_change(fresh_demo):
     assert p.status == ProposalStatus.executed and p.payload["course_code"] == "DB101"
     outcome = next(f.value for f in done.cards[0].facts if f.title == "Outcome")
     assert "Overridden by Daniel Okafor" in outcome and "she needs SQL first" in outcome and "DS101 → DB101" in outcome
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         codes = {e.course_id for e in s.scalars(select(Enrolment).where(Enrolment.person_id == p.subject_id, Enrolment.source == f"proposal:{pid}"))}
     assert codes == {p.payload["course_id"]}
 
@@ -118,7 +118,7 @@ def test_checkin_override_validates_dates(fresh_demo):
     assert report.created["schedule_checkin"] > 0
     pid = next(p for p in report.proposal_ids if proposal(ladder, p).action_type == "schedule_checkin")
     approver = proposal(ladder, pid).approver_id
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         email = s.get(Person, approver).email
     assert "isn't a date" in say(ladder, email, f"override {pid} with next tuesday because busy").text
     assert "in the past" in say(ladder, email, f"override {pid} with 2020-01-01 because busy").text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from storage import UnitOfWork
+
 import dataclasses
 
 from approvals_helpers import DANIEL, MAYA, button, click, person_id, prepare, proposal, propose_enrolment, say
@@ -28,7 +30,7 @@ class FlakyLms(LadderExecutor):
 
 
 def _audit(ladder, pid):
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         return [(a, d) for a, d in s.execute(select(AuditEvent.action, AuditEvent.detail).where(
             AuditEvent.object_type == "proposal", AuditEvent.object_id == str(pid)).order_by(AuditEvent.id))]
 
@@ -45,7 +47,7 @@ def test_transient_failures_are_retried_then_it_works(fresh_demo):
     assert (p.status, p.attempts, p.last_error, lms.calls) == (ProposalStatus.executed, 3, None, 3)
     actions = [a for a, _ in _audit(ladder, pid)]
     assert actions == ["proposal.created", "proposal.approved", "proposal.execution_retry", "proposal.execution_retry", "proposal.executed"]
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         assert s.scalar(select(func.count()).select_from(Enrolment).where(Enrolment.source == f"proposal:{pid}")) == 1
 
 
@@ -64,7 +66,7 @@ def test_final_failure_is_shown_on_the_card_and_in_the_audit(fresh_demo):
     assert next(f.value for f in reply.cards[0].facts if f.title == "Status") == "Failed"
     audit = _audit(ladder, pid)
     assert audit[-1][0] == "proposal.failed" and "LMS timed out" in audit[-1][1]["error"]
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         assert s.scalar(select(func.count()).select_from(Enrolment).where(Enrolment.source == f"proposal:{pid}")) == 0
     # Failed is final: running pending executions again does nothing.
     assert execution.execute_pending(ladder.approvals) == {}
@@ -78,8 +80,8 @@ def test_execution_is_idempotent(fresh_demo):
         s.add(Enrolment(person_id=person_id(ladder, MAYA), course_id=course_id, source="self"))
     pid = max(p["id"] for p in say(ladder, DANIEL, "my approvals").data["proposals"])
     assert say(ladder, DANIEL, f"approve {pid}").data["status"] == "decided"
-    with ladder.db.unit_of_work() as s:
-        assert service.view(s, pid).status == "executed"
+    with ladder.db.session() as s, s.begin():
+        assert service.view(UnitOfWork(s), pid).status == "executed"
         assert execution.execute(ladder.approvals, pid) == "executed"  # again: nothing more happens
         assert s.scalar(select(func.count()).select_from(Enrolment).where(
             Enrolment.person_id == person_id(ladder, MAYA), Enrolment.course_id == course_id)) == 1
@@ -91,7 +93,7 @@ def test_permanent_failure_is_not_retried(fresh_demo):
     ladder = fresh_demo
     prepare(ladder)
     pid = propose_enrolment(ladder)
-    with ladder.db.unit_of_work() as s:  # the course disappears from the catalogue before approval
+    with ladder.db.session() as s, s.begin():  # the course disappears from the catalogue before approval
         p = s.get(type(proposal(ladder, pid)), pid)
         p.payload = {**p.payload, "course_id": 999999}
     say(ladder, DANIEL, f"approve {pid}")

@@ -24,7 +24,7 @@ def test_escalates_once_to_the_approvers_manager_then_expires(fresh_demo):
     ladder = fresh_demo
     clock, notifier = prepare(ladder)
     boss_email = "boss@kestrel.example"
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         boss = Person(name="Bea Boss", email=boss_email)
         s.add(boss)
         s.flush()
@@ -51,7 +51,7 @@ def test_escalates_once_to_the_approvers_manager_then_expires(fresh_demo):
     assert card.buttons == [] and "Expired" in next(f.value for f in card.facts if f.title == "Outcome")
     late = say(ladder, boss_email, f"approve {pid}")
     assert late.data["status"] == "stale" and "expired" in late.text
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         actions = [a for (a,) in s.execute(select(AuditEvent.action).where(AuditEvent.object_id == str(pid), AuditEvent.object_type == "proposal").order_by(AuditEvent.id))]
     assert actions == ["proposal.created", "proposal.escalated", "proposal.expired"]
 

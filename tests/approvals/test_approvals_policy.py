@@ -27,7 +27,7 @@ def test_locked_types_can_never_be_auto(fresh_demo):
     assert "not a policy level" in say(fresh_demo, PRIYA, "/ladder policy set enrol_course sometimes").text
     assert "not an action type" in say(fresh_demo, PRIYA, "/ladder policy set fire_people auto").text
     # Even a row written behind Ladder's back cannot make a locked type auto: it reads as approve.
-    with fresh_demo.db.unit_of_work() as s:
+    with fresh_demo.db.session() as s, s.begin():
         s.merge(policy.PolicySetting(action_type="stretch_assignment", autonomy="auto"))
     with fresh_demo.db.unit_of_work() as s:
         assert policy.autonomy_for(s, ActionType.stretch_assignment) == policy.Autonomy.approve
@@ -38,7 +38,7 @@ def test_only_admins_change_policy_and_changes_are_audited(fresh_demo):
     assert denied.data["intent"] == "admin_denied"
     ok = say(fresh_demo, PRIYA, "/ladder policy set enrol_course auto")
     assert ok.data == {"intent": "admin_policy_set", "status": "changed", "action_type": "enrol_course", "from": "approve", "to": "auto"}
-    with fresh_demo.db.unit_of_work() as s:
+    with fresh_demo.db.session() as s, s.begin():
         row = s.scalar(select(AuditEvent).where(AuditEvent.action == "policy.changed"))
         priya = s.scalar(select(Person.id).where(Person.email == PRIYA))
     assert row.actor_id == priya and row.detail == {"action_type": "enrol_course", "from": "approve", "to": "auto"}
@@ -57,7 +57,7 @@ def test_levels_drive_the_agent_auto_approve_off(fresh_demo):
     report = run_pass(ladder.approvals, ladder.settings)
     assert report.created["enrol_course"] == 0 and report.disabled["enrol_course"] == 1
     assert report.created["schedule_checkin"] > 0 and report.auto_executed["schedule_checkin"] == 0
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         checkins = list(s.scalars(select(Proposal).where(Proposal.action_type == "schedule_checkin")))
     assert all(p.status == ProposalStatus.proposed for p in checkins)
     assert all(p.policy_note.startswith("Needs your approval because the policy for learning check-ins is approve") for p in checkins)
@@ -65,7 +65,7 @@ def test_levels_drive_the_agent_auto_approve_off(fresh_demo):
     say(ladder, PRIYA, "/ladder policy set enrol_course auto")
     report = run_pass(ladder.approvals, ladder.settings)
     assert report.created["enrol_course"] == 1 and report.auto_executed["enrol_course"] == 1
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         p = s.scalar(select(Proposal).where(Proposal.action_type == "enrol_course"))
         assert p.status == ProposalStatus.executed and p.policy_note.startswith("Done automatically because the policy")
         assert s.scalar(select(Enrolment).where(Enrolment.source == f"proposal:{p.id}")) is not None
@@ -79,7 +79,7 @@ def test_every_card_footer_says_which_policy_applies(fresh_demo):
     with ladder.db.unit_of_work() as s:
         policy.set_level(s, "schedule_checkin", "approve", actor_id=None, now=ladder.now())
     run_pass(ladder.approvals, ladder.settings)
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         emails = {e for (e,) in s.execute(select(Person.email).join(Proposal, Proposal.approver_id == Person.id))}
     assert emails
     for email in emails:

@@ -23,12 +23,12 @@ def test_serve_runs_the_agent_on_its_interval(fresh_demo):
         try:
             for _ in range(100):
                 await asyncio.sleep(0.1)
-                with ladder.db.unit_of_work() as s:
+                with ladder.db.session() as s, s.begin():
                     if s.scalar(select(func.count()).select_from(Proposal)):
                         break
         finally:
             await runner.cleanup()  # cancels the scheduler
-        with ladder.db.unit_of_work() as s:
+        with ladder.db.session() as s, s.begin():
             return s.scalar(select(func.count()).select_from(Proposal))
 
     assert asyncio.run(scenario()) > 0

@@ -96,7 +96,7 @@ def test_interrupted_run_is_repaired_by_rerunning(kb_db, handbook, tmp_path):
     assert report.updated == [source_key(handbook / "parental-leave.md")]  # re-indexed, not skipped
     assert report.added == [source_key(policy)]
     assert fresh_index.search("paternity leave", EVERYONE, k=1)
-    with kb_db.unit_of_work() as session:
+    with kb_db.session() as session, session.begin():
         rows = session.scalars(select(KnowledgeDocument)).all()
         assert {r.source: r.chunk_count for r in rows} == {
             source_key(handbook / "parental-leave.md"): len(fresh_index.chunk_ids_for(source_key(handbook / "parental-leave.md"))),

@@ -11,7 +11,7 @@ from tests.skills.skills_helpers import DANIEL, MAYA, PRIYA, RecordingNotifier, 
 
 
 def _evidence(ladder, email, skill_label):
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         pid = s.scalar(select(Person.id).where(Person.email == email))
         sid = s.scalar(select(Skill.id).where(Skill.label == skill_label))
         return [(e.evidence_type, e.level, e.status, e.verifier_id) for e in
@@ -91,7 +91,7 @@ def test_ask_manager_to_validate_then_manager_confirms_once(fresh_demo):
     assert ask(ladder, "why do you think I know statistics?").data["verified"] is True
     assert any("validated your statistics" in r.text for r in notifier.to(MAYA))
     assert ask(ladder, "pending validations", email=DANIEL).data["evidence"] == []
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         actions = [a for (a,) in s.execute(select(AuditEvent.action).where(AuditEvent.object_id == str(evidence_id)))]
     assert actions.count("skill.validation_requested") == 1 and actions.count("skill.validated") == 1
 
@@ -117,7 +117,7 @@ def test_manager_validates_directly_only_for_own_reports(fresh_demo):
     refused = ask(ladder, "validate SQL for maya.patel@kestrel.example", email=PRIYA)
     assert refused.data["denied"] is True and _evidence(ladder, MAYA, "SQL") == []
     # an employee can't validate anyone
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         colleague = s.scalar(select(Person.email).where(Person.manager_id == s.scalar(select(Person.id).where(Person.email == DANIEL)),
                                                         Person.email != MAYA))
     assert ask(ladder, f"validate SQL for {colleague}", email=MAYA).data["denied"] is True
@@ -125,7 +125,7 @@ def test_manager_validates_directly_only_for_own_reports(fresh_demo):
 
 def test_accept_or_decline_a_skill_ladder_inferred(fresh_demo):
     ladder = at_fixed_time(fresh_demo)
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         maya = s.scalar(select(Person.id).where(Person.email == MAYA))
         ids = []
         for label in ("SQL", "data mining"):

@@ -4,6 +4,8 @@ documented rules (active verifying evidence, 730-day half-life, weight ≥ 0.25,
 
 from __future__ import annotations
 
+from storage import UnitOfWork
+
 import datetime as dt
 import math
 
@@ -43,7 +45,7 @@ def _verified_levels(session, now: dt.datetime) -> dict[int, dict[int, int]]:
 def test_gap_equals_essentials_minus_verified_at_level(demo):
     ladder = at_fixed_time(demo, NOW)
     checked = 0
-    with demo.db.unit_of_work() as s:
+    with demo.db.session() as s, s.begin():
         verified = _verified_levels(s, NOW)
         roles = {label: oid for oid, label in s.execute(text("SELECT id, label FROM occupations"))
                  if label in SAMPLE_ROLES}
@@ -57,7 +59,7 @@ def test_gap_equals_essentials_minus_verified_at_level(demo):
             have = verified.get(person.id, {})
             for label, oid in roles.items():
                 expected = {sid for sid, lvl in essentials[label].items() if have.get(sid, 0) < lvl}
-                reply = career_path.path_reply(ladder, s, person, s.get(Occupation, oid))
+                reply = career_path.path_reply(ladder, UnitOfWork(s), person, s.get(Occupation, oid))
                 listed = {g["skill_id"] for g in reply.data["missing"]}
                 assert listed == expected, (person.email, label)
                 assert {g["skill_id"] for g in reply.data["have"]} == set(essentials[label]) - expected

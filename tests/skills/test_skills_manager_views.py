@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+
 from sqlalchemy import select, update
 
 from storage.models import AccessRole, Person
@@ -23,7 +24,7 @@ def _reports(session, manager_email: str) -> set[str]:
 def test_team_ready_ranks_only_own_reports_with_their_gaps(demo):
     ladder = at_fixed_time(demo)
     reply = ask(ladder, "who on my team is ready for software developer?", email=DANIEL)
-    with demo.db.unit_of_work() as s:
+    with demo.db.session() as s, s.begin():
         expected = _reports(s, DANIEL)
         everyone = {e for (e,) in s.execute(select(Person.email))}
     people = reply.data["people"]
@@ -60,7 +61,7 @@ def test_non_managers_are_refused(demo):
 
 def test_each_manager_sees_exactly_their_own_line(demo):
     ladder = at_fixed_time(demo)
-    with demo.db.unit_of_work() as s:
+    with demo.db.session() as s, s.begin():
         managers = [e for (e,) in s.execute(select(Person.email).where(Person.access_role.in_([AccessRole.manager, AccessRole.hr_admin])))]
         lines = {m: _reports(s, m) for m in managers}
     assert PRIYA in managers and len(managers) == 6
@@ -71,7 +72,7 @@ def test_each_manager_sees_exactly_their_own_line(demo):
 
 def test_indirect_reports_are_included_and_a_manager_without_reports_is_told(fresh_demo):
     ladder = at_fixed_time(fresh_demo)
-    with fresh_demo.db.unit_of_work() as s:
+    with fresh_demo.db.session() as s, s.begin():
         daniel = s.scalar(select(Person).where(Person.email == DANIEL))
         maya = s.scalar(select(Person).where(Person.email == MAYA))
         finance = s.scalars(select(Person).where(Person.job_title == "accountant")).first()
@@ -84,7 +85,7 @@ def test_indirect_reports_are_included_and_a_manager_without_reports_is_told(fre
     assert finance_email in seen and MAYA in seen
     maya_view = {p["email"] for p in ask(ladder, "who on my team is ready for accountant?", email=MAYA).data["people"]}
     assert maya_view == {finance_email}
-    with fresh_demo.db.unit_of_work() as s:
+    with fresh_demo.db.session() as s, s.begin():
         s.execute(update(Person).where(Person.manager_id == daniel_id).values(manager_id=None))
     lonely = ask(ladder, "team gaps for accountant", email=DANIEL)
     assert lonely.data["reason"] == "no_reports"

@@ -137,7 +137,7 @@ def test_options_per_skill_prefers_courses_covering_more_gaps():
 
 def _seed_synthetic(db) -> None:
     now = NOW - dt.timedelta(days=30)
-    with db.unit_of_work() as s:
+    with db.session() as s, s.begin():
         skills = {n: Skill(uri=f"urn:test:skill:{n}", label=f"skill {n:02d}") for n in sorted({x for v in ROLES.values() for x in v})}
         s.add_all(skills.values())
         roles = {label: Occupation(uri=f"urn:test:occ:{label.replace(' ', '-')}", label=label) for label in ROLES}
@@ -184,7 +184,7 @@ def test_role_graph_follows_taxonomy_changes(database, tmp_path):
     ladder = at_fixed_time(Ladder(settings=Settings(data_dir=tmp_path, database_url=database.url), db=database))
     before = ask(ladder, "what's my path to role c?", email="ana@synthetic.example")
     assert len(before.data["missing"]) == 3
-    with database.unit_of_work() as s:
+    with database.session() as s, s.begin():
         role_c = s.query(Occupation).filter_by(label="role c").one()
         s.add(Skill(uri="urn:test:skill:new", label="brand new skill"))
         s.flush()

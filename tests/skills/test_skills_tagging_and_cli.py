@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from storage import UnitOfWork
+
 import json
 import subprocess
 import sys
@@ -24,12 +26,12 @@ def test_untagged_courses_get_suggestions_that_count_only_once_accepted(fresh_de
     [course] = result["courses"]
     labels = {x["label"] for x in course["suggestions"]}
     assert {"Python (computer programming)", "data mining", "statistics"} <= labels
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         cid = s.scalar(select(Course.id).where(Course.code == "NEW-PY"))
         rows = s.scalars(select(CourseSkill).where(CourseSkill.course_id == cid)).all()
         assert rows and all(r.status == TagStatus.suggested and r.score for r in rows)
         mining = s.scalar(select(Skill).where(Skill.label == "data mining"))
-        assert cid not in {c.course_id for c in s.skills.courses_teaching([mining.id])}
+        assert cid not in {c.course_id for c in UnitOfWork(s).skills.courses_teaching([mining.id])}
         uri = mining.uri
     with ladder.db.unit_of_work() as s:
         assert course_tags.accept_tag(ladder, s, "NEW-PY", uri)["changed"] is True

@@ -180,7 +180,7 @@ def test_a_failure_inside_a_worker_is_reported_in_the_thread_with_an_error_id(fr
     from sqlalchemy import text
 
     maya = slack_id(person_id(fresh_demo, MAYA))
-    with fresh_demo.db.unit_of_work() as s:
+    with fresh_demo.db.session() as s, s.begin():
         s.execute(text("ALTER TABLE role_skills RENAME TO role_skills_gone"))
 
     async def scenario():
