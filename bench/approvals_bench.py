@@ -66,7 +66,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def add_agent_signals(db: Database, *, seed: int = 11, courses: int = 3000, opportunities: int = 300) -> dict[str, int]:
     rng = random.Random(seed)
-    with db.unit_of_work() as s:
+    with db.session() as s, s.begin():
         essentials: dict[int, list[int]] = {}
         for occ, skill in s.execute(select(RoleSkill.occupation_id, RoleSkill.skill_id).where(RoleSkill.kind == RequirementKind.essential)):
             essentials.setdefault(occ, []).append(skill)
@@ -107,7 +107,7 @@ def decision_latency(ladder: Ladder, deciders: int, decisions: int, think_ms: fl
     moment their card comes back (saturation, not a human pattern: latency is queueing).
     Returns latencies (ms), outcome counts and wall time.
     """
-    with ladder.db.unit_of_work() as s:
+    with ladder.db.session() as s, s.begin():
         rows = s.execute(
             select(Proposal.id, Proposal.version, Person.email).join(Person, Person.id == Proposal.approver_id)
             .where(Proposal.status == ProposalStatus.proposed, Proposal.action_type == "enrol_course").order_by(Proposal.id).limit(decisions)

@@ -21,7 +21,7 @@ def generate(db: Database, people: int = 10_000, *, seed: int = 7, team_size: in
     """Insert ``people`` people with evidence; returns their ids."""
     rng = random.Random(seed)
     now = dt.datetime(2026, 11, 28, tzinfo=dt.timezone.utc)
-    with db.unit_of_work() as s:
+    with db.session() as s, s.begin():
         essentials: dict[int, list[int]] = {}
         for occ, skill in s.execute(select(RoleSkill.occupation_id, RoleSkill.skill_id).where(RoleSkill.kind == RequirementKind.essential)):
             essentials.setdefault(occ, []).append(skill)

@@ -55,7 +55,7 @@ def main() -> None:
     t_gen = time.perf_counter() - t0
     ladder = Ladder(settings=Settings(data_dir=tmp, database_url=url), db=db)
     router = Router(ladder)
-    with db.unit_of_work() as s:
+    with db.session() as s, s.begin():
         from sqlalchemy import select
 
         from storage.models import Occupation, Person

@@ -41,6 +41,7 @@ from skills_engine import proficiency  # noqa: E402
 from skills_engine import routes  # noqa: E402
 from skills_engine.graph import HaveSets  # noqa: E402
 from storage import Database  # noqa: E402
+from storage import UnitOfWork  # noqa: E402
 from storage.models import (  # noqa: E402
     AccessRole,
     Course,
@@ -66,7 +67,7 @@ def percentile(values: list[float], q: float) -> float:
 def add_hierarchy_and_catalogue(db: Database, seed: int = 5, courses: int = 1500, projects: int = 300) -> None:
     """Heads over team leads (so some managers have indirect reports), courses and open projects."""
     rng = random.Random(seed)
-    with db.unit_of_work() as s:
+    with db.session() as s, s.begin():
         leads = [pid for (pid,) in s.execute(select(Person.id).where(Person.access_role == AccessRole.manager).order_by(Person.id))]
         heads, rest = leads[:HEADS], leads[HEADS:]
         if rest:
@@ -154,20 +155,21 @@ def run(db: Database, url: str, tmp: Path, args) -> None:
     t_graph = time.perf_counter() - t0
 
     rng = random.Random(11)
-    with db.unit_of_work() as s:
+    with db.session() as s, s.begin():
+        uow = UnitOfWork(s)  # the repositories, over the raw session the set-up queries use
         directory = {pid: (email, role_id) for pid, email, role_id in s.execute(select(Person.id, Person.email, Person.role_id))}
         labels = dict(s.execute(select(RoleSkill.occupation_id, RoleSkill.occupation_id)).all())  # ids with requirements
         from storage.models import Occupation
 
         role_labels = dict(s.execute(select(Occupation.id, Occupation.label)).all())
-        managers = [(pid, len(s.people.report_ids(pid))) for (pid,) in
+        managers = [(pid, len(uow.people.report_ids(pid))) for (pid,) in
                     s.execute(select(Person.id).where(Person.access_role == AccessRole.manager).order_by(Person.id))]
         # Choose path questions: half whose jump is large enough for a multi-step route, half direct.
         direct_pairs, route_pairs = [], []
         sample = rng.sample(people, min(len(people), 4000))
         for pid in sample:
             email, role_id = directory[pid]
-            prof = proficiency.person_profile(s.skills, pid, ladder.now())
+            prof = proficiency.person_profile(uow.skills, pid, ladder.now())
             have = HaveSets({k: p.verified_level for k, p in prof.items() if p.verified_level})
             two_hop = [r for n, _ in graph.neighbours.get(role_id, []) for r, _ in graph.neighbours.get(n, [])]
             target = rng.choice(two_hop) if two_hop and rng.random() < 0.7 else rng.choice(list(labels))
