@@ -44,6 +44,7 @@ def click(ladder: Ladder, uow: UnitOfWork, person: Person, message: Message) -> 
         return override_form(ladder, uow, person, proposal_id, version=ref.version, change=change, from_card=True)
     if verb == "reject" and not message.form_submitted:
         return reject_form(ladder, uow, person, proposal_id, version=ref.version)
+    uow.release()  # the domain runs its own transactions: hold no connection meanwhile
     result = service.decide(ladder.approvals, proposal_id, person.id, verb, version=ref.version, reason=reason, change=change)
     return decision_reply(result, from_card=True)
 
@@ -54,6 +55,7 @@ def decide_text(ladder: Ladder, uow: UnitOfWork, person: Person, text: str) -> R
         return Reply(text="Try “approve 12”, “reject 12 because …” or “override 12 with DS101 because …”.", ephemeral=True)
     if parsed.verb == "override" and not (parsed.change and parsed.reason):
         return override_form(ladder, uow, person, parsed.proposal_id, version=None, change=parsed.change or "", from_card=False)
+    uow.release()  # the domain runs its own transactions: hold no connection meanwhile
     result = service.decide(ladder.approvals, parsed.proposal_id, person.id, parsed.verb, reason=parsed.reason, change=parsed.change)
     return decision_reply(result, from_card=False)
 

@@ -27,6 +27,7 @@ def challenge(ladder: Ladder, uow: UnitOfWork, person: Person, proposal_id: int 
     if not reason.strip():
         return _challenge_form(proposal_id)
     try:
+        uow.release()  # the domain runs its own transactions: hold no connection meanwhile
         c = domain.open_challenge(ladder.approvals, person.id, proposal_id, reason)
     except domain.ChallengeError as exc:
         return Reply(text=str(exc), ephemeral=True, data={"intent": "challenge", "status": "refused"})
@@ -58,11 +59,13 @@ def resolve_text(ladder: Ladder, uow: UnitOfWork, person: Person, text: str) -> 
     if parsed is None:
         return Reply(text="Try “uphold 3 because …” or “dismiss 3 because …”.", ephemeral=True)
     try:
+        uow.release()  # the domain runs its own transactions: hold no connection meanwhile
         c = domain.resolve(ladder.approvals, person.id, parsed.challenge_id, parsed.outcome, parsed.reason)
     except domain.ChallengeError as exc:
         return Reply(text=str(exc), ephemeral=True, data={"intent": "resolve_challenge", "status": "refused"})
     extra = ""
     if parsed.outcome == "upheld" and c.proposal_id is not None:
+        uow.release()  # the domain runs its own transactions: hold no connection meanwhile
         result = service.decide(ladder.approvals, c.proposal_id, person.id, "reject", reason=f"challenge #{c.id} upheld: {c.resolution}")
         if result.status == "decided":
             extra = f" Proposal {c.proposal_id} was rejected as a result."

@@ -62,6 +62,15 @@ class UnitOfWork:
         """A new entity (a model instance) becomes part of this unit of work."""
         self._session.add(entity)
 
+    def release(self) -> None:
+        """Commit what this unit of work has done so far and hand its connection back to the pool.
+
+        For a use case that passes the rest of its work to domain code running transactions of its own (a decision,
+        a challenge): without this, each request would hold two connections at once, and twenty people deciding
+        together would exhaust the pool. The unit of work stays usable; its next query starts a new transaction.
+        """
+        self._session.commit()
+
     def flush(self) -> None:
         """Send pending changes now (ids for new rows) without ending the transaction."""
         self._session.flush()
