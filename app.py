@@ -55,9 +55,9 @@ def build(settings: "Settings | None" = None, *, db: "Database | None" = None) -
 
 
 def _progress(rows, desc, total):
-    from tqdm import tqdm
+    from handlers.progress import track
 
-    return tqdm(rows, desc=f"reading {desc}", total=total, unit=" rows", file=sys.stderr, leave=False)
+    return track(rows, f"reading {desc}", total, unit="rows")
 
 
 def cmd_seed(args, ladder) -> int:

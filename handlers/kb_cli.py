@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from handlers.context import Ladder, knowledge_base
+from handlers.progress import StepProgress
 from handlers.knowledge_answer import ingest_documents
 from knowledge.ingest import IngestReport, list_documents
 from knowledge.ingest import remove as remove_document
@@ -25,25 +26,18 @@ def add_parser(sub) -> None:
 
 
 def ingest(ladder: Ladder, paths: list[str], *, force: bool = False, show_progress: bool = True) -> IngestReport:
-    """Ingest with a progress bar on stderr (unless ``show_progress`` is off)."""
-    bar = None
-    if show_progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=0, desc="ingesting", unit=" files", file=sys.stderr, leave=False)
+    """Ingest with progress on stderr (a bar on a terminal, one summary line elsewhere) unless ``show_progress`` is off."""
+    step = StepProgress("ingesting", "files") if show_progress else None
 
     def progress(done: int, total: int, source: str) -> None:
-        if bar is not None:
-            bar.total = total
-            bar.n = done
-            bar.set_postfix_str(Path(source).name[:30])
-            bar.refresh()
+        if step is not None:
+            step.update(done, total, Path(source).name)
 
     try:
         return ingest_documents(ladder, paths, force=force, progress=progress)
     finally:
-        if bar is not None:
-            bar.close()
+        if step is not None:
+            step.close()
 
 
 def run(args, ladder: Ladder) -> int:
