@@ -38,6 +38,11 @@ class StepProgress:
 
             self._bar = tqdm(total=0, desc=desc, unit=f" {unit}", file=self.stream, leave=False)
 
+    @property
+    def live(self) -> bool:
+        """A bar redrawn as the step goes (on a terminal), rather than one line when it ends."""
+        return self._bar is not None
+
     def update(self, done: int, total: int | None = None, detail: str = "") -> None:
         self.done = done
         self.total = total if total is not None else self.total
@@ -67,7 +72,7 @@ def track(rows: Iterable[T], desc: str, total: int | None, *, unit: str = "rows"
         for row in rows:
             yield row
             done += 1
-            if step._bar is not None or done == total:
+            if step.live or done == total:
                 step.update(done)
         step.update(done)
     finally:

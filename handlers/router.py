@@ -58,28 +58,30 @@ class Router:
 
     def handle(self, message: Message) -> Reply:
         try:
-            if self._reads_only(message):
-                return self._answer_read_only(message)
+            typed = message.action is None and message.form.get("files") is None
+            intent = recognise(message.text) if typed else None  # recognised once, before choosing the transaction
+            if self._reads_only(message, intent):
+                return self._answer_read_only(message, intent)
             with self.ladder.db.unit_of_work() as uow:
-                return self._handle(uow, message)
+                return self._handle(uow, message, intent)
         except Exception:  # noqa: BLE001 - every failure becomes a reply the person can act on
             return failure_reply(log, "handler failed", channel=message.channel.value)
 
-    def _reads_only(self, message: Message) -> bool:
+    def _reads_only(self, message: Message, intent: Intent | None) -> bool:
         """Answers that only read (the path answer) run in a read-only transaction."""
         if message.action is not None:
             return message.action.kind in career_path.READ_ONLY_CLICKS
-        return message.form.get("files") is None and recognise(message.text).kind in career_path.READ_ONLY_INTENTS
+        return intent is not None and intent.kind in career_path.READ_ONLY_INTENTS
 
-    def _answer_read_only(self, message: Message) -> Reply:
+    def _answer_read_only(self, message: Message, intent: Intent | None) -> Reply:
         with self.ladder.db.read_only() as uow:
-            reply = self._handle(uow, message)
+            reply = self._handle(uow, message, intent)
         role = reply.data.get("role") if reply.data.get("intent") == "career_path" else None
         if role:
             self._remember(message, {"last_intent": "career_path", "role_id": role["id"]})
         return reply
 
-    def _handle(self, uow: UnitOfWork, message: Message) -> Reply:
+    def _handle(self, uow: UnitOfWork, message: Message, intent: Intent | None) -> Reply:
         person = self.identify(uow, message)
         if message.action is not None:
             if person is None:
@@ -88,7 +90,8 @@ class Router:
         if message.form.get("files") is not None and person is not None:
             paths = [p for p in message.form["files"].split("\n") if p]
             return knowledge_answer.add_shared_files(self.ladder, uow, person, paths, message.text)
-        intent = recognise(message.text)
+        if intent is None:  # shared files from someone not in the directory: read as what they typed
+            intent = recognise(message.text)
         if intent.kind == IntentKind.admin_command:
             return admin.handle(self.ladder, uow, person, intent.argument)
         if intent.kind == IntentKind.help:

@@ -8,7 +8,7 @@ rebuilt when its part of the taxonomy changes, seen through a cheap signature ch
 * the role graph: highest role and skill ids on every use, and at most every ``recheck_seconds`` the full
   signature, which also sums over the ~120k requirement rows.
 
-The first two and the graph's cheap check come from one read (``Taxonomy.quick_signature``).
+Role names and the graph's cheap check share one read per unit of work (``Taxonomy.quick_signature``).
 
 A changed label changes no signature: an import in this process calls ``invalidate()``.
 """

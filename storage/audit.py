@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from storage.repository import Repository
 from storage.models import AuditEvent, Person, utcnow
 
 
@@ -38,11 +39,8 @@ def events_for(session: Session, subject_id: int, limit: int = 50) -> list[Audit
     ))
 
 
-class AuditTrail:
+class AuditTrail(Repository):
     """The audit trail as a repository of the unit of work: record entries, read them back."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
 
     def record(self, **entry: Any) -> AuditEvent:
         return record(self._session, **entry)

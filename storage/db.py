@@ -81,7 +81,7 @@ class Database:
             session.execute(text("PRAGMA query_only = ON" if sqlite else "SET TRANSACTION READ ONLY"))
             if sqlite:
                 read_only_connection = session.connection().connection.dbapi_connection
-            yield UnitOfWork(session, read_only=True)
+            yield UnitOfWork(session)
         finally:
             try:
                 if read_only_connection is not None:

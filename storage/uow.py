@@ -8,7 +8,9 @@ SQL stays in ``storage/``.
 
 from __future__ import annotations
 
-from functools import cached_property
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
 from sqlalchemy.orm import Session
 
 from storage.audit import AuditTrail
@@ -21,42 +23,38 @@ from storage.proposals import Proposals
 from storage.skills import Skills
 
 
+R = TypeVar("R")
+
+
+class _Repository(Generic[R]):
+    """A repository of the unit of work, made on first use over its session and kept for the rest of it."""
+
+    def __init__(self, make: Callable[[Session], R]) -> None:
+        self._make = make
+
+    def __set_name__(self, _owner: type, name: str) -> None:
+        self._name = name
+
+    def __get__(self, uow: "UnitOfWork | None", _owner: type) -> R:
+        if uow is None:  # looked up on the class itself
+            return self  # type: ignore[return-value]
+        repository = self._make(uow._session)
+        uow.__dict__[self._name] = repository  # later reads find the instance attribute and skip this descriptor
+        return repository
+
+
 class UnitOfWork:
-    def __init__(self, session: Session, *, read_only: bool = False) -> None:
+    people = _Repository(People)
+    skills = _Repository(Skills)
+    proposals = _Repository(Proposals)
+    audit = _Repository(AuditTrail)
+    knowledge = _Repository(KnowledgeDocs)
+    chat = _Repository(ChatRecords)
+    conversations = _Repository(Conversations)
+    organisation = _Repository(Organisation)
+
+    def __init__(self, session: Session) -> None:
         self._session = session
-        self.read_only = read_only
-
-    @cached_property
-    def people(self) -> People:
-        return People(self._session)
-
-    @cached_property
-    def skills(self) -> Skills:
-        return Skills(self._session)
-
-    @cached_property
-    def proposals(self) -> Proposals:
-        return Proposals(self._session)
-
-    @cached_property
-    def audit(self) -> AuditTrail:
-        return AuditTrail(self._session)
-
-    @cached_property
-    def knowledge(self) -> KnowledgeDocs:
-        return KnowledgeDocs(self._session)
-
-    @cached_property
-    def chat(self) -> ChatRecords:
-        return ChatRecords(self._session)
-
-    @cached_property
-    def conversations(self) -> Conversations:
-        return Conversations(self._session)
-
-    @cached_property
-    def organisation(self) -> Organisation:
-        return Organisation(self._session)
 
     def add(self, entity: object) -> None:
         """A new entity (a model instance) becomes part of this unit of work."""
