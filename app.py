@@ -11,6 +11,7 @@
     python app.py db upgrade                      migrate the database schema
     python app.py teams package [--out ZIP]       the Microsoft Teams app package (needs MICROSOFT_APP_ID)
     python app.py agent run [--json]              one pass of the agent (proposals, check-ins, deadlines)
+    python app.py nlu eval FILE [--json]          intent and slot understanding on a labelled set
 """
 
 from __future__ import annotations
@@ -154,6 +155,12 @@ def cmd_kb(args, ladder) -> int:
     return kb_cli.run(args, ladder)
 
 
+def cmd_nlu(args, ladder) -> int:
+    from handlers import nlu_cli
+
+    return nlu_cli.run(args, ladder)
+
+
 def cmd_db(args, ladder) -> int:
     print(f"Schema is up to date ({ladder.db.dialect}).")
     return 0
@@ -210,6 +217,11 @@ def parser() -> argparse.ArgumentParser:
 
     kb_cli.add_parser(sub)
     sub.choices["kb"].set_defaults(func=cmd_kb)
+
+    from handlers import nlu_cli
+
+    nlu_cli.add_parser(sub)
+    sub.choices["nlu"].set_defaults(func=cmd_nlu)
 
     db = sub.add_parser("db", help="database schema")
     db.add_argument("action", choices=["upgrade"])

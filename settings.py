@@ -80,12 +80,19 @@ class Settings(BaseSettings):
         default=None, description="folder holding the all-MiniLM-L6-v2 ONNX export (see README)"
     )
     hr_contact: str = "people-ops@kestrel.example"
+    intent_model_cache_dir: Path = Field(
+        default=Path.home() / ".cache" / "ladder",
+        description="where the intent classifier fitted on the catalogue is kept (shared by every data folder; "
+                    "refitted only when the catalogue changes)",
+    )
 
     # LLM (any OpenAI-compatible endpoint)
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
     llm_model: str = "gpt-4o-mini"
     llm_timeout_seconds: float = 20.0
+    llm_intent_timeout_seconds: float = Field(
+        default=4.0, gt=0, description="how long to wait for the LLM to route a message before the local classifier does")
 
     # Agent
     agent_interval_seconds: int = 3600

@@ -32,6 +32,7 @@ class ActionKind(str, enum.Enum):
     accept_skill = "accept_skill"
     feedback_up = "feedback_up"
     feedback_down = "feedback_down"
+    clarify = "clarify"  # "did you mean …?": the target is the intent chosen for the question just asked
 
 
 class ActionRef(BaseModel):

@@ -6,8 +6,9 @@
     why was I recommended this? · why 12 · explain proposal 12               an explanation
     my approvals · proposals about me                                        lists
 
-``recognise`` says which of these a (cleaned) message is — the intent catalogue asks it; the ``parse_*``
-functions give the handlers the parts. Both read the same patterns, so recognising and parsing never drift.
+Understanding (``understanding/``) decides which of these a message is; when a message has the exact command form,
+these ``parse_*`` functions give the use cases its parts as typed (the change and reason included), and otherwise
+the slots understanding found do.
 """
 
 from __future__ import annotations
@@ -31,22 +32,6 @@ _CHALLENGE = re.compile(
 )
 _EXPLAIN_ID = re.compile(r"(?:proposal\s*#?|#|^(?:why|explain)\s+)(?P<id>\d+)\b", re.IGNORECASE)
 
-# Recognition, in order: the first match wins. Values are the intent catalogue's names.
-KINDS: list[tuple[str, re.Pattern[str]]] = [
-    ("decide_proposal", re.compile(_DECISION_HEAD + r"\b", re.IGNORECASE)),
-    ("resolve_challenge", re.compile(_RESOLUTION_HEAD + r"\b", re.IGNORECASE)),
-    ("my_approvals", re.compile(
-        r"^(?:show\s+(?:me\s+)?)?(?:my|pending|open)\s+(?:pending\s+)?(?:approvals|proposals|decisions)(?:\s+for me)?\s*[?.!]*$"
-        r"|^what\s+(?:needs|is waiting for|awaits)\s+my\s+(?:approval|decision)\s*[?.!]*$", re.IGNORECASE)),
-    ("proposals_about_me", re.compile(
-        r"^(?:show\s+(?:me\s+)?)?(?:proposals|recommendations|actions)\s+(?:about|for|concerning)\s+me\s*[?.!]*$"
-        r"|^what\s+(?:did|has)\s+(?:ladder|the agent)\s+(?:propose|proposed|recommend|recommended)\s+(?:about|for)\s+me\s*[?.!]*$", re.IGNORECASE)),
-    ("explain_proposal", re.compile(
-        r"^why\s+(?:was|am|did|were|have)\s+i\s+(?:been\s+)?(?:recommended|proposed|enrolled|nudged|suggested|put forward)\b"
-        r"|^(?:why|explain)\s+(?:proposal\s*)?#?\d+\s*[?.!]*$", re.IGNORECASE)),
-    ("challenge_proposal", re.compile(r"^i\s+(?:disagree|object)\b|^challenge\s+(?:proposal\s*)?#?\d+\b", re.IGNORECASE)),
-]
-
 Verb = Literal["approve", "reject", "override"]
 
 
@@ -69,14 +54,6 @@ class ResolutionText:
 class ChallengeText:
     proposal_id: int | None  # None: "I disagree" without a number (the latest proposal about them is meant)
     reason: str
-
-
-def recognise(text: str) -> str | None:
-    """The kind of approvals message this is (an intent name), or None."""
-    for kind, pattern in KINDS:
-        if pattern.search(text):
-            return kind
-    return None
 
 
 def parse_decision(text: str) -> DecisionText | None:

@@ -53,10 +53,16 @@ def decide_text(ladder: Ladder, uow: UnitOfWork, person: Person, text: str) -> R
     parsed = parse_decision(text)
     if parsed is None:
         return Reply(text="Try “approve 12”, “reject 12 because …” or “override 12 with DS101 because …”.", ephemeral=True)
-    if parsed.verb == "override" and not (parsed.change and parsed.reason):
-        return override_form(ladder, uow, person, parsed.proposal_id, version=None, change=parsed.change or "", from_card=False)
+    return decide_parts(ladder, uow, person, parsed.verb, parsed.proposal_id, change=parsed.change, reason=parsed.reason)
+
+
+def decide_parts(ladder: Ladder, uow: UnitOfWork, person: Person, verb: service.Verb, proposal_id: int, *,
+                 change: str | None, reason: str | None) -> Reply:
+    """A decision said in words, its parts already found (the exact command or a plain sentence)."""
+    if verb == "override" and not (change and reason):
+        return override_form(ladder, uow, person, proposal_id, version=None, change=change or "", from_card=False)
     uow.release()  # the domain runs its own transactions: hold no connection meanwhile
-    result = service.decide(ladder.approvals, parsed.proposal_id, person.id, parsed.verb, reason=parsed.reason, change=parsed.change)
+    result = service.decide(ladder.approvals, proposal_id, person.id, verb, reason=reason, change=change)
     return decision_reply(result, from_card=False)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from approvals import challenges as domain
 from approvals import service
 from conversation import ActionKind, ActionRef, Form, FormField, Reply
@@ -52,19 +54,34 @@ def _challenge_form(proposal_id: int | None) -> Reply:
                  ephemeral=True, form=form, data={"intent": "challenge_form", "proposal_id": proposal_id})
 
 
+def challenge_parts(ladder: Ladder, uow: UnitOfWork, person: Person, proposal_id: int | None, reason: str) -> Reply:
+    """A challenge said in a plain sentence: no number means the latest proposal about the person."""
+    if proposal_id is None:
+        latest = domain.latest_proposal_about(uow, person.id)
+        proposal_id = latest.id if latest is not None else None
+    return challenge(ladder, uow, person, proposal_id, reason)
+
+
 def resolve_text(ladder: Ladder, uow: UnitOfWork, person: Person, text: str) -> Reply:
-    if not is_admin(person):
-        return Reply(text="Only HR admins can resolve challenges.", ephemeral=True, data={"intent": "resolve_challenge", "status": "forbidden"})
     parsed = parse_resolution(text)
     if parsed is None:
+        if not is_admin(person):
+            return Reply(text="Only HR admins can resolve challenges.", ephemeral=True, data={"intent": "resolve_challenge", "status": "forbidden"})
         return Reply(text="Try “uphold 3 because …” or “dismiss 3 because …”.", ephemeral=True)
+    return resolve_parts(ladder, uow, person, parsed.challenge_id, parsed.outcome, parsed.reason)
+
+
+def resolve_parts(ladder: Ladder, uow: UnitOfWork, person: Person, challenge_id: int,
+                  outcome: Literal["upheld", "dismissed"], reason: str) -> Reply:
+    if not is_admin(person):
+        return Reply(text="Only HR admins can resolve challenges.", ephemeral=True, data={"intent": "resolve_challenge", "status": "forbidden"})
     try:
         uow.release()  # the domain runs its own transactions: hold no connection meanwhile
-        c = domain.resolve(ladder.approvals, person.id, parsed.challenge_id, parsed.outcome, parsed.reason)
+        c = domain.resolve(ladder.approvals, person.id, challenge_id, outcome, reason)
     except domain.ChallengeError as exc:
         return Reply(text=str(exc), ephemeral=True, data={"intent": "resolve_challenge", "status": "refused"})
     extra = ""
-    if parsed.outcome == "upheld" and c.proposal_id is not None:
+    if outcome == "upheld" and c.proposal_id is not None:
         uow.release()  # the domain runs its own transactions: hold no connection meanwhile
         result = service.decide(ladder.approvals, c.proposal_id, person.id, "reject", reason=f"challenge #{c.id} upheld: {c.resolution}")
         if result.status == "decided":
@@ -73,11 +90,11 @@ def resolve_text(ladder: Ladder, uow: UnitOfWork, person: Person, text: str) -> 
     delivered = False
     if subject is not None:
         delivered = ladder.notify(subject.email, Reply(
-            text=f"HR has reviewed your challenge #{c.id} ({c.subject}): *{parsed.outcome}* by {person.name}. Reason: {c.resolution}.{extra}",
-            data={"intent": "challenge_resolved", "challenge_id": c.id, "outcome": parsed.outcome}))
-    return Reply(text=f"Challenge {c.id} {parsed.outcome}.{extra} "
+            text=f"HR has reviewed your challenge #{c.id} ({c.subject}): *{outcome}* by {person.name}. Reason: {c.resolution}.{extra}",
+            data={"intent": "challenge_resolved", "challenge_id": c.id, "outcome": outcome}))
+    return Reply(text=f"Challenge {c.id} {outcome}.{extra} "
                       + ("The person has been told." if delivered else "I couldn't reach the person in chat — please let them know."),
-                 data={"intent": "resolve_challenge", "status": parsed.outcome, "challenge_id": c.id, "notified": delivered})
+                 data={"intent": "resolve_challenge", "status": outcome, "challenge_id": c.id, "notified": delivered})
 
 
 def admin_challenges(ladder: Ladder, uow: UnitOfWork, actor: Person, args: str) -> Reply:

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from approvals.deps import ApprovalsDeps
 from conversation import Notifiers, Reply
@@ -15,6 +16,9 @@ from knowledge.base import KnowledgeBase, open_knowledge_base
 from settings import Settings
 from skills_engine.indexes import TaxonomyIndexes
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from understanding.understand import Understander
 
 
 log = logging.getLogger(__name__)
@@ -35,6 +39,8 @@ class Ladder:
     # The knowledge base (Chroma client, BM25, embedding model) is built on first use by
     # ``knowledge_base(ladder)``: commands that never answer a policy question don't pay for loading a model.
     knowledge_base: KnowledgeBase | None = field(default=None, repr=False)
+    # What people type is understood by one ``Understander``, built on first use by ``understander(ladder)``.
+    understanding: "Understander | None" = field(default=None, repr=False)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def notify(self, person_email: str, reply: Reply) -> bool:
@@ -55,3 +61,28 @@ def knowledge_base(ladder: Ladder) -> KnowledgeBase:
         if ladder.knowledge_base is None:
             ladder.knowledge_base = open_knowledge_base(ladder.settings, ladder.db)
         return ladder.knowledge_base
+
+
+def understander(ladder: Ladder) -> "Understander":
+    """The one understanding of this process (catalogue, classifier, optional LLM), built on first use.
+
+    The classifier uses the knowledge base's embedding model when it can be loaded; without it, lexical features
+    alone (the embedding loader has already said so in the log).
+    """
+    with ladder.lock:
+        if ladder.understanding is None:
+            ladder.understanding = build_understander(ladder.settings)
+        return ladder.understanding
+
+
+def build_understander(settings: Settings) -> "Understander":
+    from knowledge.embedding import load_embedder
+    from understanding.catalogue import load
+    from understanding.classifier import IntentClassifier
+    from understanding.llm import proposer_for
+    from understanding.understand import Understander
+
+    catalogue = load()
+    embedder = load_embedder(settings.embedding_model_dir)
+    classifier = IntentClassifier(catalogue, embedder, cache_dir=settings.intent_model_cache_dir)
+    return Understander(catalogue, classifier, proposer=proposer_for(settings, catalogue))

@@ -1,46 +1,34 @@
 """The router: one channel-neutral ``Message`` in, one ``Reply`` out.
 
-Finds who is asking, recognises what they want, calls one handler inside one unit of work, and
-turns any failure into a plain-language reply with an error id (the id and the traceback go to the
-log, never to chat).
+Finds who is asking, understands what they want (``understanding``: the intent catalogue, the classifier, slots
+and the conversation's context), calls one use case inside one unit of work, and turns any failure into a
+plain-language reply with an error id (the id and the traceback go to the log, never to chat).
+
+After every answer the conversation remembers what it was about (``handlers.follow_ups``), so that "and for
+cloud engineer?", "the second one", "yes, do that" and "why?" mean something next time.
 """
 
 from __future__ import annotations
 
 import logging
 
-
-from handlers.intents import Intent, IntentKind, recognise
 from conversation import ActionKind, Message, Reply, failure_reply, log_failure
-from handlers import admin, career_path, knowledge_answer, learning
+from handlers import admin, career_path, follow_ups, knowledge_answer, learning, requests
 from handlers import skills as skills_handler
-from handlers import approvals as approvals_handler, challenges as challenges_handler
-from handlers.context import Ladder
+from handlers import approvals as approvals_handler
+from handlers.context import Ladder, understander
+from handlers.intents import Intent, IntentKind, vocabularies
 from storage import UnitOfWork
 from storage.models import Person
 
 log = logging.getLogger(__name__)
 
-GREETING = "Hi {name}! I'm Ladder. Ask me “what's my path to <role>?” — or type `help` to see what I can do."
 NOT_IN_DIRECTORY = (
     "I can't find you in the directory, so I can't answer for you yet. "
     "Ask your HR team ({contact}) to add you — they'll need your work email."
 )
-FALLBACK = (
-    "I'm not sure what you're asking. I can show your path to a role — try “what's my path to data scientist?” "
-    "— or type `help`."
-)
-
 
 APPROVAL_CLICKS = (ActionKind.approve, ActionKind.reject, ActionKind.override, ActionKind.challenge, ActionKind.explain)
-APPROVAL_INTENTS = {
-    IntentKind.decide_proposal: approvals_handler.decide_text,
-    IntentKind.my_approvals: lambda ladder, uow, person, _text: approvals_handler.my_approvals(ladder, uow, person),
-    IntentKind.proposals_about_me: lambda ladder, uow, person, _text: approvals_handler.about_me(ladder, uow, person),
-    IntentKind.explain_proposal: approvals_handler.explain_text,
-    IntentKind.challenge_proposal: challenges_handler.challenge_text,
-    IntentKind.resolve_challenge: challenges_handler.resolve_text,
-}
 
 
 class Router:
@@ -58,72 +46,91 @@ class Router:
 
     def handle(self, message: Message) -> Reply:
         try:
-            typed = message.action is None and message.form.get("files") is None
-            intent = recognise(message.text) if typed else None  # recognised once, before choosing the transaction
-            if self._reads_only(message, intent):
-                return self._answer_read_only(message, intent)
-            with self.ladder.db.unit_of_work() as uow:
-                return self._handle(uow, message, intent)
+            if message.action is None and message.form.get("files") is None:
+                return self._typed(message)
+            read_only = message.action is not None and message.action.kind in career_path.READ_ONLY_CLICKS
+            with (self.ladder.db.read_only() if read_only else self.ladder.db.unit_of_work()) as uow:
+                reply = self._handle(uow, message)
+            self._remember(message, None, reply)
+            return reply
         except Exception:  # noqa: BLE001 - every failure becomes a reply the person can act on
             return failure_reply(log, "handler failed", channel=message.channel.value)
 
-    def _reads_only(self, message: Message, intent: Intent | None) -> bool:
-        """Answers that only read (the path answer) run in a read-only transaction."""
-        if message.action is not None:
-            return message.action.kind in career_path.READ_ONLY_CLICKS
-        return intent is not None and intent.kind in career_path.READ_ONLY_INTENTS
+    # ------------------------------------------------------------------ typed messages
 
-    def _answer_read_only(self, message: Message, intent: Intent | None) -> Reply:
+    def _typed(self, message: Message) -> Reply:
+        """Understand first (read-only, with the conversation's context), then answer in the transaction it needs."""
         with self.ladder.db.read_only() as uow:
-            reply = self._handle(uow, message, intent)
-        role = reply.data.get("role") if reply.data.get("intent") == "career_path" else None
-        if role:
-            self._remember(message, {"last_intent": "career_path", "role_id": role["id"]})
+            person = self.identify(uow, message)
+            context = uow.conversations.context(message.context_key)
+            understanding = understander(self.ladder)
+            vocab = vocabularies(self.ladder.indexes, uow, person)
+            understood = understanding.understand(message.text, vocab)
+            resolved = follow_ups.resolve(Intent.of(understood), context,
+                                          lambda name, text: understanding.find_slots(name, text, vocab))
+            if isinstance(resolved, Intent) and (resolved.kind in career_path.READ_ONLY_INTENTS or person is None):
+                reply = self._answer(uow, message, person, resolved)
+                self._remember(message, resolved, reply)
+                return reply
+        if isinstance(resolved, Message):  # "the second one", "yes, do that": a click on an earlier button
+            return self.handle(resolved.model_copy(update={
+                "channel": message.channel, "conversation_id": message.conversation_id, "thread_id": message.thread_id,
+                "sender_email": message.sender_email, "sender_external_id": message.sender_external_id}))
+        with self.ladder.db.unit_of_work() as uow:
+            person = self.identify(uow, message)
+            reply = self._answer(uow, message, person, resolved)
+        self._remember(message, resolved, reply)
         return reply
 
-    def _handle(self, uow: UnitOfWork, message: Message, intent: Intent | None) -> Reply:
-        person = self.identify(uow, message)
-        if message.action is not None:
-            if person is None:
-                return self._not_in_directory()
-            return self._click(uow, person, message)
-        if message.form.get("files") is not None and person is not None:
-            paths = [p for p in message.form["files"].split("\n") if p]
-            return knowledge_answer.add_shared_files(self.ladder, uow, person, paths, message.text)
-        if intent is None:  # shared files from someone not in the directory: read as what they typed
-            intent = recognise(message.text)
+    def _answer(self, uow: UnitOfWork, message: Message, person: Person | None, intent: Intent) -> Reply:
         if intent.kind == IntentKind.admin_command:
             return admin.handle(self.ladder, uow, person, intent.argument)
         if intent.kind == IntentKind.help:
-            return Reply(text=admin.HELP, data={"intent": "help"})
+            return requests.help_reply(understander(self.ladder).catalogue, person)
         if person is None:
             return self._not_in_directory()
-        return self._dispatch(uow, person, message, intent)
+        if intent.kind == IntentKind.unknown and intent.understood is not None and intent.understood.outcome == "clarify":
+            return requests.clarify(understander(self.ladder).catalogue, intent.understood)
+        return self._dispatch(uow, person, intent)
 
-    def _dispatch(self, uow: UnitOfWork, person: Person, message: Message, intent: Intent) -> Reply:
-        if intent.kind in career_path.READ_ONLY_INTENTS:
+    def _dispatch(self, uow: UnitOfWork, person: Person, intent: Intent) -> Reply:
+        kind = intent.kind
+        missing = requests.missing_slot(understander(self.ladder).catalogue, intent)
+        if missing is not None:
+            return missing
+        if kind in career_path.READ_ONLY_INTENTS:
             return career_path.career_path(self.ladder, uow, person, intent.role_text)
-        if intent.kind in APPROVAL_INTENTS:
-            return APPROVAL_INTENTS[intent.kind](self.ladder, uow, person, intent.argument)
-        if intent.kind in skills_handler.INTENTS:
+        if kind in skills_handler.INTENTS:
             return skills_handler.handle(self.ladder, uow, person, intent)
-        if intent.kind == IntentKind.greeting:
-            return Reply(text=GREETING.format(name=person.name.split()[0]), data={"intent": "greeting"})
-        if intent.kind == IntentKind.whoami:
-            role = person.role.label if person.role else person.job_title or "not recorded"
-            target = person.target_role.label if person.target_role else "none set"
-            return Reply(text=f"You are {person.name} ({person.email}). Role: {role}. Target role: {target}.",
-                         data={"intent": "whoami", "email": person.email})
-        if intent.kind == IntentKind.unknown and intent.argument.strip():
-            # Not about skills, paths or approvals: the company's documents may know.
-            return knowledge_answer.answer(self.ladder, uow, person, intent.argument)
-        return Reply(text=FALLBACK, data={"intent": "unknown"})
+        use_case = requests.USE_CASES.get(kind)
+        if use_case is not None:
+            return use_case(self.ladder, uow, person, intent)
+        if kind == IntentKind.unknown and intent.text.strip():
+            # Nothing in the catalogue is likely enough: the company's documents may know; if not, what Ladder can do.
+            reply = knowledge_answer.answer(self.ladder, uow, person, intent.text)
+            if reply.data.get("answered"):
+                return reply
+            return requests.not_understood(understander(self.ladder).catalogue, person, reply)
+        return requests.help_reply(understander(self.ladder).catalogue, person)
+
+    # ------------------------------------------------------------------ clicks and shared files
+
+    def _handle(self, uow: UnitOfWork, message: Message) -> Reply:
+        person = self.identify(uow, message)
+        if person is None:
+            return self._not_in_directory()
+        if message.action is not None:
+            return self._click(uow, person, message)
+        paths = [p for p in message.form["files"].split("\n") if p]
+        return knowledge_answer.add_shared_files(self.ladder, uow, person, paths, message.text)
 
     def _click(self, uow: UnitOfWork, person: Person, message: Message) -> Reply:
         ref = message.action
         assert ref is not None
         if ref.kind in (ActionKind.feedback_up, ActionKind.feedback_down):
             return knowledge_answer.feedback(self.ladder, uow, person, ref.target, ref.kind == ActionKind.feedback_up)
+        if ref.kind == ActionKind.clarify:
+            return self._clarified(uow, person, message)
         if not ref.target.isdigit():
             return Reply(text="That button is out of date — ask me again and use the new one.", ephemeral=True)
         target = int(ref.target)
@@ -141,10 +148,27 @@ class Router:
             return skills_handler.click(self.ladder, uow, person, ref.kind, target)
         return Reply(text="That button isn't something I can do yet.", ephemeral=True)
 
-    def _remember(self, message: Message, data: dict) -> None:
-        """What a follow-up in this conversation refers to: a small write of its own, after a read-only answer.
+    def _clarified(self, uow: UnitOfWork, person: Person, message: Message) -> Reply:
+        """A button of "did you mean …?": answer the question that was asked, as the chosen capability."""
+        assert message.action is not None
+        context = uow.conversations.context(message.context_key)
+        question = context.get("pending_text", "")
+        catalogue = understander(self.ladder).catalogue
+        if not question or message.action.target not in catalogue.names():
+            return Reply(text="That question has expired — please ask it again.", ephemeral=True)
+        found = understander(self.ladder).find_slots(message.action.target, question, vocabularies(self.ladder.indexes, uow, person))
+        intent = Intent(IntentKind(message.action.target), found, question)
+        return self._dispatch(uow, person, intent)
+
+    # ------------------------------------------------------------------ context
+
+    def _remember(self, message: Message, intent: Intent | None, reply: Reply) -> None:
+        """What a follow-up in this conversation refers to: a small write of its own, after the answer.
         The person already has their answer; if this fails, it is logged and they keep it."""
         try:
+            data = follow_ups.remembered(intent, reply)
+            if not data:
+                return
             with self.ladder.db.unit_of_work() as uow:
                 uow.conversations.remember(message.context_key, data)
         except Exception:  # noqa: BLE001 - losing follow-up context must not lose the answer

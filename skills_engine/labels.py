@@ -51,6 +51,8 @@ class Vocabulary:
     preferred_bonus: float = 5.0  # a typo of a concept's own name beats the same typo of another's alias
     bare_labels: bool = False  # also index preferred labels without their "(qualifier)"
     ambiguous_order: Callable[[Candidate], tuple] = lambda c: (c.label,)
+    # More normalised forms of one label worth an exact look-up (e.g. the singular of "network engineers").
+    label_forms: Callable[[str], list[str]] = lambda form: [form]
 
 
 class LabelIndex:
@@ -71,6 +73,7 @@ class LabelIndex:
             preferred = normalise(label)
             tables[0].setdefault(preferred, set()).add(concept_id)
             forms = {preferred} | {normalise(a) for a in (alt_labels or "").split("\n") if a.strip()}
+            forms |= {extra for form in list(forms) for extra in vocabulary.label_forms(form)}
             for form in forms:
                 if form:
                     tables[1].setdefault(form, set()).add(concept_id)

@@ -33,6 +33,15 @@ ROLE_ABBREVIATIONS: dict[str, str] = {
     "hrbp": "human resources officer",
     "pentester": "ethical hacker",
     "pen tester": "ethical hacker",
+    "network engineer": "ict network engineer",
+    "games developer": "digital games developer",
+    "game developer": "digital games developer",
+    "game dev": "digital games developer",
+    "games dev": "digital games developer",
+    "ux analyst": "user experience analyst",
+    "data sci": "data scientist",
+    "web dev": "web developer",
+    "ml engineer": "machine learning engineer",
 }
 
 # Word-level abbreviations inside longer phrases.
@@ -40,7 +49,7 @@ WORD_ABBREVIATIONS: dict[str, str] = {
     "sr": "senior", "jr": "junior", "eng": "engineer", "engr": "engineer", "dev": "developer",
     "devs": "developer", "mgr": "manager", "admin": "administrator", "db": "database", "ml": "machine learning",
     "ai": "artificial intelligence", "it": "ict", "sec": "security", "ops": "operations", "qa": "quality assurance",
-    "ux": "user experience", "ui": "user interface",
+    "ux": "user experience", "ui": "user interface", "app": "application", "apps": "application",
 }
 
 # "move into cloud engineering" asks for the cloud engineer role.
@@ -88,9 +97,9 @@ def variants(text: str) -> list[str]:
         if v and v not in out:
             out.append(v)
 
-    add(base)
-    if base in ROLE_ABBREVIATIONS:
+    if base in ROLE_ABBREVIATIONS:  # a deliberate mapping beats an alternative label two roles share
         add(ROLE_ABBREVIATIONS[base])
+    add(base)
     words = base.split()
     singular = [_singular(w) for w in words]
     add(" ".join(singular))
@@ -106,7 +115,13 @@ def variants(text: str) -> list[str]:
     return out
 
 
-ROLES = Vocabulary(normalise=normalise, forms=variants, fuzzy_cutoff=50.0, candidate_score=72.0)
+def singular_forms(form: str) -> list[str]:
+    """A label in the plural ("network engineers") also answers to its singular."""
+    singular = " ".join(_singular(w) for w in form.split())
+    return [form, singular] if singular != form else [form]
+
+
+ROLES = Vocabulary(normalise=normalise, forms=variants, fuzzy_cutoff=50.0, candidate_score=72.0, label_forms=singular_forms)
 
 
 class RoleIndex(LabelIndex):

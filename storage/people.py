@@ -40,6 +40,11 @@ class People(Repository):
         rows = self._session.execute(select(Person.id, Person.name, Person.email).where(Person.id.in_(list(person_ids))))
         return {pid: (name, email) for pid, name, email in rows}
 
+    def directory(self) -> list[tuple[int, str, str]]:
+        """(id, name, email) of every active person: what a typed name is matched against."""
+        rows = self._session.execute(select(Person.id, Person.name, Person.email).where(Person.active.is_(True)).order_by(Person.id))
+        return [(pid, name, email) for pid, name, email in rows]
+
     def email_of(self, person_id: int) -> str | None:
         return self._session.scalar(select(Person.email).where(Person.id == person_id))
 

@@ -113,6 +113,11 @@ class Skills(Repository):
     def course_by_code(self, code: str) -> Course | None:
         return self._session.scalar(select(Course).where(Course.code == code))
 
+    def course_codes(self) -> list[tuple[int, str, str]]:
+        """(id, code, title) of every course in the catalogue: what a typed course is matched against."""
+        rows = self._session.execute(select(Course.id, Course.code, Course.title).order_by(Course.id))
+        return [(cid, code, title) for cid, code, title in rows]
+
     def skill_labels(self, skill_ids: list[int]) -> dict[int, tuple[str, str]]:
         """skill id -> (uri, preferred label)."""
         if not skill_ids:

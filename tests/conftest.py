@@ -124,3 +124,17 @@ def fresh_demo(db_factory, tmp_path) -> Iterator[Ladder]:
     seed_demo(ladder)
     yield ladder
     db_factory.release(ladder.db)
+
+
+@pytest.fixture(scope="session")
+def understand(demo):
+    """What the demo's understanding makes of a message typed by one of its people: ``understand(text, email)``."""
+    from handlers.context import understander
+    from handlers.intents import Intent, vocabularies
+
+    def run(text: str, email: str = "maya.patel@kestrel.example") -> Intent:
+        with demo.db.read_only() as uow:
+            person = uow.people.by_email(email)
+            return Intent.of(understander(demo).understand(text, vocabularies(demo.indexes, uow, person)))
+
+    return run

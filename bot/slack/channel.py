@@ -77,6 +77,9 @@ class SlackChannel:
     async def converse(self, event: dict, event_id: str | None, retry: str | None) -> None:
         await self.conversations.converse(event, event_id, retry)
 
+    async def converse_in_thread(self, event: dict, event_id: str | None, retry: str | None) -> None:
+        await self.conversations.converse_in_thread(event, event_id, retry)
+
     async def click(self, body: dict, action: dict) -> None:
         await self.clicks.click(body, action)
 
@@ -91,7 +94,7 @@ class SlackChannel:
 
     async def _report_lost(self, method: str, args: tuple) -> None:
         """A worker died during this call: tell the person where they asked, as a failure in the call itself would."""
-        if method == "converse":
+        if method in ("converse", "converse_in_thread"):
             await self.conversations.report_failure(args[0])
         elif method == "run_command":
             await self.command.report_failure(args[0])

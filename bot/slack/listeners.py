@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.slack.action_ids import ACTION_PATTERN, CallbackId
 from bot.slack.command import COMMAND
-from bot.slack.messages import is_conversational
+from bot.slack.messages import is_conversational, mentions
 from bot.slack.modals import field_block_id, metadata, submitted_values
 from conversation import ActionRef
 
@@ -31,9 +31,16 @@ def register(bolt: AsyncApp, dispatch: Dispatch) -> None:
 
     @bolt.event("message")
     async def on_message(event: dict, body: dict, request, context) -> None:
-        if event.get("channel_type") not in (None, "im"):
-            return  # channel chatter reaches Ladder only as app_mention
-        accept_message(event, body, request, context.bot_user_id)
+        if event.get("channel_type") in (None, "im"):
+            accept_message(event, body, request, context.bot_user_id)
+            return
+        # In a channel, Ladder hears a message without an @mention only as a reply in a thread; whether it is a
+        # thread Ladder is answering is looked up after the ack. Anything else is channel chatter.
+        thread_ts = event.get("thread_ts")
+        if thread_ts and thread_ts != event.get("ts") and is_conversational(event, context.bot_user_id) \
+                and not mentions(event, context.bot_user_id):
+            retry = request.headers.get("x-slack-retry-num", [None])[0] if request is not None else None
+            dispatch("converse_in_thread", event, body.get("event_id"), retry, what="message")
 
     @bolt.event("app_home_opened")
     async def on_home_opened(event: dict) -> None:

@@ -25,6 +25,11 @@ def is_conversational(event: dict, bot_user_id: str | None) -> bool:
     return not (bot_user_id and event.get("user") == bot_user_id)
 
 
+def mentions(event: dict, bot_user_id: str | None) -> bool:
+    """The message @mentions Ladder (it then also arrives as ``app_mention``, which answers it)."""
+    return bool(bot_user_id) and f"<@{bot_user_id}>" in (event.get("text") or "")
+
+
 def message_place(event: dict) -> tuple[str, str, str | None]:
     """Where a message is answered: (channel, thread, who may get a private reply — None in a DM)."""
     channel = event["channel"]
@@ -59,6 +64,18 @@ class Conversations:
             await s.outbox.post(channel, reply, thread_ts=thread_ts, user=user, private_ok=not is_dm, parts=parts)
         except Exception:  # noqa: BLE001 - after the ack the person must still hear back
             await self.report_failure(event)
+
+    async def converse_in_thread(self, event: dict, event_id: str | None, retry: str | None) -> None:
+        """A reply in a channel thread without an @mention: answered when Ladder is already answering that thread."""
+        channel, thread_ts, _private_to = message_place(event)
+        key = self.services.message("", None, conversation_id=channel, thread_id=thread_ts).context_key
+        if not await self.services.in_thread(self._in_conversation, key):
+            return  # people talking among themselves in a thread Ladder has not been asked into
+        await self.converse(event, event_id, retry)
+
+    def _in_conversation(self, key: str) -> bool:
+        with self.services.ladder.db.read_only() as uow:
+            return bool(uow.conversations.context(key))
 
     async def report_failure(self, event: dict) -> None:
         channel, thread_ts, private_to = message_place(event)

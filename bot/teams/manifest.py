@@ -15,6 +15,8 @@ import zlib
 from pathlib import Path
 
 from settings import PROJECT_ROOT, Settings
+from understanding.catalogue import Catalogue
+from understanding.catalogue import load as load_catalogue
 
 ASSETS = PROJECT_ROOT / "teams"
 TEMPLATE = ASSETS / "manifest.template.json"
@@ -53,7 +55,23 @@ def manifest(settings: Settings, *, version: str = "1.0.0") -> dict:
     data = json.loads(text)
     if "{{" in json.dumps(data):
         raise PackageError("teams/manifest.template.json still has an unfilled {{placeholder}}")
+    for bot in data.get("bots", []):
+        for command_list in bot.get("commandLists", []):
+            command_list["commands"] = command_list_of(load_catalogue())
     return data
+
+
+MAX_COMMANDS, MAX_TITLE, MAX_DESCRIPTION = 10, 32, 128  # Teams' limits for a bot's command list
+
+
+def command_list_of(catalogue: Catalogue) -> list[dict[str, str]]:
+    """The commands Teams suggests, from the intent catalogue: what everyone may ask, with its help example."""
+    commands = []
+    for intent in catalogue.intents:
+        if not intent.listed or "employee" not in intent.who or not intent.help or len(intent.help) > MAX_TITLE:
+            continue
+        commands.append({"title": intent.help, "description": intent.description[:MAX_DESCRIPTION]})
+    return commands[:MAX_COMMANDS]
 
 
 def build_package(settings: Settings, out: Path = DEFAULT_OUT, *, version: str = "1.0.0") -> Path:

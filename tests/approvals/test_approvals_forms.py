@@ -5,7 +5,7 @@ from __future__ import annotations
 from approvals_helpers import DANIEL, MAYA, button, click, prepare, proposal, propose_enrolment, say
 
 from conversation import ActionRef
-from handlers.approval_text import parse_challenge, parse_decision, parse_resolution, recognise
+from handlers.approval_text import parse_challenge, parse_decision, parse_resolution
 from storage.models import ProposalStatus
 
 
@@ -51,15 +51,24 @@ def test_override_and_challenge_forms_are_typed(fresh_demo):
     assert opened.data["status"] == "opened"
 
 
-def test_approvals_text_is_recognised_and_parsed_by_the_same_grammar():
-    assert recognise("approve 12") == "decide_proposal" and parse_decision("approve 12").verb == "approve"
+def test_the_exact_command_forms_are_parsed_with_their_parts():
+    assert parse_decision("approve 12").verb == "approve"
     d = parse_decision("decline proposal #7, because budget")
     assert (d.verb, d.proposal_id, d.change, d.reason) == ("reject", 7, None, "budget")
     d = parse_decision("override 12 with DS101 because she needs it first")
     assert (d.change, d.reason) == ("DS101", "she needs it first")
-    assert recognise("approve 12 thanks a lot you") == "decide_proposal" and parse_decision("approve 12 thanks a lot you") is None
-    assert recognise("uphold 3 because done") == "resolve_challenge" and parse_resolution("uphold 3 because done").outcome == "upheld"
-    assert recognise("I disagree with proposal 4 because no") == "challenge_proposal"
+    assert parse_decision("approve 12 thanks a lot you") is None  # not the command form: understanding finds the parts
+    assert parse_resolution("uphold 3 because done").outcome == "upheld"
     assert parse_challenge("I disagree with proposal 4 because no") == parse_challenge("challenge #4 because no")
-    assert recognise("why was I recommended this?") == "explain_proposal" and recognise("my approvals") == "my_approvals"
-    assert recognise("what's my path to data scientist?") is None
+
+
+def test_approvals_said_in_plain_words_are_understood_with_their_parts(understand):
+    daniel = "daniel.okafor@kestrel.example"
+    thanks = understand("approve 12 thanks a lot you", daniel)
+    assert (thanks.kind.value, thanks.value("verb"), thanks.value("proposal_id")) == ("decide_proposal", "approve", 12)
+    assert understand("uphold 3 because done", "priya.raman@kestrel.example").value("verdict") == "uphold"
+    disagree = understand("I disagree with proposal 4 because no")
+    assert (disagree.kind.value, disagree.value("proposal_id")) == ("challenge_proposal", 4)
+    assert understand("why was I recommended this?").kind.value == "explain_proposal"
+    assert understand("my approvals", daniel).kind.value == "my_approvals"
+    assert understand("what's my path to data scientist?").kind.value == "career_path"

@@ -84,6 +84,11 @@ def direct_message(user: str, text: str, *, channel: str = "D0LADDER1", ts: str 
     return payload
 
 
+def channel_message(user: str, text: str, *, thread_ts: str, channel: str = "C0LADDER1", event_id: str | None = None) -> dict[str, Any]:
+    """message.channels: a reply in a channel thread, with no @mention."""
+    return direct_message(user, text, channel=channel, thread_ts=thread_ts, event_id=event_id, channel_type="channel")
+
+
 def app_home_opened(user: str, tab: str = "home") -> dict[str, Any]:
     payload = _load(JAVA / "AppHomeOpenedPayload.json")
     payload.update({"token": "verification_token", "team_id": "T111", "api_app_id": "A111", "type": "event_callback",

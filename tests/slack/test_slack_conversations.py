@@ -13,7 +13,7 @@ from bot.slack.blocks import unescape
 from handlers import admin
 from storage.models import ChatIdentity
 
-from slack_harness import STRANGER, app_mention, direct_message, person_id, serving, slack_id, slash_command
+from slack_harness import STRANGER, app_mention, channel_message, direct_message, person_id, serving, slack_id, slash_command
 
 MAYA = "maya.patel@kestrel.example"
 PRIYA = "priya.raman@kestrel.example"
@@ -70,6 +70,29 @@ def test_path_question_in_a_channel_matches_the_terminal_and_follow_ups_keep_the
     with fresh_demo.db.session() as s:
         assert s.scalar(select(ChatIdentity.person_id).where(ChatIdentity.channel == "slack", ChatIdentity.external_id == maya)) \
             == person_id(fresh_demo, MAYA)
+
+
+def test_a_reply_in_a_thread_ladder_answers_needs_no_mention(fresh_demo, slack_processes):
+    maya = slack_id(person_id(fresh_demo, MAYA))
+
+    async def scenario():
+        async with serving(fresh_demo, slack_answer_processes=slack_processes) as h:
+            mention = app_mention(maya, "what's my path to data scientist?")
+            await h.slack.event(mention)
+            await h.api.wait_for("chat.postMessage")
+            ts = mention["event"]["ts"]
+            # Chatter in a thread Ladder was never asked into stays unanswered...
+            await h.slack.event(channel_message(maya, "lunch at noon?", thread_ts="1700000000.000001"))
+            # ...but a follow-up in Ladder's own thread is answered there, with the thread's context.
+            status, _ = await h.slack.event(channel_message(maya, "and for database administrator?", thread_ts=ts))
+            assert status == 200
+            posts = await h.api.wait_for("chat.postMessage", 2)
+            assert posts[1].args["thread_ts"] == ts and "database administrator" in _text_of(posts[1].args["blocks"])
+            await asyncio.sleep(0.5)
+            assert len(h.api.of("chat.postMessage")) == 2  # the chatter got no reply
+            assert h.api.problems == []
+
+    asyncio.run(scenario())
 
 
 def test_direct_messages_answer_in_thread_and_ignore_bots_edits_and_self(fresh_demo, slack_processes):

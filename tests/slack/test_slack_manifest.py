@@ -13,10 +13,10 @@ MANIFEST = Path(__file__).resolve().parents[2] / "bot" / "slack" / "manifest.yam
 def test_manifest_matches_the_code():
     m = yaml.safe_load(MANIFEST.read_text())
     assert set(m["oauth_config"]["scopes"]["bot"]) == {
-        "app_mentions:read", "chat:write", "im:history", "im:read", "im:write", "users:read", "users:read.email",
+        "app_mentions:read", "channels:history", "groups:history", "chat:write", "im:history", "im:read", "im:write", "users:read", "users:read.email",
         "commands", "files:read"}
     events = m["settings"]["event_subscriptions"]
-    assert set(events["bot_events"]) == {"app_mention", "message.im", "app_home_opened"}
+    assert set(events["bot_events"]) == {"app_mention", "message.im", "message.channels", "message.groups", "app_home_opened"}
     [command] = m["features"]["slash_commands"]
     assert command["command"] == COMMAND
     urls = {events["request_url"], m["settings"]["interactivity"]["request_url"], command["url"]}

@@ -50,6 +50,15 @@ def test_package_has_manifest_and_icons(tmp_path):
     assert all(manifest["developer"][k].startswith("https://") for k in ("websiteUrl", "privacyUrl", "termsOfUseUrl"))
     assert "{{" not in json.dumps(manifest)
     assert png_size(color) == (192, 192) and png_size(outline) == (32, 32)
+    # The command list Teams suggests is read from the intent catalogue, within Teams' limits.
+    from understanding.catalogue import load
+
+    catalogue = load()
+    [commands] = [c["commands"] for c in manifest["bots"][0]["commandLists"]]
+    helps = {i.help: i for i in catalogue.intents}
+    assert 3 <= len(commands) <= 10
+    assert all(c["title"] in helps and helps[c["title"]].listed and len(c["title"]) <= 32 for c in commands)
+    assert commands[0]["title"] == catalogue["career_path"].help
 
 
 def test_outline_icon_is_white_on_transparent():

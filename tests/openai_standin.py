@@ -1,6 +1,7 @@
 """A local stand-in for an OpenAI-compatible chat completions endpoint (http.server, 127.0.0.1).
 
-Tests set ``mode`` and ``reply`` and read ``requests`` to see what the answerer sent.
+Tests set ``mode`` and ``reply`` and read ``requests`` to see what the answerer sent. A request that offers tools is
+answered with ``tool_call`` (name, JSON arguments) when one is set: how a model routes a message by tool calling.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ class OpenAIStandIn:
         self.reply = "Answer [1]."
         self.delay_seconds = 3.0
         self.requests: list[dict] = []
+        self.tool_call: tuple[str, str] | None = None
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -35,6 +37,11 @@ class OpenAIStandIn:
                 if standin.mode == "garbage":
                     return self._send_raw(200, b"{this is not json", "application/json")
                 content = "" if standin.mode == "empty" else standin.reply
+                message: dict = {"role": "assistant", "content": content}
+                if standin.tool_call is not None and json.loads(body).get("tools"):
+                    name, arguments = standin.tool_call
+                    message = {"role": "assistant", "content": None, "tool_calls": [
+                        {"id": "call_standin", "type": "function", "function": {"name": name, "arguments": arguments}}]}
                 self._send(
                     200,
                     {
@@ -42,7 +49,7 @@ class OpenAIStandIn:
                         "object": "chat.completion",
                         "created": int(time.time()),
                         "model": "standin",
-                        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+                        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
                         "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
                     },
                 )

@@ -1,0 +1,247 @@
+"""Where each understood request goes, and the replies that help when a request is incomplete or unclear.
+
+``USE_CASES`` maps every catalogue intent that is not a path or skills question to its use case, with the slots
+that understanding found. Requests for an admin command in plain words ("kick off the agent", "make check-ins
+automatic") run the same subcommand as ``/ladder …`` and are refused the same way for those not allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from conversation import ActionKind, ActionRef, Button, Card, Reply
+from handlers import admin, approvals as approvals_handler, career_path, challenges, knowledge_answer, learning
+from handlers.approval_text import parse_challenge, parse_decision, parse_resolution
+from handlers.context import Ladder
+from handlers.intents import Intent, IntentKind
+from storage import UnitOfWork
+from storage.models import Person
+from understanding.catalogue import Catalogue
+from understanding.understand import Understood
+
+UseCase = Callable[[Ladder, UnitOfWork, Person, Intent], Reply]
+
+READS_ONLY = frozenset({IntentKind.show_all})
+
+ASK_FOR = {
+    "role": "Which role do you mean? For example “data scientist” or “cloud engineer”.",
+    "skill": "Which skill do you mean? For example “SQL” or “data mining”.",
+    "person": "Who do you mean? Give their name or work email.",
+    "course": "Which course? Give its code (like DB120) or its title.",
+    "proposal_id": "Which proposal? Give its number — “my approvals” lists the ones waiting for you.",
+    "challenge_id": "Which challenge? Give its number — “open challenges” lists them.",
+    "verb": "Approve, reject or override?",
+    "verdict": "Uphold or dismiss?",
+    "action_type": "Which kind of action? enrol_course, schedule_checkin, readiness_nudge, adjust_path or stretch_assignment.",
+    "autonomy": "Should it be auto, approve (a person decides) or off?",
+}
+FOR = {"employee": "everyone", "manager": "managers", "hr_admin": "HR admins"}
+
+
+def missing_slot(catalogue: Catalogue, intent: Intent) -> Reply | None:
+    """The first required slot the request lacks, asked for (the next message may answer it)."""
+    try:
+        spec = catalogue[intent.kind.value]
+    except KeyError:
+        return None
+    for slot in spec.slots:
+        if slot.required and intent.slots.get(slot.name) is None:
+            known = {name: value.value for name, value in intent.slots.values.items() if value.value is not None}
+            return Reply(text=ASK_FOR.get(slot.kind, f"I need the {slot.name.replace('_', ' ')} for that."),
+                         data={"intent": intent.kind.value, "status": "needs_slot", "slot": slot.name,
+                               "awaiting": {"intent": intent.kind.value, "slot": slot.name, "slots": known}})
+    return None
+
+
+# --------------------------------------------------------------------------- approvals and challenges
+
+
+def decide(ladder: Ladder, uow: UnitOfWork, person: Person, intent: Intent) -> Reply:
+    parsed = parse_decision(intent.text)
+    if parsed is not None:  # the exact command form, with its change and reason, as typed
+        return approvals_handler.decide_text(ladder, uow, person, intent.text)
+    verb, proposal_id = intent.value("verb"), intent.value("proposal_id")
+    reason = intent.slots.text("reason") or None
+    change = intent.value("course")
+    return approvals_handler.decide_parts(ladder, uow, person, verb, int(proposal_id), change=change, reason=reason)
+
+
+def explain_proposal(ladder: Ladder, uow: UnitOfWork, person: Person, intent: Intent) -> Reply:
+    pid = intent.value("proposal_id")
+    return approvals_handler.explain(ladder, uow, person, int(pid) if pid is not None else None)
+
+
+def challenge(ladder: Ladder, uow: UnitOfWork, person: Person, intent: Intent) -> Reply:
+    parsed = parse_challenge(intent.text)
+    if parsed is not None:
+        return challenges.challenge_text(ladder, uow, person, intent.text)
+    pid = intent.value("proposal_id")
+    reason = intent.slots.text("reason")
+    return challenges.challenge_parts(ladder, uow, person, int(pid) if pid is not None else None, reason)
+
+
+def resolve_challenge(ladder: Ladder, uow: UnitOfWork, person: Person, intent: Intent) -> Reply:
+    if parse_resolution(intent.text) is not None:
+        return challenges.resolve_text(ladder, uow, person, intent.text)
+    outcome = "upheld" if intent.value("verdict") == "uphold" else "dismissed"
+    return challenges.resolve_parts(ladder, uow, person, int(intent.value("challenge_id")), outcome, intent.slots.text("reason"))
+
+
+# --------------------------------------------------------------------------- learning
+
+
+def enrol(ladder: Ladder, uow: UnitOfWork, person: Person, intent: Intent) -> Reply:
+    course = intent.slots.get("course")
+    assert course is not None  # required: missing_slot asked for it
+    if course.status == "found" and course.ref is not None:
+        return learning.enrol(ladder, uow, person, course.ref)
+    if course.candidates:
+        buttons = [Button(label=f"Enrol me in {code}", ref=ActionRef(kind=ActionKind.enrol, target=str(c.id)).encode())
+                   for code in course.candidates if (c := uow.skills.course_by_code(code)) is not None]
+        return Reply(text=f"Several courses could be “{course.text}”. Which one?", cards=[Card(title="Which course?", buttons=buttons)],
+                     data={"intent": "enrol", "status": "ambiguous"})
+    return Reply(text=f"I couldn't find a course called “{course.text}” in the catalogue. Ask for your path to a role to "
+                      "see the courses that would help.", data={"intent": "enrol", "status": "unknown"})
+
+
+def set_target(ladder: Ladder, uow: UnitOfWork, person: Person, intent: Intent) -> Reply:
+    match = career_path.resolve_role(ladder, uow, intent.role_text)
+    if match.status == "found" and match.best is not None:
+        return learning.set_target(ladder, uow, person, match.best.id)
+    reply = career_path.role_choice_reply(match)
+    buttons = [Button(label=f"Make {c.label} my target", ref=ActionRef(kind=ActionKind.set_target, target=str(c.id)).encode())
+               for c in match.candidates[:5]]
+    return reply.model_copy(update={"cards": [Card(title="Which role?", buttons=buttons)] if buttons else [],
+                                    "data": {**reply.data, "intent": "set_target"}})
+
+
+def stretch_projects(ladder: Ladder, uow: UnitOfWork, person: Person, intent: Intent) -> Reply:
+    if intent.slots.get("role") is not None:
+        match = career_path.resolve_role(ladder, uow, intent.role_text)
+        if match.status != "found" or match.best is None:
+            return career_path.role_choice_reply(match)
+        return learning.stretch_projects(ladder, uow, person, match.best.id)
+    role_id = person.target_role_id or person.role_id
+    if role_id is None:
+        return Reply(text="For which role? Say “stretch projects for data scientist”, or set a target role first.",
+                     data={"intent": "stretch_projects", "status": "needs_slot",
+                           "awaiting": {"intent": "stretch_projects", "slot": "role", "slots": {}}})
+    return learning.stretch_projects(ladder, uow, person, role_id)
+
+
+def show_all(ladder: Ladder, uow: UnitOfWork, person: Person, intent: Intent) -> Reply:
+    role_id = intent.value("role_id")
+    if role_id is None:
+        return Reply(text="The full list of which path? Ask “what's my path to <role>?” first.", data={"intent": "show_all"})
+    return career_path.path_click(ladder, uow, person, int(role_id))
+
+
+# --------------------------------------------------------------------------- admin requests in plain words
+
+
+def _admin(command: str | Callable[[Intent], str]) -> UseCase:
+    def run(ladder: Ladder, uow: UnitOfWork, person: Person, intent: Intent) -> Reply:
+        return admin.handle(ladder, uow, person, command(intent) if callable(command) else command)
+    return run
+
+
+def seed_demo(ladder: Ladder, uow: UnitOfWork, person: Person, intent: Intent) -> Reply:
+    """Resetting deletes every demo record: only the explicit command does it, never a guess at a sentence."""
+    return Reply(text="That resets the demo organisation and deletes all its data (people, skills, proposals). "
+                      "If that is what you want, type `/ladder seed demo`.", ephemeral=True, data={"intent": "seed_demo", "status": "confirm"})
+
+
+def _audit_args(intent: Intent) -> str:
+    return str(intent.person_text)
+
+
+def _policy_args(intent: Intent) -> str:
+    return f"set {intent.value('action_type')} {intent.value('autonomy')}"
+
+
+# --------------------------------------------------------------------------- conversation
+
+
+def greeting(ladder: Ladder, uow: UnitOfWork, person: Person, intent: Intent) -> Reply:
+    return Reply(text=f"Hi {person.name.split()[0]}! I'm Ladder. Ask me “what's my path to <role>?” — or type `help` to see what I can do.",
+                 data={"intent": "greeting"})
+
+
+def whoami(ladder: Ladder, uow: UnitOfWork, person: Person, intent: Intent) -> Reply:
+    role = person.role.label if person.role else person.job_title or "not recorded"
+    target = person.target_role.label if person.target_role else "none set"
+    access = FOR.get(getattr(person.access_role, "value", str(person.access_role)), "everyone")
+    return Reply(text=f"You are {person.name} ({person.email}). Role: {role}. Target role: {target}. "
+                      f"In Ladder you can use what is open to {access}.",
+                 data={"intent": "whoami", "email": person.email})
+
+
+def nothing_to_refer_to(ladder: Ladder, uow: UnitOfWork, person: Person, intent: Intent) -> Reply:
+    return Reply(text="I'm not sure what that refers to — I have nothing open in this conversation. "
+                      "Ask me a question, or type `help` to see what I can do.", data={"intent": intent.kind.value, "status": "no_context"})
+
+
+USE_CASES: dict[IntentKind, UseCase] = {
+    IntentKind.decide_proposal: decide,
+    IntentKind.my_approvals: lambda ladder, uow, person, _i: approvals_handler.my_approvals(ladder, uow, person),
+    IntentKind.proposals_about_me: lambda ladder, uow, person, _i: approvals_handler.about_me(ladder, uow, person),
+    IntentKind.explain_proposal: explain_proposal,
+    IntentKind.challenge_proposal: challenge,
+    IntentKind.resolve_challenge: resolve_challenge,
+    IntentKind.open_challenges: _admin("challenges"),
+    IntentKind.enrol: enrol,
+    IntentKind.set_target: set_target,
+    IntentKind.stretch_projects: stretch_projects,
+    IntentKind.show_all: show_all,
+    IntentKind.admin_status: _admin("status"),
+    IntentKind.agent_run: _admin("agent run"),
+    IntentKind.show_policy: _admin("policy"),
+    IntentKind.set_policy: _admin(_policy_args),
+    IntentKind.audit_log: _admin(lambda i: f"audit {_audit_args(i)}"),
+    IntentKind.kb_list: _admin("kb list"),
+    IntentKind.seed_demo: seed_demo,
+    IntentKind.policy_question: lambda ladder, uow, person, i: knowledge_answer.answer(ladder, uow, person, i.text),
+    IntentKind.greeting: greeting,
+    IntentKind.whoami: whoami,
+    IntentKind.confirm: nothing_to_refer_to,
+    IntentKind.pick_option: nothing_to_refer_to,
+    IntentKind.why_followup: nothing_to_refer_to,
+}
+
+
+# --------------------------------------------------------------------------- help, clarification, not understood
+
+
+def capabilities(catalogue: Catalogue, person: Person | None) -> list[tuple[str, str, str]]:
+    """(intent, description, example) of what this person may ask for, in catalogue order."""
+    role = getattr(getattr(person, "access_role", None), "value", None) or "employee"
+    return [(i.name, i.description, i.help) for i in catalogue.intents if i.listed and (person is None or i.allowed(role))]
+
+
+def help_reply(catalogue: Catalogue, person: Person | None) -> Reply:
+    lines = ["*What I can do for you*"]
+    for _name, description, example in capabilities(catalogue, person):
+        lines.append(f"• {description}" + (f" — e.g. “{example}”" if example else ""))
+    lines.append("Ask in your own words. HR and learning-policy questions are answered from the handbook, with sources. "
+                 "`/ladder help` lists the admin commands.")
+    return Reply(text="\n".join(lines), data={"intent": "help", "capabilities": [c[0] for c in capabilities(catalogue, person)]})
+
+
+def clarify(catalogue: Catalogue, understood: Understood) -> Reply:
+    options = [name for name in understood.alternatives if catalogue[name].listed][:2] or list(understood.alternatives[:2])
+    buttons = [Button(label=_short(catalogue[name].description), ref=ActionRef(kind=ActionKind.clarify, target=name).encode())
+               for name in options]
+    return Reply(text="I'm not sure which you mean — pick one:", cards=[Card(title="Did you mean…", buttons=buttons)],
+                 data={"intent": "clarify", "options": options, "pending_text": understood.text})
+
+
+def not_understood(catalogue: Catalogue, person: Person, declined: Reply) -> Reply:
+    examples = [f"“{example}”" for _n, _d, example in capabilities(catalogue, person) if example][:6]
+    return Reply(text="I'm not sure what you're asking, and the handbook doesn't cover it. Here is what I can do — for example "
+                      + ", ".join(examples) + ". Type `help` for the full list.",
+                 data={"intent": "unknown", "knowledge": declined.data})
+
+
+def _short(description: str) -> str:
+    first = description.split(":")[0].split(".")[0].strip()
+    return first if len(first) <= 60 else first[:57] + "…"

@@ -1,0 +1,167 @@
+"""From a typed message to what it asks: an intent, how sure Ladder is, and the slots it found.
+
+Three outcomes (``Understood.outcome``):
+
+* ``act``: one intent is clearly the most likely — route to it;
+* ``clarify``: two intents are close — ask one question with a button for each;
+* ``fallback``: nothing is likely enough — the knowledge base if it has a grounded answer, else what Ladder can do.
+
+The thresholds were chosen by cross-validation on the catalogue's own examples (``python app.py nlu calibrate``),
+never on the held-out set.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from skills_engine.labels import LabelIndex
+from understanding import slots as slot_finding
+from understanding.catalogue import Catalogue, IntentSpec
+from understanding.classifier import IntentClassifier, Ranking
+from understanding.slots import Directory, Slots, SlotValue
+
+log = logging.getLogger(__name__)
+
+Outcome = Literal["act", "clarify", "fallback"]
+
+MAX_CLASSIFIED_CHARS = 600  # a 10,000-character paste is classified on its opening, which says what it is about
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    act: float = 0.40  # the best intent's probability needed to act on it
+    margin: float = 0.12  # ... and its lead over the runner-up
+    clarify: float = 0.20  # both of two close intents at least this likely: ask which
+
+
+@dataclass
+class Understood:
+    intent: str  # a catalogue name, "admin_command" for `/ladder …`, or "unknown"
+    outcome: Outcome
+    confidence: float
+    slots: Slots = field(default_factory=Slots)
+    alternatives: tuple[str, ...] = ()  # the two intents to choose between, when clarifying
+    source: Literal["classifier", "llm", "command", "empty"] = "classifier"
+    text: str = ""  # what was typed, cleaned
+    argument: str = ""  # the rest of a `/ladder …` command
+
+    def slot_text(self, name: str) -> str:
+        return self.slots.text(name)
+
+
+@dataclass(frozen=True)
+class Vocabularies:
+    """What slot values are resolved against, made per question by the caller (cheap: indexes are shared)."""
+
+    roles: LabelIndex | None = None
+    skills: LabelIndex | None = None
+    directory: Callable[[], Directory] = Directory  # loaded only for intents that take a person or a course
+
+
+_ADMIN = re.compile(r"^\s*/?ladder(?:\s+(?P<arg>.*))?$", re.IGNORECASE | re.DOTALL)
+_MENTION = re.compile(r"<@[A-Z0-9]+>|<at>[^<]*</at>")
+_WORDLESS = re.compile(r"^[\W_\d]*$")
+
+
+def clean(text: str) -> str:
+    text = _MENTION.sub(" ", text or "").replace("’", "'").replace("\u00a0", " ")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+class Understander:
+    def __init__(self, catalogue: Catalogue, classifier: IntentClassifier, *, thresholds: Thresholds = Thresholds(),
+                 proposer: "IntentProposer | None" = None) -> None:
+        self.catalogue = catalogue
+        self.classifier = classifier
+        self.thresholds = thresholds
+        self.proposer = proposer
+        self._carrier = {i.name: slot_finding.carrier_words(e.carrier() for e in i.examples) for i in catalogue.intents}
+
+    def understand(self, text: str, vocabularies: Vocabularies) -> Understood:
+        cleaned = clean(text)
+        if not cleaned:
+            return Understood("help", "act", 1.0, source="empty", text=cleaned)
+        admin = _ADMIN.match(cleaned)
+        if admin and cleaned.lower().lstrip("/").startswith("ladder") and (cleaned.startswith("/") or _is_command(admin.group("arg"))):
+            return Understood("admin_command", "act", 1.0, source="command", text=cleaned, argument=(admin.group("arg") or "").strip())
+        if _WORDLESS.match(cleaned):  # emoji, punctuation, a lone number: nothing to classify
+            return Understood("unknown", "fallback", 0.0, text=cleaned)
+        proposed = self.proposer.propose(cleaned) if self.proposer is not None else None
+        if proposed is not None and proposed.intent in self.catalogue.names():
+            return Understood(proposed.intent, "act", 1.0, self.find_slots(proposed.intent, cleaned, vocabularies,
+                                                                           hints=proposed.slots), source="llm", text=cleaned)
+        ranking = self.classifier.rank(cleaned[:MAX_CLASSIFIED_CHARS])
+        return self.decide(ranking, cleaned, vocabularies)
+
+    def decide(self, ranking: Ranking, text: str, vocabularies: Vocabularies) -> Understood:
+        best, p1 = ranking.intents[0]
+        second, p2 = ranking.runner_up
+        t = self.thresholds
+        if p1 >= t.act and p1 - p2 >= t.margin:
+            return Understood(best, "act", p1, self.find_slots(best, text, vocabularies), text=text)
+        if p1 >= t.clarify and p2 >= t.clarify:
+            return Understood(best, "clarify", p1, alternatives=(best, second), text=text)
+        return Understood("unknown", "fallback", p1, alternatives=(best,), text=text)
+
+    def find_slots(self, intent: str, text: str, vocabularies: Vocabularies, *, hints: dict[str, str] | None = None) -> Slots:
+        """Every slot the intent declares, looked for anywhere in ``text`` (an LLM's hints are resolved the same way)."""
+        spec = self._spec(intent)
+        found = Slots()
+        if spec is None:
+            return found
+        carrier = self._carrier.get(intent, frozenset())
+        directory: Directory | None = None
+        for slot in spec.slots:
+            source = (hints or {}).get(slot.name) or text
+            value: SlotValue | None = None
+            if slot.kind in ("role", "skill"):
+                index = vocabularies.roles if slot.kind == "role" else vocabularies.skills
+                value = slot_finding.find_label(index, source, carrier, slot.name) if index is not None else None
+            elif slot.kind in ("person", "course"):
+                directory = directory or vocabularies.directory()
+                value = (slot_finding.find_person(source, directory, carrier) if slot.kind == "person"
+                         else slot_finding.find_course(source, directory))
+            elif slot.kind == "level":
+                value = slot_finding.find_level(source)
+            elif slot.kind in ("proposal_id", "challenge_id"):
+                value = slot_finding.find_number(source, slot.kind)
+            elif slot.kind == "autonomy":
+                value = slot_finding.find_autonomy(source)
+            elif slot.kind in ("verb", "verdict", "action_type"):
+                value = slot_finding.find_keyword(source, slot.kind)
+            elif slot.kind == "reason":
+                value = slot_finding.find_reason(text)
+            elif slot.kind == "ordinal":
+                value = slot_finding.find_ordinal(source)
+            if value is not None:
+                found.values[slot.name] = SlotValue(slot.name, value.text, value.value, value.status, value.candidates, value.ref)
+        return found
+
+    def _spec(self, intent: str) -> IntentSpec | None:
+        try:
+            return self.catalogue[intent]
+        except KeyError:
+            return None
+
+
+def _is_command(argument: str | None) -> bool:
+    """"ladder status" is the command; "ladder, how do I…" is a question addressed to Ladder."""
+    first = (argument or "").strip().split(" ", 1)[0].lower()
+    return first in ("", "help", "status", "seed", "kb", "policy", "agent", "audit", "challenges")
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What an LLM proposes: an intent of the catalogue and the slot values as it read them."""
+
+    intent: str
+    slots: dict[str, str]
+
+
+class IntentProposer:  # the protocol understanding.llm implements
+    def propose(self, text: str) -> Proposal | None:  # pragma: no cover - interface
+        raise NotImplementedError
