@@ -201,7 +201,7 @@ def _reason_text(role: Occupation, reason: paths.Reason) -> str:
         return f"essential for {role.label}"
     if kind == paths.ReasonKind.neighbours:
         share = f"all {reason.of}" if reason.related == reason.of else f"{reason.related} of its {reason.of}"
-        return f"{share} related roles need it too"
+        return f"{share} related roles {'needs' if reason.related == 1 else 'need'} it too"
     if kind == paths.ReasonKind.course and reason.course is not None:
         return f"a course teaches it: “{reason.course.title}” ({reason.course.duration_hours:g} h)"
     sources = " and ".join(_EVIDENCE_WORDS.get(e.value, e.value.replace("_", " ")) for e in reason.evidence)
