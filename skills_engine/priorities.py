@@ -71,10 +71,11 @@ class Reason:
 class Priority:
     item: GapItem
     reasons: tuple[Reason, ...]
+    score: int  # the sum of the reasons' points
 
-    @property
-    def score(self) -> int:
-        return sum(r.points for r in self.reasons)
+    @classmethod
+    def of(cls, item: GapItem, reasons: tuple[Reason, ...]) -> Priority:
+        return cls(item, reasons, sum(r.points for r in reasons))
 
     def reason(self, kind: ReasonKind) -> Reason | None:
         return next((r for r in self.reasons if r.kind == kind), None)
@@ -98,7 +99,7 @@ class Focus:
 def rank(missing: list[GapItem], options: dict[int, SkillOptions], profile: dict[int, Proficiency],
          neighbours: int) -> list[Priority]:
     """Every missing skill with its reasons, highest score first (see the module's table)."""
-    scored = [Priority(item, _reasons(item, options.get(item.skill_id), profile.get(item.skill_id), neighbours))
+    scored = [Priority.of(item, _reasons(item, options.get(item.skill_id), profile.get(item.skill_id), neighbours))
               for item in missing]
     scored.sort(key=lambda p: (-p.score, -p.item.related_demand, -p.item.demand, p.item.label, p.item.skill_id))
     return scored
