@@ -157,7 +157,7 @@ def _opening_lines(role: Occupation, answer: paths.PathAnswer) -> list[str]:
                      + (" …" if len(claimed) > MAX_LISTED else "") + ".")
     if len(report.missing) > len(top):
         lines.append(f"📋 “Show all {len(report.missing)} missing skills” lists the other {len(report.missing) - len(top)}, "
-                     "each with a course or project that closes it.")
+                     "each with how to close it.")
     return lines
 
 
