@@ -19,6 +19,7 @@ class ActionKind(str, enum.Enum):
 
     pick_role = "pick_role"  # choose among ambiguous role matches -> path answer
     show_path = "show_path"
+    show_all_skills = "show_all_skills"  # the path answer's complete list of missing skills (it opens with three)
     set_target = "set_target"
     enrol = "enrol"
     show_projects = "show_projects"

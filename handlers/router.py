@@ -135,7 +135,7 @@ class Router:
             return Reply(text="That button is out of date — ask me again and use the new one.", ephemeral=True)
         target = int(ref.target)
         if ref.kind in career_path.READ_ONLY_CLICKS:
-            return career_path.path_click(self.ladder, uow, person, target)
+            return career_path.path_click(self.ladder, uow, person, target, ref.kind)
         if ref.kind in APPROVAL_CLICKS:
             return approvals_handler.click(self.ladder, uow, person, message)
         if ref.kind == ActionKind.enrol:

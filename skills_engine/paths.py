@@ -10,16 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from skills_engine import gaps, proficiency, routes
+from skills_engine import gaps, priorities, proficiency, routes
 from skills_engine.gaps import LEARNING_HOURS_PER_WEEK, GapItem, GapReport, LearningPlan, SkillOptions
 from skills_engine.graph import HaveSets, RoleGraph, RoleNode
+from skills_engine.priorities import TOP, Closeness, Focus, Priority, Reason, ReasonKind
 from skills_engine.proficiency import Proficiency
 from storage.models import Occupation, Person, RequirementKind
 from storage.skills import CourseOffer, Requirement, Skills
 
 # The handler words these; it needs no other module of the engine.
-__all__ = ["LEARNING_HOURS_PER_WEEK", "GapItem", "PathAnswer", "RoleGraph", "RouteAdvice", "RouteStep", "SkillOptions",
-           "path_to"]
+__all__ = ["LEARNING_HOURS_PER_WEEK", "TOP", "Closeness", "Focus", "GapItem", "GapReport", "PathAnswer", "Priority", "Reason",
+           "ReasonKind", "RoleGraph", "RouteAdvice", "RouteStep", "SkillOptions", "path_to"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class PathAnswer:
     learning: LearningPlan  # the courses (and stretch work) that close the gap
     options: dict[int, SkillOptions]  # per missing skill: its best courses and a project
     route: RouteAdvice | None
+    focus: Focus  # what the answer opens with: the top skills and why, one stretch project, their time
 
 
 def path_to(skills: Skills, graph: RoleGraph, person: Person, role: Occupation, now: dt.datetime) -> PathAnswer:
@@ -69,12 +71,15 @@ def path_to(skills: Skills, graph: RoleGraph, person: Person, role: Occupation, 
     route_skills = sorted({s for step in detour[1].steps for s in step.learn} - set(missing_ids)) if detour else []
     offers = skills.courses_teaching(missing_ids + route_skills)  # one read for the gap and the route
     openings = skills.open_opportunities_for(missing_ids)
+    options = gaps.options_per_skill(missing_ids, offers, openings)
+    neighbours = len(graph.neighbours.get(role.id, ())) if node is not None else 0
     return PathAnswer(
         requirements=reqs,
         report=report,
         learning=gaps.plan(missing_ids, offers, openings),
-        options=gaps.options_per_skill(missing_ids, offers, openings),
+        options=options,
         route=_advice(graph, role.id, detour, offers) if detour else None,
+        focus=priorities.focus(report.missing, options, profile, neighbours, offers, openings),
     )
 
 

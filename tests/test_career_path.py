@@ -40,6 +40,79 @@ def test_maya_path_to_data_scientist_separates_verified_from_claimed(demo):
     assert "Next step" in reply.text
 
 
+def test_the_path_answer_opens_with_three_skills_one_stretch_project_and_the_time(demo):
+    reply = ask(demo, "what's my path to data scientist?")
+    data, lines = reply.data, reply.text.splitlines()
+    top = data["top_missing"]
+    assert len(top) == 3 and data["view"] == "opening"
+    assert [t["score"] for t in top] == sorted((t["score"] for t in top), reverse=True)
+    assert all(t["score"] == sum(r["points"] for r in t["reasons"]) for t in top)
+    # statistics: claimed at level 2 through a finished course, so a validation away — it leads
+    assert top[0]["label"] == "statistics"
+    close = next(r for r in top[0]["reasons"] if r["kind"] == "close")
+    assert close["closeness"] == "claimed_at_target" and close["points"] == 3 and "course_completion" in close["evidence"]
+    assert all(t["reasons"][0]["kind"] == "essential" for t in top)
+    ids = {g["skill_id"] for g in data["missing"]}
+    assert {t["skill_id"] for t in top} <= ids
+
+    # the opening, in order: the three (with why), the project, the time — before anything else
+    start = lines.index(f"🎯 Start with these three of your {len(data['missing'])} missing skills:")
+    assert start == 3
+    for n, t in enumerate(top, 1):
+        assert lines[start + n].startswith(f"{n}. {t['label']} (level {t['target_level']}) — essential for data scientist")
+        assert all(r["text"] in lines[start + n] for r in t["reasons"])
+    project = data["stretch_project"]
+    assert project is not None and project["uses"][0] in {t["skill_id"] for t in top}
+    assert lines[start + 4].startswith(f"🧗 Stretch {project['kind']}: “{project['title']}”")
+    plan = data["plan"]
+    assert lines[start + 5].startswith(f"⏱️ The {len(plan['courses'])} course(s) I'd suggest take about {plan['hours']:g} hours"
+                                       f" — roughly {plan['weeks']} week(s) at 4 h of learning a week")
+    assert data["time"] == {"hours": plan["hours"], "weeks": plan["weeks"], "hours_per_week": 4.0,
+                            "top_hours": data["time"]["top_hours"], "top_weeks": data["time"]["top_weeks"]}
+    assert 0 < data["time"]["top_hours"] <= plan["hours"]
+    assert lines.index(next(x for x in lines if x.startswith("✅ Already verified"))) > start + 5
+    # the long list is not in the opening: skills beyond the three are named only where a claim or the project needs them
+    rest = [g["label"] for g in data["missing"] if g["skill_id"] not in {t["skill_id"] for t in top}]
+    assert not any(line.startswith("• ") for line in lines)
+    assert sum(label in reply.text for label in rest) <= 4
+
+
+def test_the_buttons_enrol_in_the_course_for_the_top_skills_and_show_all_is_one_click_away(demo):
+    reply = ask(demo, "what's my path to data scientist?")
+    buttons = reply.cards[0].buttons
+    assert len(buttons) <= 5  # Slack shows five without a "more…" menu
+    role_id = reply.data["role"]["id"]
+    assert buttons[0].ref.startswith("enrol:") and buttons[0].style == "primary"
+    first = next(c for r in reply.data["top_missing"] for x in r["reasons"] if (c := x.get("course")))
+    assert buttons[0].label == f"Enrol me in {first['title']}"
+    show_all = next(b for b in buttons if b.ref.startswith("show_all_skills:"))
+    assert show_all.ref == f"show_all_skills:{role_id}"
+    assert show_all.label == f"Show all {len(reply.data['missing'])} missing skills"
+    assert any(b.ref == f"set_target:{role_id}" for b in buttons)
+
+    full = click(demo, show_all.ref)
+    data = full.data
+    for key in ("status", "role", "have", "missing", "plan", "route", "top_missing"):
+        assert data[key] == reply.data[key], key
+    assert data["view"] == "all" and len(data["all_missing"]) == len(data["missing"])
+    assert [m["label"] for m in data["all_missing"][:3]] == [t["label"] for t in data["top_missing"]]
+    numbered = [line for line in full.text.splitlines() if line.split(". ", 1)[0].isdigit()]
+    assert len(numbered) == len(data["missing"])
+    assert [line.split(". ", 1)[1].split(" — ")[0] for line in numbered] == [m["label"] for m in data["all_missing"]]
+    assert full.text.startswith(f"*All {len(data['missing'])} missing skills for data scientist*")
+    refs = [b.ref for b in full.actions()]
+    assert f"show_path:{role_id}" in refs and not any(r.startswith("show_all_skills:") for r in refs)
+    assert click(demo, f"show_path:{role_id}").data["view"] == "opening"
+
+
+def test_show_all_is_answered_read_only_like_the_path():
+    from conversation import ActionKind
+    from handlers import career_path
+
+    assert ActionKind.show_all_skills in career_path.READ_ONLY_CLICKS
+    assert ActionRef.decode("show_all_skills:12").kind is ActionKind.show_all_skills
+
+
 def test_have_and_missing_partition_the_essentials_and_agree_with_the_evidence(demo):
     """For every demo person and a few target roles: have ∪ missing = the role's essentials, every
     'have' skill rests on verifying evidence, and no 'missing' skill has fresh verifying evidence at level."""

@@ -13,8 +13,13 @@ from skills_engine.graph import HaveSets, RoleGraph
 from skills_engine.proficiency import Proficiency
 from storage.models import (
     AccessRole,
+    Course,
+    CourseSkill,
     EvidenceType,
     Occupation,
+    Opportunity,
+    OpportunityKind,
+    OpportunitySkill,
     Person,
     RequirementKind,
     RoleSkill,
@@ -192,3 +197,52 @@ def test_role_graph_follows_taxonomy_changes(database, tmp_path):
         s.add(RoleSkill(occupation_id=role_c.id, skill_id=new.id, kind=RequirementKind.essential, target_level=2))
     after = ask(ladder, "what's my path to role c?", email="ana@synthetic.example")
     assert len(after.data["missing"]) == 4
+
+
+def test_the_opening_when_few_skills_are_missing_none_are_or_nothing_teaches_them(database, tmp_path):
+    """Ana (role a, s1–s5 verified) and a synthetic taxonomy without courses or opportunities at first."""
+    _seed_synthetic(database)
+    ladder = at_fixed_time(Ladder(settings=Settings(data_dir=tmp_path, database_url=database.url), db=database))
+    ana = "ana@synthetic.example"
+
+    # already qualified (her own role): said plainly, with a next step and nothing to list
+    own = ask(ladder, "what's my path to role a?", email=ana)
+    assert own.data["top_missing"] == [] and own.data["missing"] == [] and own.data["stretch_project"] is None
+    assert "🎉 You have every essential skill of role a verified — you're qualified for it." in own.text
+    assert "what roles am I closest to?" in own.text and "🎯" not in own.text
+    assert not any(b.ref.startswith(("show_all_skills:", "enrol:")) for b in own.actions())
+
+    # exactly three missing, no course, no project: all three shown, no "show all", and the gaps said as such
+    near = ask(ladder, "what's my path to role c?", email=ana)
+    assert [t["label"] for t in near.data["top_missing"]] == ["skill 40", "skill 41", "skill 42"]
+    assert "🎯 The three skills you still need:" in near.text
+    assert "No open stretch project uses these skills right now — ask your manager for work that uses skill 40." in near.text
+    assert "No course in the catalogue teaches these yet" in near.text
+    assert "➡️ Next step: ask your manager for a project that uses skill 40" in near.text
+    assert near.data["stretch_project"] is None and near.data["time"]["hours"] == 0
+    assert not any(b.ref.startswith(("show_all_skills:", "enrol:", "show_projects:")) for b in near.actions())
+
+    # two missing, one course for one of them, a project for the other
+    with database.session() as s, s.begin():
+        skills = {sk.label: sk for sk in s.query(Skill)}
+        role_d = Occupation(uri="urn:test:occ:role-d", label="role d")
+        s.add(role_d)
+        course = Course(code="S41", title="Skill 41 in a day", duration_hours=6.0)
+        gig = Opportunity(kind=OpportunityKind.gig, title="Skill 40 gig")
+        s.add_all([course, gig])
+        s.flush()
+        s.add_all([RoleSkill(occupation_id=role_d.id, skill_id=skills[f"skill {n:02d}"].id, kind=RequirementKind.essential,
+                             target_level=2) for n in [1, 2, 3, 4, 5, 40, 41]])
+        s.add(CourseSkill(course_id=course.id, skill_id=skills["skill 41"].id))
+        s.add(OpportunitySkill(opportunity_id=gig.id, skill_id=skills["skill 40"].id))
+    two = ask(ladder, "what's my path to role d?", email=ana)
+    top = two.data["top_missing"]
+    assert [t["label"] for t in top] == ["skill 41", "skill 40"]  # the course is a reason: 41 ranks first
+    assert [r["kind"] for r in top[0]["reasons"]] == ["essential", "neighbours", "course"]
+    assert "🎯 The two skills you still need:" in two.text
+    assert ("1. skill 41 (level 2) — essential for role d; 1 of its 3 related roles needs it too; a course teaches it: "
+            "“Skill 41 in a day” (6 h)") in two.text
+    assert "🧗 Stretch gig: “Skill 40 gig” — it uses skill 40." in two.text
+    assert "⏱️ The 1 course(s) I'd suggest take about 6 hours — roughly 2 week(s) at 4 h of learning a week." in two.text
+    assert two.data["stretch_project"]["title"] == "Skill 40 gig"
+    assert [b.ref.split(":")[0] for b in two.actions()] == ["enrol", "show_projects", "set_target"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conversation import ActionKind, ActionRef, Button, Card, Choice, Citation, Fact, Form, FormField, Reply
+from conversation import ActionKind, ActionRef, Button, Card, Channel, Choice, Citation, Fact, Form, FormField, Message, Reply
 from bot.slack import blocks as bk
 from bot.slack.modals import modal_view, submitted_values
 from bot.slack.action_ids import ACTION_PATTERN, ActionId
@@ -138,3 +138,26 @@ def test_clicked_blocks_removes_the_pressed_button_or_the_decision_row():
     assert remaining == ["enrol:2"] and after[-1]["type"] == "context"
     decided = bk.clicked_blocks(message.blocks, "<@U1>", "A", action_id=pressed, whole_block=True)
     assert not [b for b in decided if b["type"] == "actions"]
+
+
+def test_the_path_answer_and_its_complete_list_render_within_slack_limits(demo):
+    from handlers.router import Router
+
+    def route(**kw) -> Reply:
+        return Router(demo).handle(Message(channel=Channel.slack, sender_email="maya.patel@kestrel.example",
+                                           conversation_id="blocks", **kw))
+
+    opening = route(text="what's my path to data scientist?")
+    [message] = bk.render(opening)
+    assert block_problems(message.blocks, 50) == []
+    elements = [e for b in message.blocks if b["type"] == "actions" for e in b["elements"]]
+    assert [e["type"] for e in elements] == ["button"] * len(opening.cards[0].buttons)  # no "more…" menu
+    show_all = next(e for e in elements if e["value"].startswith("show_all_skills:"))
+    assert ActionId.parse(show_all["action_id"]) is ActionId.show_all_skills
+    assert show_all["text"]["text"] == f"Show all {len(opening.data['missing'])} missing skills"
+
+    complete = route(action=ActionRef.decode(show_all["value"]))
+    messages = bk.render(complete)
+    assert all(block_problems(m.blocks, 50) == [] for m in messages)
+    text = "\n".join(b["text"]["text"] for m in messages for b in m.blocks if b["type"] == "section" and "text" in b)
+    assert all(item["label"].replace("&", "&amp;") in text for item in complete.data["all_missing"])

@@ -28,6 +28,16 @@ def assert_valid(card: dict) -> None:
     assert not errors, "\n".join(f"{list(e.path)}: {e.message[:300]}" for e in errors[:5])
 
 
+def _walk(node):
+    """Every dict inside a card, depth first."""
+    if isinstance(node, dict):
+        yield node
+        node = list(node.values())
+    if isinstance(node, list):
+        for child in node:
+            yield from _walk(child)
+
+
 def terminal_content(reply: Reply) -> list[str]:
     """What the terminal shows, without its box drawing, button numbers and the "Sources:" heading."""
     text, _ = render_text(reply)
@@ -141,7 +151,8 @@ def test_every_reply_ladder_gives_validates_and_matches_the_terminal(fresh_demo)
     replies = [router.handle(Message(channel=Channel.terminal, sender_email=who, conversation_id=f"cards-{who}",
                                      text=text)) for who, text in asks]
     first = replies[0]
-    for kind in (ActionKind.pick_role, ActionKind.enrol, ActionKind.show_projects, ActionKind.set_target):
+    for kind in (ActionKind.pick_role, ActionKind.enrol, ActionKind.show_projects, ActionKind.set_target,
+                 ActionKind.show_all_skills):
         button = next((b for r in replies for b in r.actions() if b.ref.startswith(kind.value + ":")), None)
         if button is not None:
             replies.append(router.handle(Message(channel=Channel.terminal, sender_email=MAYA,
@@ -150,6 +161,11 @@ def test_every_reply_ladder_gives_validates_and_matches_the_terminal(fresh_demo)
                                          action=ActionRef(kind=ActionKind.enrol, target="999999"))))
     replies.append(Reply(text="Sorry, something went wrong on my side. Error id 0123456789.", error_id="0123456789"))
     assert first.cards and any(r.data.get("status") == "ambiguous" for r in replies)
+    assert any(r.data.get("view") == "all" for r in replies)  # the complete list of missing skills, clicked
+    show_all = next(b for b in first.actions() if b.ref.startswith("show_all_skills:"))
+    action = next(a for a in _walk(cards.reply_card(first)) if a.get("type") == "Action.Execute"
+                  and a.get("data", {}).get("ref") == show_all.ref)
+    assert action["verb"] == TeamsVerb.show_all_skills.value == "ladder.showAllSkills"
     assert len(replies) >= 15
     for reply in replies:
         card = cards.reply_card(reply)
