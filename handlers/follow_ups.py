@@ -53,6 +53,8 @@ def resolve(intent: Intent, context: dict[str, Any], find_slots: Callable[[str, 
             return Intent(IntentKind.explain_proposal, Slots({"proposal_id": SlotValue("proposal_id", str(why["id"]), why["id"])}), intent.text)
         if why.get("kind") == "skill" and why.get("label"):
             return Intent(IntentKind.explain_skill, Slots({"skill": SlotValue("skill", why["label"], why["label"])}), intent.text)
+        if why.get("kind") == "path":
+            return Intent(IntentKind.why_followup, Slots({"explanation": SlotValue("explanation", "", why)}), intent.text)
         return intent
     if intent.kind == IntentKind.show_all and context.get("role_id"):
         return Intent(IntentKind.show_all, Slots({"role_id": SlotValue("role_id", "", int(context["role_id"]))}), intent.text)
@@ -102,6 +104,11 @@ def _why(data: dict[str, Any]) -> dict[str, Any] | None:
     skill = data.get("skill")
     if isinstance(skill, dict) and skill.get("label"):
         return {"kind": "skill", "label": skill["label"]}
+    top = data.get("top_missing")
+    role = data.get("role")
+    if isinstance(top, list) and top and isinstance(role, dict):
+        return {"kind": "path", "role": role.get("label", ""),
+                "reasons": [[t.get("label", ""), "; ".join(r.get("text", "") for r in t.get("reasons", []))] for t in top[:3]]}
     return None
 
 

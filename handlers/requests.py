@@ -21,7 +21,7 @@ from understanding.understand import Understood
 
 UseCase = Callable[[Ladder, UnitOfWork, Person, Intent], Reply]
 
-READS_ONLY = frozenset({IntentKind.show_all})
+READS_ONLY = frozenset({IntentKind.show_all})  # answered inside the router's read-only transaction
 
 ASK_FOR = {
     "role": "Which role do you mean? For example “data scientist” or “cloud engineer”.",
@@ -133,7 +133,7 @@ def show_all(ladder: Ladder, uow: UnitOfWork, person: Person, intent: Intent) ->
     role_id = intent.value("role_id")
     if role_id is None:
         return Reply(text="The full list of which path? Ask “what's my path to <role>?” first.", data={"intent": "show_all"})
-    return career_path.path_click(ladder, uow, person, int(role_id))
+    return career_path.path_click(ladder, uow, person, int(role_id), ActionKind.show_all_skills)
 
 
 # --------------------------------------------------------------------------- admin requests in plain words
@@ -176,6 +176,18 @@ def whoami(ladder: Ladder, uow: UnitOfWork, person: Person, intent: Intent) -> R
                  data={"intent": "whoami", "email": person.email})
 
 
+def why_followup(ladder: Ladder, uow: UnitOfWork, person: Person, intent: Intent) -> Reply:
+    """"why?" after a path answer: how its three skills were chosen."""
+    why = intent.value("explanation")
+    if not isinstance(why, dict) or not why.get("reasons"):
+        return nothing_to_refer_to(ladder, uow, person, intent)
+    lines = [f"*Why these skills for {why.get('role', 'that role')}*"]
+    lines += [f"• {label} — {reasons}" for label, reasons in why["reasons"]]
+    lines.append("I rank missing skills by what the role needs most, what its neighbouring roles share, whether a course "
+                 "teaches it, and how close you already are. “show all” lists every missing skill in that order.")
+    return Reply(text="\n".join(lines), data={"intent": "why_followup", "status": "explained"})
+
+
 def nothing_to_refer_to(ladder: Ladder, uow: UnitOfWork, person: Person, intent: Intent) -> Reply:
     return Reply(text="I'm not sure what that refers to — I have nothing open in this conversation. "
                       "Ask me a question, or type `help` to see what I can do.", data={"intent": intent.kind.value, "status": "no_context"})
@@ -205,7 +217,7 @@ USE_CASES: dict[IntentKind, UseCase] = {
     IntentKind.whoami: whoami,
     IntentKind.confirm: nothing_to_refer_to,
     IntentKind.pick_option: nothing_to_refer_to,
-    IntentKind.why_followup: nothing_to_refer_to,
+    IntentKind.why_followup: why_followup,
 }
 
 

@@ -68,7 +68,8 @@ class Router:
             understood = understanding.understand(message.text, vocab)
             resolved = follow_ups.resolve(Intent.of(understood), context,
                                           lambda name, text: understanding.find_slots(name, text, vocab))
-            if isinstance(resolved, Intent) and (resolved.kind in career_path.READ_ONLY_INTENTS or person is None):
+            if isinstance(resolved, Intent) and (resolved.kind in career_path.READ_ONLY_INTENTS
+                                                 or resolved.kind in requests.READS_ONLY or person is None):
                 reply = self._answer(uow, message, person, resolved)
                 self._remember(message, resolved, reply)
                 return reply

@@ -162,3 +162,14 @@ def test_an_admin_request_in_plain_words_runs_the_command_and_is_refused_the_sam
 def test_resetting_the_demo_in_plain_words_only_explains_the_command(fresh_demo):
     reply = say(fresh_demo, "please reset the demo data", PRIYA)
     assert reply.data["intent"] == "seed_demo" and "/ladder seed demo" in reply.text
+
+
+def test_show_all_and_why_after_a_path_answer(fresh_demo):
+    path = say(fresh_demo, "what's my path to data scientist?")
+    everything = say(fresh_demo, "show me the full list")
+    assert everything.data["intent"] == "career_path" and everything.data["view"] == "all"
+    assert len(everything.data["all_missing"]) == len(path.data["missing"])
+    say(fresh_demo, "what's my path to data scientist?")
+    why = say(fresh_demo, "why those?")
+    assert why.data["status"] == "explained"
+    assert all(t["label"] in why.text for t in path.data["top_missing"])
