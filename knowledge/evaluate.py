@@ -8,10 +8,14 @@ Metrics:
 - declined: share of unanswerable questions the answerer declined;
 - answered: share of answerable questions it answered (the other side of the same threshold);
 - answer contains: share of answered questions whose text has every ``answer_contains`` string;
+- key fact in answer: share of *all* answerable questions answered with every ``answer_contains``
+  string (a declined answerable question counts as a miss here);
+- wrongly declined: share of answerable questions the answerer declined;
 - restricted leaks: questions where a passage, a citation or a restricted string from a document
   the asker may not read showed up (must be 0).
 
-Run on the demo handbook:  python -m knowledge.evaluate demo/kb_eval.jsonl demo/handbook [--lexical-only]
+Run on the demo handbook (the development set):  python -m knowledge.evaluate demo/kb_eval.jsonl demo/handbook [--lexical-only]
+On a second handbook, held out:  python -m knowledge.evaluate eval/kb_publiccode.jsonl <folder> (see eval/kb_publiccode.md)
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ class EvalMetrics:
     declined_unanswerable: float
     answered_answerable: float
     answer_contains: float
+    key_fact: float
     restricted_leaks: int
     lexical_only: bool
     results: list[QuestionResult] = field(default_factory=list, repr=False)
@@ -63,9 +68,11 @@ class EvalMetrics:
             ("unanswerable declined", f"{self.declined_unanswerable:.3f}"),
             ("answerable answered", f"{self.answered_answerable:.3f}"),
             ("answer contains expected", f"{self.answer_contains:.3f}"),
+            ("key fact in answer", f"{self.key_fact:.3f}"),
+            ("answerable wrongly declined", f"{1.0 - self.answered_answerable:.3f}"),
             ("restricted leaks", str(self.restricted_leaks)),
         ]
-        return "\n".join(f"{name:<26}{value}" for name, value in rows)
+        return "\n".join(f"{name:<29}{value}" for name, value in rows)
 
 
 def _share(values: list[bool]) -> float:
@@ -112,6 +119,7 @@ def evaluate(jsonl_path: Path | str, answerer: Answerer, *, k: int = 5) -> EvalM
         declined_unanswerable=_share([not r.answered for r in unanswerable]),
         answered_answerable=_share([r.answered for r in answerable]),
         answer_contains=_share([bool(r.contains_ok) for r in answerable if r.contains_ok is not None]),
+        key_fact=_share([bool(r.contains_ok) for r in answerable]),
         restricted_leaks=sum(r.leaked for r in results),
         lexical_only=answerer.index.lexical_only,
         results=results,
@@ -172,9 +180,12 @@ def main(argv: list[str] | None = None) -> int:
         print(report.summary())
         answerer = Answerer(index, settings, **({} if args.llm else {"chat_model": None}))
         if args.calibrate:
+            table = calibrate(args.eval_set, answerer)
             print("threshold  answered  declined")
-            for threshold, answered, declined in calibrate(args.eval_set, answerer)[:5]:
+            for threshold, answered, declined in table[:5]:
                 print(f"{threshold:9.3f}  {answered:8.3f}  {declined:8.3f}")
+            field_name = "lexical_only" if args.lexical_only else "with_vectors"
+            print(f"chosen: SupportPolicy({field_name}={table[0][0]:.3f})  (best answered + declined; ties to the higher)")
         metrics = evaluate(args.eval_set, answerer)
         print(metrics.table())
         if args.details:

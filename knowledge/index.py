@@ -32,6 +32,7 @@ from knowledge.embedding import MiniLMEmbedding, load_embedder
 from knowledge.feedback import FeedbackStore, penalty_factor
 from knowledge.lexical import LexicalView
 from knowledge.parsing import AUDIENCES
+from knowledge.synonyms import expand_text
 from knowledge.text import terms
 
 if TYPE_CHECKING:
@@ -271,9 +272,12 @@ class KnowledgeIndex:
         if not allowed or not query.strip():
             return []
         current = self._all_chunks()
+        # HR synonyms widen the BM25 half only: the embedding model already knows "vacation" is
+        # close to "annual leave", and its query should stay what the person wrote.
+        weighted = expand_text(query).weighted()
         lexical = [
             (current[c.chunk_id], score)
-            for c, score in self._view(allowed).top(terms(query), CANDIDATES)
+            for c, score in self._view(allowed).top([t for t, _ in weighted], CANDIDATES, [w for _, w in weighted])
             if c.chunk_id in current  # a stale view may still hold a deleted or replaced chunk
         ]
         vector = self._vector_top(query, allowed, CANDIDATES)

@@ -51,24 +51,27 @@ class LexicalView:
         bm25 = self.bm25
         self._length_norm = bm25.k1 * (1 - bm25.b + bm25.b * np.asarray(bm25.doc_len, dtype=np.float64) / bm25.avgdl)
 
-    def scores(self, query_terms: Sequence[str]) -> np.ndarray:
-        """rank-bm25's get_scores(), computed over postings only."""
+    def scores(self, query_terms: Sequence[str], term_weights: Sequence[float] | None = None) -> np.ndarray:
+        """rank-bm25's get_scores(), computed over postings only. ``term_weights[i]`` scales the
+        contribution of ``query_terms[i]`` (a synonym added to the query counts less than a word
+        the person typed); without it every term weighs 1, exactly as in rank-bm25."""
         if self.bm25 is None:
             return np.zeros(0)
         k1 = self.bm25.k1
         scores = np.zeros(len(self.chunks))
-        for term in query_terms:  # repeated query terms count repeatedly, as in rank-bm25
+        for i, term in enumerate(query_terms):  # repeated query terms count repeatedly, as in rank-bm25
             posting = self.postings.get(term)
             if posting is None:
                 continue
             where, tf = posting
-            scores[where] += self.bm25.idf[term] * (tf * (k1 + 1) / (tf + self._length_norm[where]))
+            weight = 1.0 if term_weights is None else term_weights[i]
+            scores[where] += weight * self.bm25.idf[term] * (tf * (k1 + 1) / (tf + self._length_norm[where]))
         return scores
 
-    def top(self, query_terms: Sequence[str], n: int) -> list[tuple[Chunk, float]]:
+    def top(self, query_terms: Sequence[str], n: int, term_weights: Sequence[float] | None = None) -> list[tuple[Chunk, float]]:
         if self.bm25 is None or not query_terms:
             return []
-        scores = self.scores(query_terms)
+        scores = self.scores(query_terms, term_weights)
         matched = np.flatnonzero(scores > 0)
         if matched.size > n:
             matched = matched[np.argpartition(-scores[matched], n - 1)[:n]]

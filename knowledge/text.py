@@ -32,13 +32,19 @@ def _stem(word: str) -> str:
     return word
 
 
-def terms(text: str) -> list[str]:
-    """Lower-cased, stop-word-free, lightly stemmed terms, in order (duplicates kept for BM25)."""
+def words(text: str) -> list[str]:
+    """Lower-cased, lightly stemmed words in order, stop words kept (for matching phrases such as
+    "time off", whose second word is a stop word)."""
     out = []
     for match in _WORD.finditer(text.lower()):
         word = match.group(0).replace("’", "'")
         if word.endswith("'s"):
             word = word[:-2]
-        if word and word not in STOPWORDS:
-            out.append(_stem(word))
+        if word:
+            out.append(word if word in STOPWORDS else _stem(word))
     return out
+
+
+def terms(text: str) -> list[str]:
+    """Lower-cased, stop-word-free, lightly stemmed terms, in order (duplicates kept for BM25)."""
+    return [word for word in words(text) if word not in STOPWORDS]
