@@ -19,6 +19,8 @@ from rapidfuzz import fuzz, process
 from skills_engine.labels import LabelIndex, LabelMatch
 
 MAX_WORDS = 6
+MAX_FUZZY_LOOKUPS = 2  # per slot and message: each one compares the phrase with every label of the vocabulary
+MAX_TEXT = 1000  # characters of a message searched for slots (a pasted document is not a request)
 
 STOPWORDS = frozenset("""
 a an the i i'm im me my mine myself you your we our us it its is are am was were be been being do does did doing to
@@ -74,11 +76,11 @@ class _Span:
 def find_label(index: LabelIndex, text: str, carrier: frozenset[str], name: str) -> SlotValue | None:
     """The role or skill a sentence is about (see the module docstring).
 
-    Candidates are every exact label span, and a fuzzy match of each run of words no exact span covers. A request
-    names what it is about last ("I'm a tester — what's my gap to games developer?"), so of the candidates that
-    resolve, the one ending latest wins, the longer on a tie.
+    Candidates are every exact label span, and a fuzzy match of a run of words no exact span covers. A request
+    names what it is about last ("I'm a tester — what's my gap to games developer?"), so the run ending latest that
+    resolves wins, and within it the longest exact span.
     """
-    tokens = words(text)
+    tokens = words(text[:MAX_TEXT])
     if not tokens:
         return None
     ignorable = carrier | STOPWORDS
@@ -91,24 +93,35 @@ def find_label(index: LabelIndex, text: str, carrier: frozenset[str], name: str)
             match = _exact(index, " ".join(piece))
             if match is not None:
                 spans.append(_Span(start, start + n, match))
-    for start, end in _runs(tokens, ignorable):
-        inside = [s for s in spans if start <= s.start and s.end <= end]
-        longest = max((s.length for s in inside), default=0)
+    # A request names what it is about last: runs are tried from the end, and the first that resolves wins, so a
+    # fuzzy look-up (the costly part, over every label) runs once or twice per message, not once per run.
+    runs = _runs(tokens, ignorable)
+    unknown: _Span | None = None
+    fuzzy_left = MAX_FUZZY_LOOKUPS
+    for start, end in reversed(runs):
+        inside = [s for s in spans if s.start < end and s.end > start]
+        exact = max(inside, key=lambda s: (s.length, s.end), default=None)
         phrase = " ".join(tokens[start:end])
-        if end - start > longest and len(phrase) >= 3:
+        candidate = exact
+        if (exact is None or exact.length < end - start) and len(phrase) >= 3 and end - start <= MAX_WORDS and fuzzy_left:
+            fuzzy_left -= 1
             # No exact label covers the whole run: a typo ("datta scientist"), or words around a label.
             fuzzy = index.resolve(phrase)
-            if fuzzy.status == "found" and fuzzy.best is not None and (not inside or fuzzy.best.score >= 90):
-                spans.append(_Span(start, end, fuzzy))
-            elif fuzzy.status == "ambiguous" and not inside:
-                spans.append(_Span(start, end, fuzzy))
-            elif not inside:
-                spans.append(_Span(start, end, LabelMatch("unknown", phrase)))
-    if not spans:
-        return None
-    rank = {"found": 2, "ambiguous": 1, "unknown": 0}
-    best = max(spans, key=lambda s: (rank[s.match.status], s.end, s.length))
-    return _value(name, " ".join(tokens[best.start:best.end]), best.match)
+            if fuzzy.status == "found" and fuzzy.best is not None and (exact is None or fuzzy.best.score >= 90):
+                candidate = _Span(start, end, fuzzy)
+            elif fuzzy.status == "ambiguous" and exact is None:
+                candidate = _Span(start, end, fuzzy)
+            elif exact is None and unknown is None:
+                unknown = _Span(start, end, LabelMatch("unknown", phrase))
+        if candidate is not None:
+            return _value(name, " ".join(tokens[candidate.start:candidate.end]), candidate.match)
+    outside = [s for s in spans if not any(s.start < e and s.end > b for b, e in runs)]
+    if outside:
+        best = max(outside, key=lambda s: (s.end, s.length))
+        return _value(name, " ".join(tokens[best.start:best.end]), best.match)
+    if unknown is not None:
+        return _value(name, " ".join(tokens[unknown.start:unknown.end]), unknown.match)
+    return None
 
 
 def _exact(index: LabelIndex, phrase: str) -> LabelMatch | None:

@@ -95,7 +95,7 @@ class Understander:
             return Understood(proposed.intent, "act", 1.0, self.find_slots(proposed.intent, cleaned, vocabularies,
                                                                            hints=proposed.slots), source="llm", text=cleaned)
         ranking = self.classifier.rank(cleaned[:MAX_CLASSIFIED_CHARS])
-        return self.decide(ranking, cleaned, vocabularies)
+        return self.decide(ranking, cleaned[:slot_finding.MAX_TEXT], vocabularies)
 
     def decide(self, ranking: Ranking, text: str, vocabularies: Vocabularies) -> Understood:
         best, p1 = ranking.intents[0]
