@@ -48,16 +48,15 @@ def kb_db(request, tmp_path) -> Iterator[Database]:
 
 
 @pytest.fixture(scope="session")
-def embedder():
-    model = load_embedder(None)  # the shared offline copy next to the repository
-    if model is None:
-        pytest.skip("all-MiniLM-L6-v2 not available in ../shared/models")
+def embedder(shared_model_dir):
+    model = load_embedder(shared_model_dir)  # the developers' offline copy (../shared/models), named explicitly
+    assert model is not None, f"all-MiniLM-L6-v2 in {shared_model_dir} did not load"
     return model
 
 
 @pytest.fixture
-def settings(tmp_path):
-    return load_settings(data_dir=tmp_path / "var", hr_contact="people-ops@kestrel.example")
+def settings(tmp_path, shared_model_dir):
+    return load_settings(data_dir=tmp_path / "var", hr_contact="people-ops@kestrel.example", embedding_model_dir=shared_model_dir)
 
 
 @pytest.fixture
