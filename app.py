@@ -12,6 +12,7 @@
     python app.py teams package [--out ZIP]       the Microsoft Teams app package (needs MICROSOFT_APP_ID)
     python app.py agent run [--json]              one pass of the agent (proposals, check-ins, deadlines)
     python app.py nlu eval FILE [--json]          intent and slot understanding on a labelled set
+    python app.py embedding-model [--no-download] where the knowledge base's sentence model loads from; fetch it
 """
 
 from __future__ import annotations
@@ -161,6 +162,32 @@ def cmd_nlu(args, ladder) -> int:
     return nlu_cli.run(args, ladder)
 
 
+def cmd_embedding_model(args, ladder) -> int:
+    """Say where the sentence model comes from and check that it loads; fetch it through Chroma when it is missing.
+    An explicit request, so it downloads even with EMBEDDING_DOWNLOAD=false (which only stops Ladder doing it alone)."""
+    from knowledge import model_files
+    from knowledge.embedding import MiniLMEmbedding
+
+    files = model_files.locate(ladder.settings.embedding_model_dir)
+    if not files.present and not files.configured and not args.no_download:
+        print(f"Downloading {model_files.MODEL_NAME} through Chroma into {files.folder} ...", file=sys.stderr)
+        try:
+            files = model_files.download()
+        except Exception as exc:  # noqa: BLE001 - offline, a proxy, a full disk: say which, plainly
+            print(model_files.missing_advice(files, error=exc), file=sys.stderr)
+            return 1
+    if not files.present:
+        print(model_files.missing_advice(files, not_downloaded_because="--no-download"), file=sys.stderr)
+        return 1
+    try:
+        dimensions = len(MiniLMEmbedding(files.folder)(["parental leave"])[0])
+    except Exception as exc:  # noqa: BLE001 - a broken file is reported, not a traceback
+        print(f"{model_files.MODEL_NAME} in {files.folder} could not be loaded ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return 1
+    print(f"{model_files.MODEL_NAME}: {files.folder} ({files.origin}), loads, {dimensions} dimensions")
+    return 0
+
+
 def cmd_db(args, ladder) -> int:
     print(f"Schema is up to date ({ladder.db.dialect}).")
     return 0
@@ -222,6 +249,10 @@ def parser() -> argparse.ArgumentParser:
 
     nlu_cli.add_parser(sub)
     sub.choices["nlu"].set_defaults(func=cmd_nlu)
+    model = sub.add_parser("embedding-model", help="the knowledge base's sentence model: where it loads from; "
+                                                   "downloads it through Chroma when missing")
+    model.add_argument("--no-download", action="store_true", help="only say where it is and whether it loads")
+    model.set_defaults(func=cmd_embedding_model)
 
     db = sub.add_parser("db", help="database schema")
     db.add_argument("action", choices=["upgrade"])

@@ -77,7 +77,17 @@ class Settings(BaseSettings):
     chroma_host: str | None = None
     chroma_port: int = 8000
     embedding_model_dir: Path | None = Field(
-        default=None, description="folder holding the all-MiniLM-L6-v2 ONNX export (see README)"
+        default=None,
+        description="a local copy of the all-MiniLM-L6-v2 ONNX export (the folder with model.onnx and tokenizer.json, "
+                    "or the one holding its onnx/ folder), used as it is and never downloaded into: how a machine "
+                    "without internet is set up. Unset: Chroma's download cache (~/.cache/chroma/onnx_models)",
+    )
+    embedding_download: bool = Field(
+        default=True,
+        description="with EMBEDDING_MODEL_DIR unset and the model not in Chroma's cache, fetch it on first use "
+                    "through Chroma's own download (about 80 MB, once per machine); false: Ladder never goes online "
+                    "for it and searches lexically until the model is there (`python app.py embedding-model` still "
+                    "downloads when you run it)",
     )
     hr_contact: str = "people-ops@kestrel.example"
     intent_model_cache_dir: Path = Field(

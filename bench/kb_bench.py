@@ -161,12 +161,14 @@ def main() -> int:
     parser.add_argument("--vector-queries-large", type=int, default=100, help="queries at the largest size with vectors")
     parser.add_argument("--embed-limit", type=int, default=1000, help="largest size embedded entirely for real")
     parser.add_argument("--no-embeddings", action="store_true")
+    parser.add_argument("--model-dir", type=Path, default=ROOT.parent / "shared" / "models" / "all-MiniLM-L6-v2",
+                        help="all-MiniLM-L6-v2 ONNX folder (default: the developers' offline copy in ../shared/models)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
 
     rows = [json.loads(line) for line in (ROOT / "demo" / "kb_eval.jsonl").read_text().splitlines() if line.strip()]
     queries = [r["question"] for r in rows]
-    model = None if args.no_embeddings else load_embedder(None)
+    model = None if args.no_embeddings else load_embedder(args.model_dir)
     timed = TimedModel(model) if model is not None else None
     sizes = sorted(int(s) for s in args.sizes.split(","))
     results = []

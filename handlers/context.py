@@ -76,13 +76,13 @@ def understander(ladder: Ladder) -> "Understander":
 
 
 def build_understander(settings: Settings) -> "Understander":
-    from knowledge.embedding import load_embedder
+    from knowledge.embedding import embedder_for
     from understanding.catalogue import load
     from understanding.classifier import IntentClassifier
     from understanding.llm import proposer_for
     from understanding.understand import Understander
 
     catalogue = load()
-    embedder = load_embedder(settings.embedding_model_dir)
+    embedder = embedder_for(settings)
     classifier = IntentClassifier(catalogue, embedder, cache_dir=settings.intent_model_cache_dir)
     return Understander(catalogue, classifier, proposer=proposer_for(settings, catalogue))

@@ -28,9 +28,11 @@ class KnowledgeBase:
 def open_knowledge_base(settings: Settings, db: Database) -> KnowledgeBase:
     """Chroma (folder or server) and the embedding model named by ``settings``; feedback kept in ``db``."""
     from knowledge.answer import Answerer
+    from knowledge.embedding import embedder_for
     from knowledge.feedback import FeedbackStore
     from knowledge.index import KnowledgeIndex
 
     feedback = FeedbackStore(db)
-    index = KnowledgeIndex.from_settings(settings, feedback=feedback)
+    # from_settings alone would look only at EMBEDDING_MODEL_DIR; embedder_for also honours EMBEDDING_DOWNLOAD.
+    index = KnowledgeIndex.from_settings(settings, feedback=feedback, embedder=embedder_for(settings))
     return KnowledgeBase(index, Answerer(index, settings), feedback)

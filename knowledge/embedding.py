@@ -2,11 +2,11 @@
 
 Why not Chroma's ``DefaultEmbeddingFunction``: it builds a new ONNX session on every call (~0.4 s
 per query) and pads every text to 256 tokens (~19 sentences/s on 2 cores). This class keeps one
-session and one tokenizer and pads each batch only to its longest text (~150-180 sentences/s);
-see ../shared/models/README.md for the measurements.
+session and one tokenizer and pads each batch only to its longest text (~150-180 sentences/s on
+2 cores). The files are Chroma's own ONNX export, found or downloaded by ``knowledge.model_files``.
 
-If the model cannot be loaded, ``load_embedder`` logs one warning saying what is missing and
-returns ``None``: retrieval then runs lexical-only (BM25) instead of failing.
+If the model cannot be loaded, ``load_embedder`` logs one warning saying what is missing and how to
+fix it, and returns ``None``: retrieval then runs lexical-only (BM25) instead of failing.
 """
 
 from __future__ import annotations
@@ -14,20 +14,25 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
 
+from knowledge.model_files import MODEL_NAME, REQUIRED_FILES, ModelFiles, download, locate, missing_advice
+
+if TYPE_CHECKING:
+    from settings import Settings
+
 log = logging.getLogger(__name__)
 
-MODEL_NAME = "all-MiniLM-L6-v2"
+__all__ = ["DIMENSIONS", "MODEL_NAME", "REQUIRED_FILES", "MiniLMEmbedding", "embedder_for", "load_embedder"]
+
 DIMENSIONS = 384
 # sentence-transformers' max_seq_length for this model; longer texts are truncated (chunks are
 # sized to ~250 words so little is lost).
 MAX_TOKENS = 256
-REQUIRED_FILES = ("model.onnx", "tokenizer.json")
 
 
 @register_embedding_function
@@ -103,62 +108,60 @@ class MiniLMEmbedding(EmbeddingFunction[Documents]):
 
 # --------------------------------------------------------------------------- one per process
 
-_cache: dict[Path, MiniLMEmbedding | None] = {}
+# Keyed by (folder, whether a download may fill it): a folder that failed with downloads off may still succeed
+# when another caller allows them. A model that loaded is stored under both.
+_cache: dict[tuple[Path, bool], MiniLMEmbedding | None] = {}
 _cache_lock = threading.Lock()
 
 
-def default_model_dir() -> Path | None:
-    """The shared offline copy next to the repository, only if it is actually there."""
-    from settings import PROJECT_ROOT
-
-    candidate = PROJECT_ROOT.parent / "shared" / "models" / MODEL_NAME
-    return candidate if candidate.exists() else None
-
-
-def resolve_model_dir(configured: Path | None) -> Path | None:
-    """Accept either the ``all-MiniLM-L6-v2`` folder or its ``onnx`` subfolder."""
-    base = configured if configured is not None else default_model_dir()
-    if base is None:
-        return None
-    if (base / "onnx" / "model.onnx").exists():
-        return base / "onnx"
-    return base
+def embedder_for(settings: Settings) -> MiniLMEmbedding | None:
+    """The embedder the settings ask for: EMBEDDING_MODEL_DIR, else Chroma's cache (downloading if allowed)."""
+    return load_embedder(
+        settings.embedding_model_dir, download=settings.embedding_download, not_downloaded_because="EMBEDDING_DOWNLOAD=false"
+    )
 
 
-def load_embedder(model_dir: Path | None) -> MiniLMEmbedding | None:
-    """The process-wide embedder for ``model_dir`` (settings.embedding_model_dir), or None.
+def load_embedder(
+    model_dir: Path | None = None, *, download: bool = False, not_downloaded_because: str = "this tool does not download"
+) -> MiniLMEmbedding | None:
+    """The process-wide embedder, or None after one warning (callers then go lexical-only).
 
-    A missing model is not an error: one warning is logged per folder and callers go lexical-only.
+    ``model_dir`` (EMBEDDING_MODEL_DIR) is a local copy, used as it is. Without one, the model is taken from
+    Chroma's download cache; when it is not there and ``download`` allows it, Chroma's own download fetches it
+    first. Downloading is off unless asked for, so no caller goes online by accident; ``not_downloaded_because``
+    tells the person reading the warning what kept it off.
     """
-    resolved = resolve_model_dir(model_dir)
-    key = resolved.resolve() if resolved is not None else Path("<none>")
+    files = locate(model_dir)
+    may_download = download and not files.configured
+    key = (files.folder.resolve(), may_download)
     with _cache_lock:
         if key in _cache:
             return _cache[key]
-        embedder: MiniLMEmbedding | None = None
-        if resolved is None:
-            log.warning(
-                "embedding model not configured (EMBEDDING_MODEL_DIR unset and no ../shared/models/%s); "
-                "knowledge search runs lexical-only",
-                MODEL_NAME,
-            )
-        else:
-            missing = [name for name in REQUIRED_FILES if not (resolved / name).is_file()]
-            if missing:
-                log.warning(
-                    "embedding model missing %s in %s; knowledge search runs lexical-only",
-                    ", ".join(missing),
-                    resolved,
-                )
-            else:
-                try:
-                    embedder = MiniLMEmbedding(resolved)
-                except Exception as exc:  # noqa: BLE001 - a broken model must not stop the bot
-                    log.warning(
-                        "embedding model in %s could not be loaded (%s: %s); knowledge search runs lexical-only",
-                        resolved,
-                        type(exc).__name__,
-                        exc,
-                    )
+        embedder = _load(files, may_download, not_downloaded_because)
         _cache[key] = embedder
+        if embedder is not None:
+            _cache[(key[0], not may_download)] = embedder
         return embedder
+
+
+def _load(files: ModelFiles, may_download: bool, not_downloaded_because: str) -> MiniLMEmbedding | None:
+    if not files.present and may_download:
+        try:
+            files = download()
+        except Exception as exc:  # noqa: BLE001 - offline, a proxy, a full disk: lexical search still works
+            log.warning("embedding model %s; knowledge search runs lexical-only", missing_advice(files, error=exc))
+            return None
+    if not files.present:
+        advice = missing_advice(files, not_downloaded_because=not_downloaded_because)
+        log.warning("embedding model %s; knowledge search runs lexical-only", advice)
+        return None
+    try:
+        return MiniLMEmbedding(files.folder)
+    except Exception as exc:  # noqa: BLE001 - a broken model must not stop the bot
+        log.warning(
+            "embedding model in %s could not be loaded (%s: %s); knowledge search runs lexical-only",
+            files.folder,
+            type(exc).__name__,
+            exc,
+        )
+        return None

@@ -7,6 +7,7 @@ creates its own databases and drops them at the end.
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,8 @@ from storage import Database
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 ESCO_FULL = SHARED / "data" / "esco-v1.1.1"
+# The developers' offline copy of all-MiniLM-L6-v2. The product never looks for it: tests name it explicitly.
+SHARED_MODEL = SHARED / "models" / "all-MiniLM-L6-v2"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -75,7 +78,7 @@ class DatabaseFactory:
 
     def ladder(self, tmp_path: Path) -> Ladder:
         db = self.database()
-        settings = Settings(data_dir=tmp_path, database_url=db.url)
+        settings = Settings(data_dir=tmp_path, database_url=db.url, embedding_model_dir=SHARED_MODEL)
         return build(settings, db=db)  # the application is assembled the way `python app.py` assembles it
 
     def close(self) -> None:
@@ -83,6 +86,37 @@ class DatabaseFactory:
             db.dispose()
         for name in self._pg:
             _pg_drop(name)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def embedding_model_for_tests(tmp_path_factory) -> Iterator[None]:
+    """Tests use the developers' copy of the model and never fetch it from the internet or write to ~/.cache.
+
+    EMBEDDING_MODEL_DIR names ../shared/models for every Settings built from the environment, including those of
+    `python app.py` subprocesses. Should a test leave it unset, Chroma's download cache is an empty temporary
+    folder and its download URL a local port nothing listens on; tests of the download point both at a stand-in
+    server of their own (tests/knowledge/test_model_download.py).
+    """
+    from chromadb.utils.embedding_functions.onnx_mini_lm_l6_v2 import ONNXMiniLM_L6_V2
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("EMBEDDING_MODEL_DIR", str(SHARED_MODEL))
+        patch.setattr(ONNXMiniLM_L6_V2, "DOWNLOAD_PATH", tmp_path_factory.mktemp("chroma-cache") / ONNXMiniLM_L6_V2.MODEL_NAME)
+        patch.setattr(ONNXMiniLM_L6_V2, "MODEL_DOWNLOAD_URL", f"http://127.0.0.1:{_closed_port()}/onnx.tar.gz")
+        yield
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def shared_model_dir() -> Path:
+    if not (SHARED_MODEL / "onnx" / "model.onnx").is_file():
+        pytest.skip(f"all-MiniLM-L6-v2 not available in {SHARED_MODEL}")
+    return SHARED_MODEL
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -138,3 +172,12 @@ def understand(demo):
             return Intent.of(understander(demo).understand(text, vocabularies(demo.indexes, uow, person)))
 
     return run
+
+
+@pytest.fixture(scope="session")
+def embedder(shared_model_dir):
+    from knowledge.embedding import load_embedder
+
+    model = load_embedder(shared_model_dir)  # the developers' offline copy (../shared/models), named explicitly
+    assert model is not None, f"all-MiniLM-L6-v2 in {shared_model_dir} did not load"
+    return model

@@ -23,3 +23,16 @@ def test_real_looking_secret_is_kept_secret(tmp_path):
     s = Settings(data_dir=tmp_path, slack_signing_secret="8f14e45fceea167a5a36dedd4bea2543", _env_file=None)
     assert "8f14e45f" not in repr(s)
     assert s.slack_signing_secret.get_secret_value().startswith("8f14")
+
+
+def test_the_embedding_model_comes_from_chromas_download_unless_a_folder_is_named(tmp_path, monkeypatch):
+    for name in ("EMBEDDING_MODEL_DIR", "EMBEDDING_DOWNLOAD"):
+        monkeypatch.delenv(name, raising=False)
+    s = Settings(data_dir=tmp_path, _env_file=None)
+    assert s.embedding_model_dir is None and s.embedding_download is True
+    monkeypatch.setenv("EMBEDDING_MODEL_DIR", str(tmp_path / "model"))
+    monkeypatch.setenv("EMBEDDING_DOWNLOAD", "false")
+    s = Settings(data_dir=tmp_path, _env_file=None)
+    assert s.embedding_model_dir == tmp_path / "model" and s.embedding_download is False
+    with pytest.raises(ValidationError, match="embedding_download"):
+        Settings(data_dir=tmp_path, embedding_download="sometimes", _env_file=None)

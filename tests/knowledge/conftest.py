@@ -47,17 +47,9 @@ def kb_db(request, tmp_path) -> Iterator[Database]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="session")
-def embedder():
-    model = load_embedder(None)  # the shared offline copy next to the repository
-    if model is None:
-        pytest.skip("all-MiniLM-L6-v2 not available in ../shared/models")
-    return model
-
-
 @pytest.fixture
-def settings(tmp_path):
-    return load_settings(data_dir=tmp_path / "var", hr_contact="people-ops@kestrel.example")
+def settings(tmp_path, shared_model_dir):
+    return load_settings(data_dir=tmp_path / "var", hr_contact="people-ops@kestrel.example", embedding_model_dir=shared_model_dir)
 
 
 @pytest.fixture

@@ -14,9 +14,10 @@ from knowledge.index import KnowledgeIndex
 from settings import load_settings
 
 
-def test_one_model_per_process(embedder):
-    assert load_embedder(None) is embedder
-    assert load_embedder(embedder.model_dir.parent) is embedder  # the folder above onnx/ works too
+def test_one_model_per_process(embedder, shared_model_dir):
+    assert load_embedder(shared_model_dir) is embedder
+    assert load_embedder(shared_model_dir / "onnx") is embedder  # the onnx/ folder itself works too
+    assert load_embedder(shared_model_dir, download=True) is embedder  # a named folder is never downloaded into
 
 
 def test_batches_pad_to_their_longest_text_and_match_single_embeddings(embedder):
@@ -51,7 +52,8 @@ def test_missing_model_means_lexical_only_with_one_warning(tmp_path, caplog, han
         index = KnowledgeIndex.from_settings(settings)
     warnings = [r for r in caplog.records if r.name == "knowledge.embedding"]
     assert len(warnings) == 1
-    assert "model.onnx" in warnings[0].getMessage() and str(empty) in warnings[0].getMessage()
+    message = warnings[0].getMessage()
+    assert "model.onnx" in message and str(empty) in message and "point EMBEDDING_MODEL_DIR at" in message
 
     assert index.lexical_only
     index_files(index, handbook / "parental-leave.md", handbook / "expenses.html")
