@@ -78,11 +78,14 @@ def understander(ladder: Ladder) -> "Understander":
 def build_understander(settings: Settings) -> "Understander":
     from knowledge.embedding import embedder_for
     from understanding.catalogue import load
-    from understanding.classifier import IntentClassifier
+    from settings import PROJECT_ROOT
+    from understanding.classifier import IntentClassifier, LabelPool
     from understanding.llm import proposer_for
     from understanding.understand import Understander
 
     catalogue = load()
     embedder = embedder_for(settings)
-    classifier = IntentClassifier(catalogue, embedder, cache_dir=settings.intent_model_cache_dir)
+    # The ESCO subset the repository carries supplies other role and skill names to vary the examples with.
+    pool = LabelPool.from_esco(PROJECT_ROOT / "demo" / "esco" / "en")
+    classifier = IntentClassifier(catalogue, embedder, cache_dir=settings.intent_model_cache_dir, pool=pool)
     return Understander(catalogue, classifier, proposer=proposer_for(settings, catalogue))

@@ -64,7 +64,8 @@ def _target_card(ladder: Ladder, uow: UnitOfWork, person: Person) -> Card:
     plan = data.get("plan", {})
     if plan.get("courses"):
         facts.append(Fact(title="Estimated time", value=f"{plan['hours']:g} h (~{plan['weeks']} wk)"))
-    body = ("Next to learn: " + ", ".join(m["label"] for m in missing[:3])) if missing else "You have every essential skill verified."
+    first = data.get("top_missing") or missing  # the three the path answer opens with, chosen for why they matter
+    body = ("Next to learn: " + ", ".join(m["label"] for m in first[:3])) if missing else "You have every essential skill verified."
     buttons = [Button(label=f"Show my path to {role.label}"[:75], ref=ActionRef(kind=ActionKind.show_path, target=str(role.id)).encode())]
     return Card(title=f"Target role: {role.label}", body=body, facts=facts, buttons=buttons)
 

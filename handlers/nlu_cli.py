@@ -25,12 +25,44 @@ def add_parser(sub) -> None:
     ev.add_argument("file", help="JSONL, one labelled message a line (see eval/README.md)")
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
     ev.add_argument("--lexical-only", action="store_true", help="without the embedding model (its fallback mode)")
+    add_sweep(nlu_sub)
     for persona, email in PERSONAS.items():
         ev.add_argument(f"--{persona.replace('_', '-')}", dest=persona, default=email, metavar="EMAIL",
                         help=f"who the {persona} persona is (default {email})")
 
 
+def add_sweep(nlu_sub) -> None:
+    sweep = nlu_sub.add_parser("sweep", help="intent outcomes on a development set for a grid of thresholds")
+    sweep.add_argument("file", help="JSONL, labelled like the eval file (a development set, never the held-out one)")
+
+
+def sweep(args, ladder: Ladder) -> int:
+    """Right / wrong / asked / fallen back for each (act, margin, clarify): how Thresholds were chosen."""
+    from understanding.understand import Thresholds, Understander
+
+    cases = read_cases(Path(args.file))
+    understanding = build_understander(ladder.settings)
+    rankings = [(understanding.classifier.rank(case.text), case.intent) for case in cases]
+    print(f"{'act':>5} {'margin':>6} {'clarify':>7} {'right':>5} {'wrong':>5} {'asked':>5} {'fell back':>9}")
+    for act in (0.2, 0.25, 0.3, 0.35, 0.4, 0.5):
+        for margin in (0.05, 0.1, 0.15):
+            for clarify in (0.15, 0.2):
+                decider = Understander(understanding.catalogue, understanding.classifier, thresholds=Thresholds(act, margin, clarify))
+                counts = {"right": 0, "wrong": 0, "clarify": 0, "fallback": 0}
+                for ranking, gold in rankings:
+                    outcome = decider.outcome(ranking)
+                    predicted = ranking.best if outcome == "act" else "policy_question" if outcome == "fallback" else None
+                    key = "clarify" if predicted is None else "right" if predicted == gold else "wrong"
+                    counts[key] += 1
+                    if outcome == "fallback":
+                        counts["fallback"] += 1
+                print(f"{act:>5} {margin:>6} {clarify:>7} {counts['right']:>5} {counts['wrong']:>5} {counts['clarify']:>5} {counts['fallback']:>9}")
+    return 0
+
+
 def run(args, ladder: Ladder) -> int:
+    if args.nlu_command == "sweep":
+        return sweep(args, ladder)
     try:
         cases = read_cases(Path(args.file))
     except (OSError, ValueError) as exc:

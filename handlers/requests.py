@@ -248,10 +248,11 @@ def clarify(catalogue: Catalogue, understood: Understood) -> Reply:
 
 
 def not_understood(catalogue: Catalogue, person: Person, declined: Reply) -> Reply:
-    examples = [f"“{example}”" for _n, _d, example in capabilities(catalogue, person) if example][:6]
-    return Reply(text="I'm not sure what you're asking, and the handbook doesn't cover it. Here is what I can do — for example "
-                      + ", ".join(examples) + ". Type `help` for the full list.",
-                 data={"intent": "unknown", "knowledge": declined.data})
+    """Neither a capability nor a handbook answer: who to ask (the knowledge base's own words), and what Ladder can do."""
+    examples = [f"“{example}”" for _n, _d, example in capabilities(catalogue, person) if example][:5]
+    return Reply(text=f"{declined.text}\nIf you meant something I can do, try for example " + ", ".join(examples)
+                      + " — or type `help` for the full list.",
+                 data={**declined.data, "intent": "unknown", "understood": False})
 
 
 def _short(description: str) -> str:

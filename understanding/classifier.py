@@ -8,7 +8,8 @@ Two kinds of evidence, one calibrated model (multinomial logistic regression, fi
   so "how far off am I from data engineer" lands near "what's my gap to data analyst" with no word in common.
 
 Without the embedding model the same classifier is trained on the lexical features alone (the embedding loader
-says so once in the log).
+says so once in the log). With it, both are fitted: a message the words alone already place with confidence
+(``LEXICAL_SURE``) is not embedded at all.
 
 Fitting needs scikit-learn, whose import alone takes seconds; answering must not. So the fitted model is kept
 as plain arrays (``CompiledModel``: the feature vocabulary, the IDF weights, the coefficients) and scored here with
@@ -19,9 +20,12 @@ change fits anything. ``tests/understanding`` checks that scoring here agrees wi
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import logging
 import math
 import pickle
+import random
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -34,10 +38,19 @@ from understanding.catalogue import Catalogue
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = 4  # bump when features or training change: old cache files are then ignored
+MODEL_VERSION = 6  # bump when features or training change: old cache files are then ignored
+# Each example naming a role or skill is also trained on with other names in its place (drawn from ESCO's labels),
+# so that what decides the intent is how the request is put, not which role it names: without it, "what's my path
+# to role a?" went to "which roles am I closest to?" on the word "role". Development set: 95.7% → 96.0% (hybrid),
+# 94.7% → 95.7% (words alone).
+SLOT_VARIANTS = 2
 EMBEDDING_WEIGHT = 1.0  # the embedding block's scale next to the unit-length TF-IDF block (chosen by cross-validation)
 REGULARISATION_C = 20.0
 MIN_DOCUMENT_FREQUENCY = 2
+# When the words alone make one intent at least this likely, the embedding is not computed: on the development set
+# (eval/nlu_dev.jsonl) 211 of 300 messages were that sure, and 99.5% of those were right — the hybrid model was
+# right on 95.7% of all 300. Most messages are then answered in well under a millisecond instead of ~5-10 ms.
+LEXICAL_SURE = 0.8
 
 
 class Embedder(Protocol):
@@ -137,28 +150,67 @@ def fit(texts: list[str], labels: list[str], embeddings: np.ndarray | None) -> C
     )
 
 
-def training_set(catalogue: Catalogue) -> tuple[list[str], list[str]]:
+@dataclass(frozen=True)
+class LabelPool:
+    """Names to put in a role or skill slot when varying the examples (ESCO preferred labels)."""
+
+    roles: tuple[str, ...] = ()
+    skills: tuple[str, ...] = ()
+
+    @classmethod
+    def from_esco(cls, folder: Path) -> "LabelPool":
+        """From an ESCO CSV download's ``occupations_en.csv`` and ``skills_en.csv`` (missing files: no variants)."""
+        def labels(name: str) -> tuple[str, ...]:
+            path = folder / name
+            if not path.is_file():
+                return ()
+            with path.open(encoding="utf-8", newline="") as fh:
+                return tuple(sorted({row["preferredLabel"] for row in csv.DictReader(fh) if row.get("preferredLabel")}))
+        return cls(labels("occupations_en.csv"), labels("skills_en.csv"))
+
+    def fingerprint(self) -> str:
+        return hashlib.sha256("\n".join(self.roles + ("",) + self.skills).encode()).hexdigest()[:8]
+
+
+_MARK = re.compile(r"\[([^\]]+)\]\(([a-z_]+)\)")
+
+
+def training_set(catalogue: Catalogue, pool: LabelPool = LabelPool()) -> tuple[list[str], list[str]]:
     texts, labels = [], []
+    rng = random.Random(7)  # the same variants every time: the model is a function of the catalogue
     for intent in catalogue.intents:
+        kinds = {slot.name: slot.kind for slot in intent.slots}
         for example in intent.examples:
             texts.append(normalise(example.text))
             labels.append(intent.name)
+            if not any(kinds.get(name) in ("role", "skill") for name, _ in example.spans):
+                continue
+            for _ in range(SLOT_VARIANTS if pool.roles and pool.skills else 0):
+                def other(m: re.Match) -> str:
+                    kind = kinds.get(m.group(2))
+                    return rng.choice(pool.roles) if kind == "role" else rng.choice(pool.skills) if kind == "skill" else m.group(1)
+                texts.append(normalise(_MARK.sub(other, example.marked)))
+                labels.append(intent.name)
     return texts, labels
 
 
 class IntentClassifier:
-    def __init__(self, catalogue: Catalogue, embedder: Embedder | None, *, cache_dir: Path | None = None) -> None:
+    def __init__(self, catalogue: Catalogue, embedder: Embedder | None, *, cache_dir: Path | None = None,
+                 pool: LabelPool = LabelPool()) -> None:
         self.catalogue = catalogue
+        self.pool = pool
         self.embedder = embedder
         self.uses_embeddings = embedder is not None
         path = self._cache_file(cache_dir)
-        model = _load(path)
-        if model is None:
-            log.info("training the intent classifier on %d catalogue intents (once per catalogue version)", len(catalogue.intents))
-            texts, labels = training_set(catalogue)
-            model = fit(texts, labels, self._embed(texts) if self.uses_embeddings else None)
-            _save(path, model)
-        self.model = model
+        models = _load(path)
+        if models is None:
+            log.info("fitting the intent classifier on %d catalogue intents (once per catalogue version)", len(catalogue.intents))
+            texts, labels = training_set(catalogue, pool)
+            lexical = fit(texts, labels, None)
+            hybrid = fit(texts, labels, self._embed(texts)) if self.uses_embeddings else None
+            models = (lexical, hybrid)
+            _save(path, models)
+        self.lexical, self.hybrid = models
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         assert self.embedder is not None
@@ -168,29 +220,35 @@ class IntentClassifier:
         if cache_dir is None:
             return None
         mode = "hybrid" if self.uses_embeddings else "lexical"
-        return cache_dir / f"intents-v{MODEL_VERSION}-{self.catalogue.fingerprint()}-{mode}.pickle"
+        return cache_dir / f"intents-v{MODEL_VERSION}-{self.catalogue.fingerprint()}-{self.pool.fingerprint()}-{mode}.pickle"
 
     def rank(self, text: str) -> Ranking:
         normalised = normalise(text)
-        embedding = self._embed([normalised])[0] if self.uses_embeddings else None
-        probabilities = self.model.probabilities(normalised, embedding)
+        model, probabilities = self.lexical, self.lexical.probabilities(normalised, None)
+        if self.hybrid is not None and probabilities.max() < LEXICAL_SURE:
+            model = self.hybrid
+            probabilities = model.probabilities(normalised, self._embed([normalised])[0])
         order = np.argsort(-probabilities)
-        return Ranking(tuple((self.model.labels[i], float(probabilities[i])) for i in order))
+        return Ranking(tuple((model.labels[i], float(probabilities[i])) for i in order))
 
 
-def _load(path: Path | None) -> CompiledModel | None:
+Models = tuple[CompiledModel, CompiledModel | None]  # (lexical, hybrid)
+
+
+def _load(path: Path | None) -> Models | None:
     if path is None or not path.is_file():
         return None
     try:
         with path.open("rb") as fh:  # our own cache file, written by _save
-            model = pickle.load(fh)
-        return model if isinstance(model, CompiledModel) else None
+            models = pickle.load(fh)
+        ok = isinstance(models, tuple) and len(models) == 2 and isinstance(models[0], CompiledModel)
+        return models if ok else None
     except Exception as exc:  # noqa: BLE001 - a stale or broken cache is rebuilt, never fatal
         log.info("intent model cache %s unreadable (%s); retraining", path, exc)
         return None
 
 
-def _save(path: Path | None, model: CompiledModel) -> None:
+def _save(path: Path | None, model: Models) -> None:
     if path is None:
         return
     try:

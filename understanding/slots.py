@@ -88,24 +88,32 @@ def find_label(index: LabelIndex, text: str, carrier: frozenset[str], name: str)
     for n in range(min(MAX_WORDS, len(tokens)), 0, -1):
         for start in range(0, len(tokens) - n + 1):
             piece = tokens[start:start + n]
-            if all(w in ignorable for w in piece) or (n > 1 and (piece[0] in _EDGES or piece[-1] in _EDGES)):
-                continue
+            if all(w in ignorable for w in piece) and (n == 1 or all(w in STOPWORDS for w in piece)):
+                continue  # "role a" may be a label even though "role" is how people ask; "the" alone never is
             match = _exact(index, " ".join(piece))
-            if match is not None:
-                spans.append(_Span(start, start + n, match))
-    # A request names what it is about last: runs are tried from the end, and the first that resolves wins, so a
-    # fuzzy look-up (the costly part, over every label) runs once or twice per message, not once per run.
+            if match is None:
+                continue
+            if n > 1 and (piece[0] in _EDGES or piece[-1] in _EDGES):
+                inner = piece[1:] if piece[0] in _EDGES else piece
+                inner = inner[:-1] if inner and inner[-1] in _EDGES else inner
+                if inner and _exact(index, " ".join(inner)) is not None:
+                    continue  # "my SQL skill" is about "SQL": the inner span is found on its own
+            spans.append(_Span(start, start + n, match))
+    # A request names what it is about last: runs are tried from the end, and the first that resolves to one concept
+    # wins; a run with several close candidates is kept in case none does. Fuzzy look-ups (the costly part, over
+    # every label) are bounded per message.
     runs = _runs(tokens, ignorable)
+    ambiguous: _Span | None = None
     unknown: _Span | None = None
     fuzzy_left = MAX_FUZZY_LOOKUPS
     for start, end in reversed(runs):
         inside = [s for s in spans if s.start < end and s.end > start]
-        exact = max(inside, key=lambda s: (s.length, s.end), default=None)
+        exact = max(inside, key=lambda s: (s.match.status == "found", s.length, s.end), default=None)
         phrase = " ".join(tokens[start:end])
         candidate = exact
         if (exact is None or exact.length < end - start) and len(phrase) >= 3 and end - start <= MAX_WORDS and fuzzy_left:
-            fuzzy_left -= 1
             # No exact label covers the whole run: a typo ("datta scientist"), or words around a label.
+            fuzzy_left -= 1
             fuzzy = index.resolve(phrase)
             if fuzzy.status == "found" and fuzzy.best is not None and (exact is None or fuzzy.best.score >= 90):
                 candidate = _Span(start, end, fuzzy)
@@ -113,15 +121,17 @@ def find_label(index: LabelIndex, text: str, carrier: frozenset[str], name: str)
                 candidate = _Span(start, end, fuzzy)
             elif exact is None and unknown is None:
                 unknown = _Span(start, end, LabelMatch("unknown", phrase))
-        if candidate is not None:
+        if candidate is None:
+            continue
+        if candidate.match.status == "found":
             return _value(name, " ".join(tokens[candidate.start:candidate.end]), candidate.match)
+        ambiguous = ambiguous or candidate
     outside = [s for s in spans if not any(s.start < e and s.end > b for b, e in runs)]
-    if outside:
+    found_outside = [s for s in outside if s.match.status == "found"]
+    best = max(found_outside, key=lambda s: (s.end, s.length), default=None) or ambiguous or unknown
+    if best is None and outside:
         best = max(outside, key=lambda s: (s.end, s.length))
-        return _value(name, " ".join(tokens[best.start:best.end]), best.match)
-    if unknown is not None:
-        return _value(name, " ".join(tokens[unknown.start:unknown.end]), unknown.match)
-    return None
+    return _value(name, " ".join(tokens[best.start:best.end]), best.match) if best is not None else None
 
 
 def _exact(index: LabelIndex, phrase: str) -> LabelMatch | None:

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from kb_helpers import write_handbook
-from knowledge.embedding import load_embedder
 from settings import load_settings
 from storage import Database
 

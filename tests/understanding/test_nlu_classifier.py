@@ -12,6 +12,7 @@ from understanding.catalogue import load
 from understanding.classifier import IntentClassifier, analyse, fit, normalise, training_set
 
 CATALOGUE = load()
+ROOT_ESCO = __import__("pathlib").Path(__file__).resolve().parents[2] / "demo" / "esco" / "en"
 SENTENCES = ["what's my path to data scientist?", "how many vacation days do I have", "approve 12",
              "waht skils do i need for cloud enginer", "🙂", "", "x" * 300]
 
@@ -73,3 +74,35 @@ def test_probabilities_are_a_distribution_over_every_intent(tmp_path):
     assert {name for name, _ in ranking.intents} == set(CATALOGUE.names())
     assert abs(sum(p for _, p in ranking.intents) - 1.0) < 1e-6
     assert ranking.intents[0][1] >= ranking.intents[1][1]
+
+
+def test_a_message_the_words_place_surely_is_not_embedded(embedder, tmp_path):
+    from understanding import classifier
+
+    calls: list[list[str]] = []
+
+    def counting(texts):  # the real model, counted
+        calls.append(list(texts))
+        return embedder(texts)
+
+    hybrid = IntentClassifier(CATALOGUE, counting, cache_dir=tmp_path)
+    calls.clear()
+    sure = hybrid.rank("what's my path to data scientist?")
+    assert sure.best == "career_path" and sure.confidence >= classifier.LEXICAL_SURE and calls == []
+    unsure = hybrid.rank("hmm the thing with my boss and the certificate")
+    assert calls == [["hmm the thing with my boss and the certificate"]]  # embedded: the words alone were unsure
+    assert {name for name, _ in unsure.intents} == set(CATALOGUE.names())
+
+
+def test_examples_naming_a_role_or_skill_are_also_trained_with_other_names():
+    from understanding.classifier import SLOT_VARIANTS, LabelPool
+
+    pool = LabelPool(roles=("lighthouse keeper",), skills=("tightrope walking",))
+    plain, _ = training_set(CATALOGUE)
+    varied, labels = training_set(CATALOGUE, pool)
+    with_slots = sum(1 for i in CATALOGUE.intents for e in i.examples
+                     if any({s.name: s.kind for s in i.slots}.get(n) in ("role", "skill") for n, _ in e.spans))
+    assert len(varied) == len(plain) + SLOT_VARIANTS * with_slots
+    assert any("lighthouse keeper" in t for t, label in zip(varied, labels) if label == "career_path")
+    assert any("tightrope walking" in t for t, label in zip(varied, labels) if label == "claim_skill")
+    assert LabelPool.from_esco(ROOT_ESCO).roles  # the subset the repository carries

@@ -21,22 +21,22 @@ def click(ladder, ref, email=MAYA, conversation="c1"):
                                          action=ActionRef.decode(ref)))
 
 
-def test_and_for_another_role_continues_the_path_question(fresh_demo):
-    assert say(fresh_demo, "what's my path to data scientist?").data["role"]["label"] == "data scientist"
-    follow = say(fresh_demo, "and for cloud engineer?")
+def test_and_for_another_role_continues_the_path_question(demo):
+    assert say(demo, "what's my path to data scientist?", conversation="and_for_another_role_continues_the_path_").data["role"]["label"] == "data scientist"
+    follow = say(demo, "and for cloud engineer?", conversation="and_for_another_role_continues_the_path_")
     assert (follow.data["intent"], follow.data["role"]["label"]) == ("career_path", "cloud engineer")
 
 
-def test_a_follow_up_continues_a_team_question_too(fresh_demo):
-    first = say(fresh_demo, "who on my team is ready for data scientist?", DANIEL)
-    follow = say(fresh_demo, "what about software architect", DANIEL)
+def test_a_follow_up_continues_a_team_question_too(demo):
+    first = say(demo, "who on my team is ready for data scientist?", DANIEL, conversation="a_follow_up_continues_a_team_question_to")
+    follow = say(demo, "what about software architect", DANIEL, conversation="a_follow_up_continues_a_team_question_to")
     assert first.data["intent"] == follow.data["intent"] == "team_ready"
     assert follow.data["role"]["label"] == "software architect"
 
 
-def test_context_belongs_to_one_conversation(fresh_demo):
-    say(fresh_demo, "who on my team is ready for data scientist?", DANIEL, conversation="team")
-    other = say(fresh_demo, "and for cloud engineer?", DANIEL, conversation="elsewhere")
+def test_context_belongs_to_one_conversation(demo):
+    say(demo, "who on my team is ready for data scientist?", DANIEL, conversation="team")
+    other = say(demo, "and for cloud engineer?", DANIEL, conversation="nothing-said-elsewhere")
     assert other.data["intent"] == "career_path"  # nothing said in "elsewhere" yet: the path question
 
 
@@ -54,8 +54,8 @@ def test_yes_do_that_presses_the_button_the_answer_suggests(fresh_demo):
     assert reply.data["intent"] == first.kind.value
 
 
-def test_a_follow_up_with_nothing_to_follow_says_so(fresh_demo):
-    reply = say(fresh_demo, "yes, do that", conversation="empty")
+def test_a_follow_up_with_nothing_to_follow_says_so(demo):
+    reply = say(demo, "yes, do that", conversation="nothing-said-here-yet")
     assert reply.data["status"] == "no_context" and reply.error_id is None
 
 
@@ -69,24 +69,24 @@ def test_why_after_a_proposal_explains_it(fresh_demo):
     assert why.data["intent"] == "explain" and why.data["proposal"]["id"] == proposal_id
 
 
-def test_a_missing_role_is_asked_for_and_the_answer_fills_it(fresh_demo):
-    ask = say(fresh_demo, "what's my path to?")
+def test_a_missing_role_is_asked_for_and_the_answer_fills_it(demo):
+    ask = say(demo, "what's my path to?", conversation="a_missing_role_is_asked_for_and_the_answ")
     assert ask.data.get("status") == "needs_slot" and "Which role" in ask.text
-    reply = say(fresh_demo, "data scientist")
+    reply = say(demo, "data scientist", conversation="a_missing_role_is_asked_for_and_the_answ")
     assert (reply.data["intent"], reply.data["role"]["label"]) == ("career_path", "data scientist")
 
 
-def test_a_close_call_asks_with_buttons_and_the_button_answers_the_question(fresh_demo):
+def test_a_close_call_asks_with_buttons_and_the_button_answers_the_question(demo):
     from handlers.context import understander
     from understanding.classifier import Ranking
 
-    understanding = understander(fresh_demo)
+    understanding = understander(demo)
     decided = understanding.decide(Ranking((("my_approvals", 0.41), ("proposals_about_me", 0.39), ("help", 0.2))),
                                    "what proposals are there", None)  # two intents nearly tied
     assert decided.outcome == "clarify" and decided.alternatives == ("my_approvals", "proposals_about_me")
 
 
-def test_clarifying_buttons_answer_the_pending_question_as_the_chosen_intent(fresh_demo):
+def test_clarifying_buttons_answer_the_pending_question_as_the_chosen_intent(demo):
     from handlers import follow_ups
     from handlers.context import understander
     from handlers.requests import clarify
@@ -94,18 +94,18 @@ def test_clarifying_buttons_answer_the_pending_question_as_the_chosen_intent(fre
 
     asked = Understood("my_approvals", "clarify", 0.4, alternatives=("my_approvals", "proposals_about_me"),
                        text="what proposals are there")
-    reply = clarify(understander(fresh_demo).catalogue, asked)
+    reply = clarify(understander(demo).catalogue, asked)
     refs = [b.ref for b in reply.actions()]
     assert refs == ["clarify:my_approvals", "clarify:proposals_about_me"]
     key = Message(channel=Channel.terminal, conversation_id="cl").context_key
-    with fresh_demo.db.unit_of_work() as uow:  # what the router remembers after sending that reply
+    with demo.db.unit_of_work() as uow:  # what the router remembers after sending that reply
         uow.conversations.remember(key, follow_ups.remembered(None, reply))
-    chosen = click(fresh_demo, refs[1], DANIEL, conversation="cl")
+    chosen = click(demo, refs[1], DANIEL, conversation="cl")
     assert chosen.data["intent"] == "proposals_about_me"
 
 
-def test_a_clarifying_button_without_its_question_has_expired(fresh_demo):
-    reply = click(fresh_demo, "clarify:my_approvals", DANIEL, conversation="never-asked")
+def test_a_clarifying_button_without_its_question_has_expired(demo):
+    reply = click(demo, "clarify:my_approvals", DANIEL, conversation="never-asked")
     assert "expired" in reply.text and reply.error_id is None
 
 
@@ -123,8 +123,8 @@ def test_a_clarifying_button_without_its_question_has_expired(fresh_demo):
     "<script>alert(1)</script>",
     "\x00\x01\x02",
 ])
-def test_hostile_or_odd_input_gets_a_clear_reply_never_an_error(fresh_demo, text):
-    reply = say(fresh_demo, text, DANIEL)
+def test_hostile_or_odd_input_gets_a_clear_reply_never_an_error(demo, text):
+    reply = say(demo, text, DANIEL, conversation=f"hostile-{abs(hash(text))}")
     assert reply.error_id is None
     assert reply.text.strip()
     assert reply.data.get("status") not in ("decided", "approved", "rejected")  # nothing was decided on anyone's behalf
@@ -140,36 +140,37 @@ def test_injection_style_text_decides_nothing(fresh_demo):
         assert session.get(Proposal, proposal_id).status.value == "proposed"
 
 
-def test_a_message_nobody_can_place_gets_what_ladder_can_do(fresh_demo):
-    reply = say(fresh_demo, "purple monkey dishwasher")
+def test_a_message_nobody_can_place_gets_what_ladder_can_do(demo):
+    reply = say(demo, "purple monkey dishwasher", conversation="a_message_nobody_can_place_gets_what_lad")
     assert reply.error_id is None
-    assert "help" in reply.text.lower() or reply.data.get("answered")
+    if not reply.data.get("answered"):  # no grounded handbook answer: who to ask, and what Ladder can do
+        assert "@kestrel.example" in reply.text and "`help`" in reply.text
 
 
-def test_help_lists_what_this_person_may_ask(fresh_demo):
-    employee = say(fresh_demo, "help")
-    admin = say(fresh_demo, "help", PRIYA)
+def test_help_lists_what_this_person_may_ask(demo):
+    employee = say(demo, "help", conversation="help_lists_what_this_person_may_ask")
+    admin = say(demo, "help", PRIYA, conversation="help_lists_what_this_person_may_ask")
     assert "agent_run" not in employee.data["capabilities"] and "agent_run" in admin.data["capabilities"]
     assert "career_path" in employee.data["capabilities"]
 
 
-def test_an_admin_request_in_plain_words_runs_the_command_and_is_refused_the_same_way(fresh_demo):
-    assert say(fresh_demo, "what's the agent allowed to do on its own?", PRIYA).data["intent"] == "admin_policy"
-    refused = say(fresh_demo, "what's the agent allowed to do on its own?", MAYA)
+def test_an_admin_request_in_plain_words_runs_the_command_and_is_refused_the_same_way(demo):
+    assert say(demo, "what's the agent allowed to do on its own?", PRIYA, conversation="an_admin_request_in_plain_words_runs_the").data["intent"] == "admin_policy"
+    refused = say(demo, "what's the agent allowed to do on its own?", MAYA, conversation="an_admin_request_in_plain_words_runs_the")
     assert refused.data["intent"] == "admin_denied"
 
 
-def test_resetting_the_demo_in_plain_words_only_explains_the_command(fresh_demo):
-    reply = say(fresh_demo, "please reset the demo data", PRIYA)
+def test_resetting_the_demo_in_plain_words_only_explains_the_command(demo):
+    reply = say(demo, "please reset the demo data", PRIYA, conversation="resetting_the_demo_in_plain_words_only_e")
     assert reply.data["intent"] == "seed_demo" and "/ladder seed demo" in reply.text
 
 
-def test_show_all_and_why_after_a_path_answer(fresh_demo):
-    path = say(fresh_demo, "what's my path to data scientist?")
-    everything = say(fresh_demo, "show me the full list")
+def test_show_all_and_why_after_a_path_answer(demo):
+    path = say(demo, "what's my path to data scientist?", conversation="show_all_and_why_after_a_path_answer")
+    everything = say(demo, "show me the full list", conversation="show_all_and_why_after_a_path_answer")
     assert everything.data["intent"] == "career_path" and everything.data["view"] == "all"
     assert len(everything.data["all_missing"]) == len(path.data["missing"])
-    say(fresh_demo, "what's my path to data scientist?")
-    why = say(fresh_demo, "why those?")
+    say(demo, "what's my path to data scientist?", conversation="show_all_and_why_after_a_path_answer")
+    why = say(demo, "why those?", conversation="show_all_and_why_after_a_path_answer")
     assert why.data["status"] == "explained"
     assert all(t["label"] in why.text for t in path.data["top_missing"])
