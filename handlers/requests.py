@@ -116,11 +116,16 @@ def set_target(ladder: Ladder, uow: UnitOfWork, person: Person, intent: Intent) 
 
 
 def stretch_projects(ladder: Ladder, uow: UnitOfWork, person: Person, intent: Intent) -> Reply:
-    if intent.slots.get("role") is not None:
+    role = intent.slots.get("role")
+    if role is not None and role.status != "unknown":
         match = career_path.resolve_role(ladder, uow, intent.role_text)
         if match.status != "found" or match.best is None:
             return career_path.role_choice_reply(match)
         return learning.stretch_projects(ladder, uow, person, match.best.id)
+    # "gigs where I could practise SQL": a skill named instead of a role.
+    skill = ladder.indexes.skills(uow.skills.taxonomy).resolve(role.text) if role is not None else None
+    if skill is not None and skill.status == "found" and skill.best is not None:
+        return learning.stretch_work_for_skill(uow, skill.best.id, skill.best.label)
     role_id = person.target_role_id or person.role_id
     if role_id is None:
         return Reply(text="For which role? Say “stretch projects for data scientist”, or set a target role first.",
@@ -156,7 +161,7 @@ def _audit_args(intent: Intent) -> str:
 
 
 def _policy_args(intent: Intent) -> str:
-    return f"set {intent.value('action_type')} {intent.value('autonomy')}"
+    return f"policy set {intent.value('action_type')} {intent.value('autonomy')}"
 
 
 # --------------------------------------------------------------------------- conversation

@@ -174,3 +174,14 @@ def test_show_all_and_why_after_a_path_answer(demo):
     why = say(demo, "why those?", conversation="show_all_and_why_after_a_path_answer")
     assert why.data["status"] == "explained"
     assert all(t["label"] in why.text for t in path.data["top_missing"])
+
+
+def test_changing_the_agents_autonomy_in_plain_words(fresh_demo):
+    reply = say(fresh_demo, "make check-ins need approval", PRIYA)
+    assert (reply.data["intent"], reply.data["action_type"], reply.data["to"]) == ("admin_policy_set", "schedule_checkin", "approve")
+    assert say(fresh_demo, "turn off readiness nudges", MAYA).data["intent"] == "admin_denied"
+
+
+def test_stretch_work_for_a_skill_instead_of_a_role(demo):
+    reply = say(demo, "any gigs where i could practise data mining?", conversation="gigs-for-a-skill")
+    assert reply.data["intent"] == "stretch_projects" and reply.data["skill"] == "data mining"
