@@ -4,7 +4,7 @@
 
 Imports the full ESCO download (../shared/data/esco-v1.1.1) into a fresh database, generates the
 organisation, then asks the path question for random (person, role) pairs through the router — the
-whole use case: intent recognition, role resolution, evidence, gap, learning plan, reply.
+whole use case: understanding (intent and slots), role resolution, evidence, gap, learning plan, reply.
 Prints p50/p99 latency and peak memory (RSS).
 """
 
@@ -42,6 +42,8 @@ def main() -> None:
     ap.add_argument("--esco", default=str(ROOT.parent / "shared" / "data" / "esco-v1.1.1"))
     ap.add_argument("--people", type=int, default=10_000)
     ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--model-dir", default=str(ROOT.parent / "shared" / "models" / "all-MiniLM-L6-v2"),
+                    help="the sentence model understanding uses (the developers' offline copy by default)")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="ladder-bench-"))
     url = args.database_url or f"sqlite:///{tmp / 'bench.db'}"
@@ -53,7 +55,7 @@ def main() -> None:
     t0 = time.perf_counter()
     people = generate(db, args.people)
     t_gen = time.perf_counter() - t0
-    ladder = Ladder(settings=Settings(data_dir=tmp, database_url=url), db=db)
+    ladder = Ladder(settings=Settings(data_dir=tmp, database_url=url, embedding_model_dir=Path(args.model_dir)), db=db)
     router = Router(ladder)
     with db.session() as s, s.begin():
         from sqlalchemy import select

@@ -114,4 +114,4 @@ def vocabularies(indexes, uow: UnitOfWork, person: Person | None) -> Vocabularie
         return Directory(people=uow.people.directory(), courses=uow.skills.course_codes(),
                          manager_email=manager.email if manager is not None else None)
 
-    return Vocabularies(roles=indexes.roles(taxonomy), skills=indexes.skills(taxonomy), directory=directory)
+    return Vocabularies(roles=lambda: indexes.roles(taxonomy), skills=lambda: indexes.skills(taxonomy), directory=directory)

@@ -85,20 +85,21 @@ def find_label(index: LabelIndex, text: str, carrier: frozenset[str], name: str)
         return None
     ignorable = carrier | STOPWORDS
     spans: list[_Span] = []
-    for n in range(min(MAX_WORDS, len(tokens)), 0, -1):
-        for start in range(0, len(tokens) - n + 1):
-            piece = tokens[start:start + n]
-            if all(w in ignorable for w in piece) and (n == 1 or all(w in STOPWORDS for w in piece)):
-                continue  # "role a" may be a label even though "role" is how people ask; "the" alone never is
-            match = _exact(index, " ".join(piece))
-            if match is None:
-                continue
-            if n > 1 and (piece[0] in _EDGES or piece[-1] in _EDGES):
-                inner = piece[1:] if piece[0] in _EDGES else piece
-                inner = inner[:-1] if inner and inner[-1] in _EDGES else inner
-                if inner and _exact(index, " ".join(inner)) is not None:
-                    continue  # "my SQL skill" is about "SQL": the inner span is found on its own
-            spans.append(_Span(start, start + n, match))
+    for start, end in _candidate_spans(tokens, ignorable):
+        piece = tokens[start:end]
+        if all(w in ignorable for w in piece) and (len(piece) == 1 or all(w in STOPWORDS for w in piece)):
+            continue  # "role a" may be a label even though "role" is how people ask; "the" alone never is
+        match = _exact(index, " ".join(piece))
+        if match is None:
+            continue
+        if len(piece) > 1 and (piece[0] in _EDGES or piece[-1] in _EDGES):
+            # "my SQL skill" is about "SQL": when the words inside the edges are a label too, the span is theirs.
+            inner_start = start + (piece[0] in _EDGES)
+            inner_end = end - (piece[-1] in _EDGES and end - 1 > inner_start)
+            inner = _exact(index, " ".join(tokens[inner_start:inner_end])) if inner_end > inner_start else None
+            if inner is not None:
+                start, end, match = inner_start, inner_end, inner
+        spans.append(_Span(start, end, match))
     # A request names what it is about last: runs are tried from the end, and the first that resolves to one concept
     # wins; a run with several close candidates is kept in case none does. Fuzzy look-ups (the costly part, over
     # every label) are bounded per message.
@@ -132,6 +133,21 @@ def find_label(index: LabelIndex, text: str, carrier: frozenset[str], name: str)
     if best is None and outside:
         best = max(outside, key=lambda s: (s.end, s.length))
     return _value(name, " ".join(tokens[best.start:best.end]), best.match) if best is not None else None
+
+
+def _candidate_spans(tokens: list[str], ignorable: frozenset[str]) -> list[tuple[int, int]]:
+    """Where a label may stand: the whole rest of the sentence from any word, or the whole of it up to any word,
+    at any length ("what's my path to wholesale merchant in machinery, industrial equipment, ships and aircraft?"),
+    and inside it runs of up to six words that neither start nor end with a word like "to", "my" or "the"."""
+    n = len(tokens)
+    spans = {(start, n) for start in range(n)} | {(0, end) for end in range(1, n + 1)}
+    for start in range(n):
+        if tokens[start] in STOPWORDS:
+            continue
+        for end in range(start + 1, min(n, start + MAX_WORDS) + 1):
+            if tokens[end - 1] not in STOPWORDS:
+                spans.add((start, end))
+    return sorted(spans, key=lambda se: (-(se[1] - se[0]), se[0]))
 
 
 def _exact(index: LabelIndex, phrase: str) -> LabelMatch | None:

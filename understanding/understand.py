@@ -54,12 +54,17 @@ class Understood:
         return self.slots.text(name)
 
 
+def _none() -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class Vocabularies:
-    """What slot values are resolved against, made per question by the caller (cheap: indexes are shared)."""
+    """What slot values are resolved against, made per question by the caller. Each is asked for only when an
+    intent takes a slot of its kind (the indexes themselves are shared; even checking they are current costs a read)."""
 
-    roles: LabelIndex | None = None
-    skills: LabelIndex | None = None
+    roles: Callable[[], LabelIndex | None] = _none
+    skills: Callable[[], LabelIndex | None] = _none
     directory: Callable[[], Directory] = Directory  # loaded only for intents that take a person or a course
 
 
@@ -131,7 +136,7 @@ class Understander:
             source = (hints or {}).get(slot.name) or (taken if slot.kind in ("role", "skill") else text)
             value: SlotValue | None = None
             if slot.kind in ("role", "skill"):
-                index = vocabularies.roles if slot.kind == "role" else vocabularies.skills
+                index = vocabularies.roles() if slot.kind == "role" else vocabularies.skills()
                 value = slot_finding.find_label(index, source, carrier, slot.name) if index is not None else None
             elif slot.kind in ("person", "course"):
                 directory = directory or vocabularies.directory()
