@@ -181,3 +181,12 @@ def embedder(shared_model_dir):
     model = load_embedder(shared_model_dir)  # the developers' offline copy (../shared/models), named explicitly
     assert model is not None, f"all-MiniLM-L6-v2 in {shared_model_dir} did not load"
     return model
+
+
+@pytest.fixture
+def standin():
+    """A local OpenAI-compatible endpoint (tests/openai_standin.py): the only LLM any test talks to."""
+    from openai_standin import OpenAIStandIn
+
+    with OpenAIStandIn() as server:
+        yield server

@@ -11,7 +11,6 @@ import pytest
 from kb_helpers import index_files, make_index
 from knowledge.answer import Answerer, render_passages, renumber_citations
 from knowledge.index import SearchHit
-from openai_standin import OpenAIStandIn
 from settings import load_settings
 
 PUBLIC = ["parental-leave.md", "expenses.html", "remote-work.txt", "security.pdf", "onboarding.docx"]
@@ -23,12 +22,6 @@ def index(handbook, tmp_path):
     index = make_index(tmp_path / "chroma")
     index_files(index, *[handbook / name for name in PUBLIC])
     return index
-
-
-@pytest.fixture
-def standin():
-    with OpenAIStandIn() as server:
-        yield server
 
 
 @pytest.fixture

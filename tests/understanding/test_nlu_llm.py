@@ -11,16 +11,9 @@ from conversation import Channel, Message
 from handlers.context import build_understander
 from handlers.intents import vocabularies
 from handlers.router import Router
-from openai_standin import OpenAIStandIn
 from understanding.llm import tool_schemas
 
 MAYA = "maya.patel@kestrel.example"
-
-
-@pytest.fixture
-def standin():
-    with OpenAIStandIn() as server:
-        yield server
 
 
 @pytest.fixture
