@@ -200,6 +200,8 @@ def _reason_text(role: Occupation, reason: paths.Reason) -> str:
     if kind == paths.ReasonKind.essential:
         return f"essential for {role.label}"
     if kind == paths.ReasonKind.neighbours:
+        if reason.of == 1:
+            return "its one related role needs it too"
         share = f"all {reason.of}" if reason.related == reason.of else f"{reason.related} of its {reason.of}"
         return f"{share} related roles {'needs' if reason.related == 1 else 'need'} it too"
     if kind == paths.ReasonKind.course and reason.course is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import datetime as dt
 
 from sqlalchemy import select
@@ -231,3 +233,16 @@ def test_reseeding_resets_cleanly(fresh_demo):
     with fresh_demo.db.session() as s, s.begin():
         assert sorted((p.email, p.role_id) for p in s.scalars(select(Person))) == before
         assert len(s.scalars(select(Enrolment)).all()) == enrolments_before - 1
+
+
+@pytest.mark.parametrize("related,of,text", [
+    (1, 1, "its one related role needs it too"),
+    (3, 3, "all 3 related roles need it too"),
+    (1, 3, "1 of its 3 related roles needs it too"),
+])
+def test_the_neighbour_reason_reads_as_a_sentence(related, of, text):
+    from handlers.career_path import _reason_text
+    from skills_engine.paths import Reason, ReasonKind
+    from storage.models import Occupation
+
+    assert _reason_text(Occupation(label="cloud engineer"), Reason(ReasonKind.neighbours, 2, related=related, of=of)) == text
