@@ -72,6 +72,9 @@ def cmd_seed(args, ladder) -> int:
     print(f"Demo organisation ready: {summary}.")
     report = ingest(ladder, [str(HANDBOOK)])
     print(f"Handbook: {report.summary()}")
+    from handlers.context import understander
+
+    understander(ladder)  # fitted now (once per catalogue version), so the first chat message is answered at once
     return 0
 
 
@@ -114,7 +117,9 @@ def cmd_chat(args, ladder) -> int:
 
 def cmd_serve(args, ladder) -> int:
     from bot import server, slack, teams
+    from handlers.context import understander
 
+    understander(ladder)  # before traffic: fitting the intent model (first start only) must not delay a first answer
     # The channels `serve` offers; each stays off (saying why in the log) until its settings are there.
     server.run(ladder, args.host or ladder.settings.host, args.port or ladder.settings.port,
                channels=(teams.mount, slack.mount))

@@ -190,3 +190,13 @@ def standin():
 
     with OpenAIStandIn() as server:
         yield server
+
+
+@pytest.fixture(scope="session", autouse=True)
+def intent_model_fitted():
+    """Fit (or read) the intent classifier once before any test, as `serve` and `seed demo` do before any message:
+    on a machine that never fitted it, the first fit takes tens of seconds and must not fall inside a timed test."""
+    from handlers.context import build_understander
+
+    build_understander(Settings(embedding_model_dir=SHARED_MODEL))
+    build_understander(Settings(embedding_model_dir=SHARED / "no-model-here"))  # the words-only model too
