@@ -62,6 +62,9 @@ ADMIN_COMMANDS: dict[str, AdminCommand] = {
 }
 
 
+COMMAND_NAMES = frozenset(ADMIN_COMMANDS) | {"help"}  # what may follow "ladder" (with or without its slash)
+
+
 def handle(ladder: Ladder, uow: UnitOfWork, person: Person | None, argument: str) -> Reply:
     name, _, rest = argument.strip().partition(" ")
     name = name.lower()

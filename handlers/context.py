@@ -84,8 +84,8 @@ def build_understander(settings: Settings) -> "Understander":
     from understanding.understand import Understander
 
     catalogue = load()
-    embedder = embedder_for(settings)
     # The ESCO subset the repository carries supplies other role and skill names to vary the examples with.
     pool = LabelPool.from_esco(PROJECT_ROOT / "demo" / "esco" / "en")
-    classifier = IntentClassifier(catalogue, embedder, cache_dir=settings.intent_model_cache_dir, pool=pool)
+    classifier = IntentClassifier(catalogue, cache_dir=settings.intent_model_cache_dir, pool=pool,
+                                  load_embedder=lambda: embedder_for(settings))
     return Understander(catalogue, classifier, proposer=proposer_for(settings, catalogue))

@@ -11,6 +11,7 @@ cloud engineer?", "the second one", "yes, do that" and "why?" mean something nex
 from __future__ import annotations
 
 import logging
+import re
 
 from conversation import ActionKind, Message, Reply, failure_reply, log_failure
 from handlers import admin, career_path, follow_ups, knowledge_answer, learning, requests
@@ -19,6 +20,8 @@ from handlers import approvals as approvals_handler
 from handlers.context import Ladder, understander
 from handlers.intents import Intent, IntentKind, vocabularies
 from storage import UnitOfWork
+from understanding.classifier import clean
+from understanding.understand import Understood
 from storage.models import Person
 
 log = logging.getLogger(__name__)
@@ -29,6 +32,18 @@ NOT_IN_DIRECTORY = (
 )
 
 APPROVAL_CLICKS = (ActionKind.approve, ActionKind.reject, ActionKind.override, ActionKind.challenge, ActionKind.explain)
+
+
+_LADDER_WORD = re.compile(r"^ladder(?:\s+(?P<arg>(?P<name>\w+).*))?$", re.IGNORECASE | re.DOTALL)
+
+
+def typed_command(text: str) -> Understood | None:
+    """`ladder status` typed without its slash is the command when it names one; "ladder, how do I…" is a question."""
+    cleaned = clean(text)
+    m = _LADDER_WORD.match(cleaned)
+    if m is None or (m.group("name") and m.group("name").lower() not in admin.COMMAND_NAMES):
+        return None
+    return Understood("admin_command", "act", 1.0, source="command", text=cleaned, argument=(m.group("arg") or "").strip())
 
 
 class Router:
@@ -65,7 +80,7 @@ class Router:
             context = uow.conversations.context(message.context_key)
             understanding = understander(self.ladder)
             vocab = vocabularies(self.ladder.indexes, uow, person)
-            understood = understanding.understand(message.text, vocab)
+            understood = typed_command(message.text) or understanding.understand(message.text, vocab)
             resolved = follow_ups.resolve(Intent.of(understood), context,
                                           lambda name, text: understanding.find_slots(name, text, vocab))
             if isinstance(resolved, Intent) and (resolved.kind in career_path.READ_ONLY_INTENTS

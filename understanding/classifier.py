@@ -30,6 +30,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
@@ -57,14 +58,19 @@ class Embedder(Protocol):
     def __call__(self, input: list[str]) -> list: ...  # noqa: A002 - Chroma's embedding-function protocol
 
 
-_MENTION = re.compile(r"<@[A-Z0-9]+>|<at>[^<]*</at>")
+_MENTION = re.compile(r"<@[A-Z0-9]+>|<at>[^<]*</at>")  # Slack and Teams mentions
 _TOKEN = re.compile(r"\w+")
 
 
-def normalise(text: str) -> str:
-    """What the classifier reads: no mentions, one kind of apostrophe, lower case, single spaces."""
-    text = _MENTION.sub(" ", text or "").replace("’", "'").replace("\u00a0", " ").lower()
+def clean(text: str) -> str:
+    """A message as typed, without mentions, with one kind of apostrophe and single spaces."""
+    text = _MENTION.sub(" ", text or "").replace("’", "'").replace("\u00a0", " ")
     return re.sub(r"\s+", " ", text).strip()
+
+
+def normalise(text: str) -> str:
+    """What the classifier reads: the cleaned text in lower case."""
+    return clean(text).lower()
 
 
 def analyse(text: str) -> list[str]:
@@ -195,37 +201,52 @@ def training_set(catalogue: Catalogue, pool: LabelPool = LabelPool()) -> tuple[l
 
 
 class IntentClassifier:
-    def __init__(self, catalogue: Catalogue, embedder: Embedder | None, *, cache_dir: Path | None = None,
-                 pool: LabelPool = LabelPool()) -> None:
+    """``embedder`` is the sentence model, or ``load_embedder`` makes it on first need: a process whose messages the
+    words alone place (most of them) never loads the model at all."""
+
+    def __init__(self, catalogue: Catalogue, embedder: Embedder | None = None, *, cache_dir: Path | None = None,
+                 pool: LabelPool = LabelPool(), load_embedder: Callable[[], Embedder | None] | None = None) -> None:
         self.catalogue = catalogue
         self.pool = pool
-        self.embedder = embedder
-        self.uses_embeddings = embedder is not None
-        path = self._cache_file(cache_dir)
-        models = _load(path)
+        self._embedder = embedder
+        self._load_embedder = load_embedder if embedder is None else None
+        models = _load(self._cache_file(cache_dir, "hybrid")) if embedder is not None or load_embedder is not None else None
+        if models is None:
+            embedder = self.embedder  # fitting needs it now, when there is one
+            path = self._cache_file(cache_dir, "hybrid" if embedder is not None else "lexical")
+            models = _load(path)
         if models is None:
             log.info("fitting the intent classifier on %d catalogue intents (once per catalogue version)", len(catalogue.intents))
             texts, labels = training_set(catalogue, pool)
             lexical = fit(texts, labels, None)
-            hybrid = fit(texts, labels, self._embed(texts)) if self.uses_embeddings else None
+            hybrid = fit(texts, labels, self._embed(texts)) if self.embedder is not None else None
             models = (lexical, hybrid)
             _save(path, models)
         self.lexical, self.hybrid = models
+
+    @property
+    def embedder(self) -> Embedder | None:
+        if self._load_embedder is not None:
+            self._embedder, self._load_embedder = self._load_embedder(), None
+        return self._embedder
+
+    @property
+    def uses_embeddings(self) -> bool:
+        return self.hybrid is not None and self.embedder is not None
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         assert self.embedder is not None
         return np.asarray(self.embedder(texts), dtype=np.float64)
 
-    def _cache_file(self, cache_dir: Path | None) -> Path | None:
+    def _cache_file(self, cache_dir: Path | None, mode: str) -> Path | None:
         if cache_dir is None:
             return None
-        mode = "hybrid" if self.uses_embeddings else "lexical"
         return cache_dir / f"intents-v{MODEL_VERSION}-{self.catalogue.fingerprint()}-{self.pool.fingerprint()}-{mode}.pickle"
 
     def rank(self, text: str) -> Ranking:
         normalised = normalise(text)
         model, probabilities = self.lexical, self.lexical.probabilities(normalised, None)
-        if self.hybrid is not None and probabilities.max() < LEXICAL_SURE:
+        if self.hybrid is not None and probabilities.max() < LEXICAL_SURE and self.embedder is not None:
             model = self.hybrid
             probabilities = model.probabilities(normalised, self._embed([normalised])[0])
         order = np.argsort(-probabilities)

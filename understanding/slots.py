@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from rapidfuzz import fuzz, process
 
-from skills_engine.labels import LabelIndex, LabelMatch
+from skills_engine.labels import Candidate, LabelIndex, LabelMatch
 
 MAX_WORDS = 6
 MAX_FUZZY_LOOKUPS = 2  # per slot and message: each one compares the phrase with every label of the vocabulary
@@ -162,9 +162,7 @@ def _exact(index: LabelIndex, phrase: str) -> LabelMatch | None:
     return None
 
 
-def _candidate(index: LabelIndex, concept: int):
-    from skills_engine.labels import Candidate
-
+def _candidate(index: LabelIndex, concept: int) -> Candidate:
     return Candidate(concept, index.label(concept), 100.0)
 
 

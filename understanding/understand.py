@@ -16,13 +16,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass, field, replace
+from typing import Literal, Protocol
 
 from skills_engine.labels import LabelIndex
 from understanding import slots as slot_finding
 from understanding.catalogue import Catalogue, IntentSpec
-from understanding.classifier import IntentClassifier, Ranking
+from understanding.classifier import IntentClassifier, Ranking, clean
 from understanding.slots import Directory, Slots, SlotValue
 
 log = logging.getLogger(__name__)
@@ -68,14 +68,8 @@ class Vocabularies:
     directory: Callable[[], Directory] = Directory  # loaded only for intents that take a person or a course
 
 
-_ADMIN = re.compile(r"^\s*/?ladder(?:\s+(?P<arg>.*))?$", re.IGNORECASE | re.DOTALL)
-_MENTION = re.compile(r"<@[A-Z0-9]+>|<at>[^<]*</at>")
+_ADMIN = re.compile(r"^\s*/ladder(?:\s+(?P<arg>.*))?$", re.IGNORECASE | re.DOTALL)
 _WORDLESS = re.compile(r"^[\W_\d]*$")
-
-
-def clean(text: str) -> str:
-    text = _MENTION.sub(" ", text or "").replace("’", "'").replace("\u00a0", " ")
-    return re.sub(r"\s+", " ", text).strip()
 
 
 class Understander:
@@ -92,7 +86,7 @@ class Understander:
         if not cleaned:
             return Understood("help", "act", 1.0, source="empty", text=cleaned)
         admin = _ADMIN.match(cleaned)
-        if admin and cleaned.lower().lstrip("/").startswith("ladder") and (cleaned.startswith("/") or _is_command(admin.group("arg"))):
+        if admin:  # the slash command's syntax, typed: `/ladder status`
             return Understood("admin_command", "act", 1.0, source="command", text=cleaned, argument=(admin.group("arg") or "").strip())
         if _WORDLESS.match(cleaned):  # emoji, punctuation, a lone number: nothing to classify
             return Understood("unknown", "fallback", 0.0, text=cleaned)
@@ -155,7 +149,7 @@ class Understander:
             elif slot.kind == "ordinal":
                 value = slot_finding.find_ordinal(source)
             if value is not None:
-                found.values[slot.name] = SlotValue(slot.name, value.text, value.value, value.status, value.candidates, value.ref)
+                found.values[slot.name] = replace(value, name=slot.name)
                 if slot.kind in ("person", "course") and value.status == "found" and value.text:
                     taken = re.sub(re.escape(value.text), " ", taken, flags=re.IGNORECASE)
         return found
@@ -167,12 +161,6 @@ class Understander:
             return None
 
 
-def _is_command(argument: str | None) -> bool:
-    """"ladder status" is the command; "ladder, how do I…" is a question addressed to Ladder."""
-    first = (argument or "").strip().split(" ", 1)[0].lower()
-    return first in ("", "help", "status", "seed", "kb", "policy", "agent", "audit", "challenges")
-
-
 @dataclass(frozen=True)
 class Proposal:
     """What an LLM proposes: an intent of the catalogue and the slot values as it read them."""
@@ -181,6 +169,5 @@ class Proposal:
     slots: dict[str, str]
 
 
-class IntentProposer:  # the protocol understanding.llm implements
-    def propose(self, text: str) -> Proposal | None:  # pragma: no cover - interface
-        raise NotImplementedError
+class IntentProposer(Protocol):  # understanding.llm implements it
+    def propose(self, text: str) -> Proposal | None: ...

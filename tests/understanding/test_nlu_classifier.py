@@ -106,3 +106,18 @@ def test_examples_naming_a_role_or_skill_are_also_trained_with_other_names():
     assert any("lighthouse keeper" in t for t, label in zip(varied, labels) if label == "career_path")
     assert any("tightrope walking" in t for t, label in zip(varied, labels) if label == "claim_skill")
     assert LabelPool.from_esco(ROOT_ESCO).roles  # the subset the repository carries
+
+
+def test_the_sentence_model_is_loaded_only_when_a_message_needs_it(embedder, tmp_path):
+    IntentClassifier(CATALOGUE, embedder, cache_dir=tmp_path)  # fitted and cached, as a first start does
+    loads: list[int] = []
+
+    def load():
+        loads.append(1)
+        return embedder
+
+    classifier = IntentClassifier(CATALOGUE, cache_dir=tmp_path, load_embedder=load)
+    assert classifier.rank("what's my path to data scientist?").best == "career_path" and loads == []
+    classifier.rank("hmm the thing with my boss and the certificate")
+    classifier.rank("something else entirely vague")
+    assert loads == [1]  # once, on the first message the words alone could not place
