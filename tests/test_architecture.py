@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["conversation", "bot", "handlers", "understanding", "agent", "approvals", "knowledge", "skills_engine", "storage"]
+PACKAGES = ["conversation", "bot", "handlers", "understanding", "agent", "approvals", "knowledge", "skills_engine", "governance", "storage"]
 LINT = Path(sys.executable).with_name("lint-imports")
 
 
