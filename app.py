@@ -13,6 +13,7 @@
     python app.py agent run [--json]              one pass of the agent (proposals, check-ins, deadlines)
     python app.py nlu eval FILE [--json]          intent and slot understanding on a labelled set
     python app.py embedding-model [--no-download] where the knowledge base's sentence model loads from; fetch it
+    python app.py keys new|status|rotate [--batch N]   encryption keys: a new one, rows per key, re-encrypt
 """
 
 from __future__ import annotations
@@ -49,11 +50,29 @@ def build(settings: "Settings | None" = None, *, db: "Database | None" = None) -
 
     settings = settings or load_settings()
     if db is None:
-        db = Database(settings.database_url)
+        db = Database(settings.database_url, cipher=open_cipher(settings))
         db.migrate()
     ladder = Ladder(settings=settings, db=db)
     register_notifier(ladder)  # only when Slack is configured
     return ladder
+
+
+def open_cipher(settings: "Settings"):
+    """The key ring of the encrypted columns. With no key set, the demo makes one in its data folder and says so;
+    production never gets here without one (Settings refuses to load)."""
+    from storage.encryption import Cipher, create_key_file
+
+    ring = settings.encryption_key_ring()
+    if not ring and settings.ladder_env == "demo":
+        path = settings.demo_key_file
+        try:
+            create_key_file(path)
+            log.warning("Demo mode: no encryption key was set, so Ladder made one in %s (mode 0600); keep it with "
+                        "the data, and set ENCRYPTION_KEYS or ENCRYPTION_KEY_FILE in production.", path)
+        except FileExistsError:  # another process of this demo made it a moment ago
+            pass
+        ring = settings.encryption_key_ring()
+    return Cipher(ring)
 
 
 def _progress(rows, desc, total):
@@ -193,6 +212,12 @@ def cmd_embedding_model(args, ladder) -> int:
     return 0
 
 
+def cmd_keys(args, ladder) -> int:
+    from handlers import keys_cli
+
+    return keys_cli.run(args, ladder)
+
+
 def cmd_db(args, ladder) -> int:
     print(f"Schema is up to date ({ladder.db.dialect}).")
     return 0
@@ -259,6 +284,11 @@ def parser() -> argparse.ArgumentParser:
     model.add_argument("--no-download", action="store_true", help="only say where it is and whether it loads")
     model.set_defaults(func=cmd_embedding_model)
 
+    from handlers import keys_cli
+
+    keys_cli.add_parser(sub)
+    sub.choices["keys"].set_defaults(func=cmd_keys)
+
     db = sub.add_parser("db", help="database schema")
     db.add_argument("action", choices=["upgrade"])
     db.set_defaults(func=cmd_db)
@@ -267,6 +297,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command == "keys" and args.keys_command == "new":
+        from handlers.keys_cli import new_key
+
+        return new_key()  # before the settings: a machine refused for want of a key must be able to make one
     from bot.logging_setup import configure
     from settings import load_settings
 
@@ -281,6 +315,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         ladder = build(settings)
     except Exception as exc:  # noqa: BLE001 - say what failed in plain words
+        from storage.encryption import EncryptionError
+
+        if isinstance(exc, EncryptionError):
+            print(f"Ladder could not start: {exc}.", file=sys.stderr)
+            return 2
         from conversation.errors import log_failure
 
         error_id = log_failure(log, "start-up failed")

@@ -6,6 +6,8 @@ optional ``.env`` file in the working directory.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from pathlib import Path
 from typing import Literal
@@ -29,11 +31,32 @@ _SECRET_FIELDS = (
     "slack_app_token",
     "microsoft_app_password",
     "openai_api_key",
+    "encryption_keys",
 )
+
+DEMO_KEY_FILE_NAME = "encryption.key"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # How Ladder runs
+    ladder_env: Literal["demo", "production"] = Field(
+        default="demo",
+        description="demo: a machine of one's own; with no encryption key set, Ladder makes one in DATA_DIR "
+                    "(encryption.key, mode 0600) and says so. production: Ladder refuses to start without "
+                    "ENCRYPTION_KEYS or ENCRYPTION_KEY_FILE")
+
+    # Encryption at rest (personal free text: see docs/encryption.md)
+    encryption_keys: SecretStr | None = Field(
+        default=None,
+        description="Fernet keys, comma-separated, newest first: new data is written under the first, old data read "
+                    "under any. To rotate: put a new key first, run `python app.py keys rotate`, and drop the old key "
+                    "once `python app.py keys status` shows no row under it. `python app.py keys new` prints a key")
+    encryption_key_file: Path | None = Field(
+        default=None,
+        description="a file of Fernet keys, one a line, newest first (# comments allowed): a secret mounted into the "
+                    "container instead of an environment variable. With ENCRYPTION_KEYS too, those come first")
 
     # Storage
     data_dir: Path = Field(default=PROJECT_ROOT / "var", description="local state: SQLite file, Chroma folder")
@@ -133,11 +156,52 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("encryption_keys", mode="after")
+    @classmethod
+    def _fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            for number, key in enumerate(_split_keys(value.get_secret_value()), start=1):
+                if _PLACEHOLDER.match(key) or not _is_fernet_key(key):
+                    raise ValueError(f"ENCRYPTION_KEYS: key number {number} is not a Fernet key (32 bytes, URL-safe "
+                                     "base64); `python app.py keys new` prints one")
+        return value
+
+    @model_validator(mode="after")
+    def _production_needs_a_key(self) -> "Settings":
+        if self.encryption_key_file is not None and not self.encryption_key_file.is_file():
+            raise ValueError(f"ENCRYPTION_KEY_FILE {self.encryption_key_file} does not exist or is not a file")
+        ring = self.encryption_key_ring()
+        if self.encryption_key_file is not None and not all(_is_fernet_key(k) for k in ring):
+            raise ValueError(f"ENCRYPTION_KEY_FILE {self.encryption_key_file} holds a line that is not a Fernet key; "
+                             "`python app.py keys new` prints one")
+        if self.ladder_env == "production" and not ring:
+            raise ValueError("LADDER_ENV=production needs an encryption key: set ENCRYPTION_KEYS or "
+                             "ENCRYPTION_KEY_FILE (`python app.py keys new` prints a new key). Ladder does not start "
+                             "without one, so that personal data is never written in the clear")
+        return self
+
     @model_validator(mode="after")
     def _default_database(self) -> "Settings":
         if not self.database_url:
             self.database_url = f"sqlite:///{(self.data_dir / 'ladder.db').as_posix()}"
         return self
+
+    @property
+    def demo_key_file(self) -> Path:
+        """Where the demo keeps the key it made for itself (only used with LADDER_ENV=demo and no key set)."""
+        return self.data_dir / DEMO_KEY_FILE_NAME
+
+    def encryption_key_ring(self) -> tuple[str, ...]:
+        """The keys, newest first: ENCRYPTION_KEYS, then ENCRYPTION_KEY_FILE's; in the demo with neither set, the
+        demo key file if it is there. Empty: no key yet (the demo makes one at start-up; production refuses)."""
+        keys = _split_keys(self.encryption_keys.get_secret_value()) if self.encryption_keys else []
+        file = self.encryption_key_file
+        if file is None and not keys and self.ladder_env == "demo" and self.demo_key_file.is_file():
+            file = self.demo_key_file
+        if file is not None:
+            lines = file.read_text(encoding="utf-8").splitlines()
+            keys += [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+        return tuple(dict.fromkeys(keys))
 
     @property
     def chroma_path(self) -> Path:
@@ -146,6 +210,17 @@ class Settings(BaseSettings):
     @property
     def llm_enabled(self) -> bool:
         return self.openai_api_key is not None or self.openai_base_url is not None
+
+
+def _split_keys(text: str) -> list[str]:
+    return [k.strip() for k in text.split(",") if k.strip()]
+
+
+def _is_fernet_key(key: str) -> bool:
+    try:
+        return len(base64.urlsafe_b64decode(key.encode())) == 32
+    except (binascii.Error, ValueError):
+        return False
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -38,6 +38,7 @@ from handlers.router import Router  # noqa: E402
 from handlers.context import Ladder  # noqa: E402
 from settings import Settings  # noqa: E402
 from storage import Database  # noqa: E402
+from storage.encryption import Cipher  # noqa: E402
 from storage.models import (  # noqa: E402
     AccessRole,
     Course,
@@ -158,7 +159,7 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="ladder-approvals-bench-"))
     url = args.database_url or f"sqlite:///{(tmp / 'bench.db').as_posix()}"
-    db = Database(url)
+    db = Database(url, cipher=Cipher.throwaway())
     db.migrate()
     settings = Settings(data_dir=tmp, database_url=url, execution_backoff_seconds=0.05)
     ladder = Ladder(settings=settings, db=db, now=lambda: NOW)

@@ -30,6 +30,7 @@ from handlers.intents import vocabularies  # noqa: E402
 from settings import Settings  # noqa: E402
 from skills_engine.esco_import import import_esco  # noqa: E402
 from storage import Database  # noqa: E402
+from storage.encryption import Cipher  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 
@@ -48,7 +49,7 @@ def main() -> None:
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="ladder-nlu-bench-"))
     url = f"sqlite:///{tmp / 'bench.db'}"
-    db = Database(url)
+    db = Database(url, cipher=Cipher.throwaway())
     db.migrate()
     import_esco(db, Path(args.esco))
     model_dir = tmp / "no-model" if args.lexical_only else Path(args.model_dir)

@@ -28,6 +28,7 @@ from handlers.router import Router  # noqa: E402
 from handlers.context import Ladder  # noqa: E402
 from settings import Settings  # noqa: E402
 from storage import Database  # noqa: E402
+from storage.encryption import Cipher  # noqa: E402
 from skills_engine.esco_import import import_esco  # noqa: E402
 
 
@@ -47,7 +48,7 @@ def main() -> None:
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="ladder-bench-"))
     url = args.database_url or f"sqlite:///{tmp / 'bench.db'}"
-    db = Database(url)
+    db = Database(url, cipher=Cipher.throwaway())
     db.migrate()
     t0 = time.perf_counter()
     summary = import_esco(db, Path(args.esco))

@@ -41,6 +41,7 @@ from skills_engine import proficiency  # noqa: E402
 from skills_engine import routes  # noqa: E402
 from skills_engine.graph import HaveSets  # noqa: E402
 from storage import Database  # noqa: E402
+from storage.encryption import Cipher  # noqa: E402
 from storage import UnitOfWork  # noqa: E402
 from storage.models import (  # noqa: E402
     AccessRole,
@@ -122,7 +123,7 @@ def main() -> None:
         url = f"postgresql://postgres@127.0.0.1:5432/{pg_name}"
     else:
         url = args.database_url or f"sqlite:///{tmp / 'bench.db'}"
-    db = Database(url)
+    db = Database(url, cipher=Cipher.throwaway())
     try:
         run(db, url, tmp, args)
     finally:

@@ -92,10 +92,11 @@ def main(argv: list[str] | None = None) -> int:
     from handlers.seed_demo import seed_demo
     from settings import Settings
     from storage import Database
+    from storage.encryption import Cipher
 
     tmp = Path(tempfile.mkdtemp(prefix="ladder-teams-bench-"))
     url = opts.database_url or f"sqlite:///{tmp / 'bench.db'}"
-    db = Database(url)
+    db = Database(url, cipher=Cipher.throwaway())
     db.migrate()
     ladder = Ladder(settings=Settings(data_dir=tmp, database_url=url, microsoft_app_id=None), db=db)
     seed_demo(ladder)

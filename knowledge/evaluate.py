@@ -159,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     from knowledge.ingest import ingest_paths
     from settings import load_settings
     from storage import Database
+    from storage.encryption import Cipher
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("eval_set", type=Path)
@@ -172,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(data_dir=Path(tmp))
-        db = Database(f"sqlite:///{tmp}/eval.db")
+        db = Database(f"sqlite:///{tmp}/eval.db", cipher=Cipher.throwaway())  # a database for this run only
         db.migrate()
         embedder = None if args.lexical_only else load_embedder(settings.embedding_model_dir)
         index = KnowledgeIndex(chromadb.PersistentClient(path=f"{tmp}/chroma"), embedder)

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.encryption import Cipher, attach
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -43,11 +44,17 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
 
 class Database:
-    """Owns the engine and hands out units of work."""
+    """Owns the engine and hands out units of work.
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    ``cipher`` is the key ring of the encrypted columns (storage/encryption.py); it is attached to this database's
+    own engine. Without one, the database works but refuses to read or write an encrypted column.
+    """
+
+    def __init__(self, url: str, *, cipher: Cipher | None = None, echo: bool = False) -> None:
         self.url = url
+        self.cipher = cipher
         self.engine = make_engine(url, echo=echo)
+        attach(self.engine, cipher)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property

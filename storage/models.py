@@ -31,6 +31,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from storage.encryption import ENCRYPTED_TYPES, EncryptedJSON, EncryptedText
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
@@ -170,7 +172,7 @@ class SkillEvidence(Base):
     observed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     verifier_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     status: Mapped[EvidenceStatus] = mapped_column(_enum(EvidenceStatus, "evidence_status"), default=EvidenceStatus.active)
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(EncryptedText)  # a self-assessment's or a validator's own words
 
 
 # --------------------------------------------------------------------------- learning
@@ -310,8 +312,8 @@ class Decision(Base):
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), unique=True)
     decider_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     outcome: Mapped[ProposalStatus] = mapped_column(_enum(ProposalStatus, "decision_outcome"))
-    reason: Mapped[str | None] = mapped_column(Text)
-    changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(EncryptedText)
+    changes: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON)  # an override's changes, in the decider's words
     decided_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -328,10 +330,10 @@ class Challenge(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="SET NULL"))
-    subject: Mapped[str] = mapped_column(Text, default="")
-    reason: Mapped[str] = mapped_column(Text, default="")
+    subject: Mapped[str] = mapped_column(EncryptedText, default="")
+    reason: Mapped[str] = mapped_column(EncryptedText, default="")
     status: Mapped[str] = mapped_column(String(20), default="open")  # open | upheld | dismissed
-    resolution: Mapped[str | None] = mapped_column(Text)
+    resolution: Mapped[str | None] = mapped_column(EncryptedText)
     resolved_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
@@ -353,7 +355,7 @@ class AuditEvent(Base):
     subject_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
     object_type: Mapped[str | None] = mapped_column(String(40))
     object_id: Mapped[str | None] = mapped_column(String(60))
-    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    detail: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON, default=dict)  # carries reasons and challenge texts
 
 
 # --------------------------------------------------------------------------- knowledge
@@ -380,7 +382,7 @@ class AnswerFeedback(Base):
     answer_id: Mapped[str] = mapped_column(String(40), index=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     helpful: Mapped[bool] = mapped_column(Boolean)
-    question: Mapped[str] = mapped_column(Text, default="")
+    question: Mapped[str] = mapped_column(EncryptedText, default="")
     chunk_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -401,5 +403,30 @@ class ConversationState(Base):
 
     __tablename__ = "conversation_state"
     key: Mapped[str] = mapped_column(String(300), primary_key=True)
-    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    data: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON, default=dict)  # context, questions asked
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow, server_default=func.now())
+
+
+class KeyRotation(Base):
+    """Progress of `python app.py keys rotate`, one row per encrypted column: a rerun continues after last_key."""
+
+    __tablename__ = "key_rotations"
+    table_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    column_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    target_key_id: Mapped[str] = mapped_column(String(16))  # the key this run re-encrypts under
+    last_key: Mapped[str | None] = mapped_column(String(300))  # the row primary key done last, as text
+    rows_seen: Mapped[int] = mapped_column(Integer, default=0)
+    rows_changed: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# Every column stored encrypted, as (table, column): read off the column types, so the rotation job, `keys status`
+# and docs/encryption.md (checked by a test) follow the models. A new table's EncryptedText column joins by itself.
+ENCRYPTED_COLUMNS: tuple[tuple[str, str], ...] = tuple(
+    (table.name, column.name)
+    for table in Base.metadata.sorted_tables
+    for column in table.columns
+    if isinstance(column.type, ENCRYPTED_TYPES)
+)

@@ -19,6 +19,7 @@ from app import build
 from handlers.context import Ladder
 from settings import Settings
 from storage import Database
+from storage.encryption import Cipher
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -44,9 +45,10 @@ def _pg_drop(name: str) -> None:
 class DatabaseFactory:
     """Makes empty, migrated databases of one backend and cleans them up."""
 
-    def __init__(self, backend: str, tmp: Path) -> None:
+    def __init__(self, backend: str, tmp: Path, cipher: Cipher) -> None:
         self.backend = backend
         self.tmp = tmp
+        self.cipher = cipher
         self._pg: list[str] = []
         self._dbs: list[Database] = []
 
@@ -71,7 +73,7 @@ class DatabaseFactory:
             _pg_drop(name)
 
     def database(self) -> Database:
-        db = Database(self.url())
+        db = Database(self.url(), cipher=self.cipher)
         db.migrate()
         self._dbs.append(db)
         return db
@@ -86,6 +88,21 @@ class DatabaseFactory:
             db.dispose()
         for name in self._pg:
             _pg_drop(name)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def encryption_key() -> Iterator[str]:
+    """A key made for this test session (no key file in the repository): ENCRYPTION_KEYS names it for every Settings
+    built from the environment, `python app.py` subprocesses included, and the test databases are opened with it."""
+    key = Cipher.generate_key()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ENCRYPTION_KEYS", key)
+        yield key
+
+
+@pytest.fixture(scope="session")
+def test_cipher(encryption_key) -> Cipher:
+    return Cipher([encryption_key])
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -125,8 +142,8 @@ def backend(request) -> str:
 
 
 @pytest.fixture(scope="session")
-def db_factory(backend, tmp_path_factory) -> Iterator[DatabaseFactory]:
-    factory = DatabaseFactory(backend, tmp_path_factory.mktemp(f"db-{backend}"))
+def db_factory(backend, tmp_path_factory, test_cipher) -> Iterator[DatabaseFactory]:
+    factory = DatabaseFactory(backend, tmp_path_factory.mktemp(f"db-{backend}"), test_cipher)
     yield factory
     factory.close()
 

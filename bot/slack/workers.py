@@ -109,6 +109,7 @@ def _worker_main(settings, conn: Connection) -> None:
     from bot.slack import build_channel
     from handlers.context import Ladder
     from storage import Database
+    from storage.encryption import Cipher
 
     configure(settings.log_level, json_lines=settings.log_json)
     sending = threading.Lock()  # the loop and the domain's threads (notifications) both write
@@ -117,7 +118,7 @@ def _worker_main(settings, conn: Connection) -> None:
         with sending:
             conn.send_bytes(data)
 
-    ladder = Ladder(settings=settings, db=Database(settings.database_url))
+    ladder = Ladder(settings=settings, db=Database(settings.database_url, cipher=Cipher(settings.encryption_key_ring())))
     ladder.notifiers.replace_all([_Outbox(send)])
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)

@@ -20,9 +20,9 @@ PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def kb_db(request, tmp_path) -> Iterator[Database]:
+def kb_db(request, tmp_path, test_cipher) -> Iterator[Database]:
     if request.param == "sqlite":
-        db = Database(f"sqlite:///{(tmp_path / 't.db').as_posix()}")
+        db = Database(f"sqlite:///{(tmp_path / 't.db').as_posix()}", cipher=test_cipher)
         db.migrate()
         yield db
         db.dispose()
@@ -36,7 +36,7 @@ def kb_db(request, tmp_path) -> Iterator[Database]:
     except psycopg.OperationalError as exc:  # pragma: no cover - depends on the machine
         # Every database test runs on both databases: a missing PostgreSQL is a failure, not a skip.
         pytest.fail(f"PostgreSQL not reachable: {exc}")
-    db = Database(f"postgresql://postgres@127.0.0.1:5432/{name}")
+    db = Database(f"postgresql://postgres@127.0.0.1:5432/{name}", cipher=test_cipher)
     try:
         db.migrate()
         yield db
