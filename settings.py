@@ -170,7 +170,10 @@ class Settings(BaseSettings):
     def _production_needs_a_key(self) -> "Settings":
         if self.encryption_key_file is not None and not self.encryption_key_file.is_file():
             raise ValueError(f"ENCRYPTION_KEY_FILE {self.encryption_key_file} does not exist or is not a file")
-        ring = self.encryption_key_ring()
+        try:
+            ring = self.encryption_key_ring()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ValueError(f"the encryption key file cannot be read ({type(exc).__name__}: {exc})") from exc
         if self.encryption_key_file is not None and not all(_is_fernet_key(k) for k in ring):
             raise ValueError(f"ENCRYPTION_KEY_FILE {self.encryption_key_file} holds a line that is not a Fernet key; "
                              "`python app.py keys new` prints one")
