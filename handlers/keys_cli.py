@@ -40,21 +40,26 @@ def status(ladder: Ladder) -> int:
     usage = key_usage(ladder.db)
     totals: dict[str, int] = {}
     for column in usage:
-        shown = ", ".join(f"{kid} {n:,}" for kid, n in sorted(column.counts.items())) or "no rows"
+        shown = ", ".join(f"{kid}: {_rows(n)}" for kid, n in sorted(column.counts.items())) or "no rows"
         print(f"{column.name:28} {shown}")
         for kid, n in column.counts.items():
             totals[kid] = totals.get(kid, 0) + n
     print()
     for position, kid in enumerate(configured):
+        n = totals.get(kid, 0)
         role = "newest: new data is written under it" if position == 0 else (
-            "in use: keep it, or run `keys rotate`" if totals.get(kid) else "no rows: it can be retired")
-        print(f"key {kid} ({position + 1} of {len(configured)}): {totals.get(kid, 0):,} rows, {role}")
+            "still in use: keep it, or run `keys rotate`" if n else "it can be retired")
+        print(f"key {kid} ({position + 1} of {len(configured)}): {_rows(n)}, {role}")
     if totals.get(PLAINTEXT):
-        print(f"{totals[PLAINTEXT]:,} rows from before encryption are still plaintext: run `keys rotate`")
+        print(f"{_rows(totals[PLAINTEXT])} from before encryption still plaintext: run `keys rotate`")
     unknown = sorted(k for k in totals if k != PLAINTEXT and k not in configured)
     for kid in unknown:
-        print(f"key {kid} is NOT configured but {totals[kid]:,} rows need it: add it back to ENCRYPTION_KEYS")
+        print(f"key {kid} is NOT configured but {_rows(totals[kid])} need it: add it back to ENCRYPTION_KEYS")
     return 1 if unknown else 0
+
+
+def _rows(n: int) -> str:
+    return f"{n:,} row" if n == 1 else f"{n:,} rows"
 
 
 def rotate_all(ladder: Ladder, *, batch: int, restart: bool) -> int:

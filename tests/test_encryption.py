@@ -356,7 +356,7 @@ def test_keys_status_and_rotate_on_the_command_line(db_factory, open_db, tmp_pat
 
     before = _run(["keys", "status"], env, tmp_path)
     assert before.returncode == 0, before.stderr
-    assert f"key {ID1} (2 of 2): {len(SECRETS)} rows, in use" in before.stdout
+    assert f"key {ID1} (2 of 2): {len(SECRETS)} rows, still in use" in before.stdout
 
     rotated = _run(["keys", "rotate", "--batch", "3"], env, tmp_path)
     assert rotated.returncode == 0, rotated.stderr
@@ -364,7 +364,7 @@ def test_keys_status_and_rotate_on_the_command_line(db_factory, open_db, tmp_pat
     assert "challenges.reason" in rotated.stdout
 
     after = _run(["keys", "status"], env, tmp_path)
-    assert f"key {ID1} (2 of 2): 0 rows, no rows: it can be retired" in after.stdout
+    assert f"key {ID1} (2 of 2): 0 rows, it can be retired" in after.stdout
     again = _run(["keys", "rotate"], env, tmp_path)
     assert "had already finished on every column" in again.stdout
 
