@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
+from conversation.errors import log_failure
 from handlers.context import Ladder
 from storage.encryption import Cipher, EncryptionError
 from storage.key_rotation import PLAINTEXT, ColumnRotation, key_usage, rotate
+
+
+log = logging.getLogger(__name__)
 
 
 def add_parser(sub) -> None:
@@ -76,6 +82,11 @@ def rotate_all(ladder: Ladder, *, batch: int, restart: bool) -> int:
     except ValueError as exc:
         print(f"Cannot rotate: {exc}")
         return 2
+    except Exception as exc:  # noqa: BLE001 - the database went away, a lock timed out: say so, plainly
+        error_id = log_failure(log, "key rotation stopped")
+        print(f"Rotation stopped ({type(exc).__name__}); rows done so far stay done, run it again to continue. "
+              f"Error id {error_id}.")
+        return 1
     if report.already_done:
         print(f"Rotation to key {report.target_key_id} had already finished on every column: nothing to do "
               "(--restart reads every row again).")

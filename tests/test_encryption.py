@@ -17,7 +17,7 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from pydantic import ValidationError
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from app import build
 from settings import Settings
@@ -216,6 +216,28 @@ def test_an_interrupted_rotation_continues_where_it_stopped(db_factory, open_db)
     with open_db(url, [KEY2]).read_only() as uow:
         assert sorted(c.reason for c in uow._session.scalars(select(Challenge))) == sorted(
             f"reason number {i}" for i in range(25))
+
+
+def test_a_value_the_application_changes_during_a_batch_is_not_overwritten(db_factory, open_db):
+    url = db_factory.url()
+    old = open_db(url, [KEY1])
+    old.migrate()
+    write_personal_text(old)
+    rotating, running_app = open_db(url, [KEY2, KEY1]), open_db(url, [KEY2, KEY1])
+    changed: list[str] = []
+
+    def the_app_writes_between_read_and_update(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("UPDATE challenges SET reason") and not changed:
+            with running_app.unit_of_work() as uow:  # another connection, committed before the batch's update runs
+                uow._session.scalars(select(Challenge)).one().reason = "changed by the application meanwhile"
+            changed.append(statement)
+
+    event.listen(rotating.engine, "before_cursor_execute", the_app_writes_between_read_and_update)
+    rotate(rotating)
+    assert changed
+    retired = read_personal_text(open_db(url, [KEY2]))
+    assert retired[("challenges", "reason")] == "changed by the application meanwhile"
+    assert retired[("challenges", "subject")] == SECRETS[("challenges", "subject")]
 
 
 def test_rows_from_before_encryption_read_as_they_are_and_rotation_encrypts_them(db_factory, open_db):
