@@ -108,7 +108,11 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=500)
     ap.add_argument("--backends", default="sqlite,postgresql")
     args = ap.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="ladder-crypto-bench-"))
+    with tempfile.TemporaryDirectory(prefix="ladder-crypto-bench-") as tmp:
+        report(args, Path(tmp))
+
+
+def report(args: argparse.Namespace, tmp: Path) -> None:
     print(f"{args.rows:,} challenges (subject + reason encrypted), rotation batch {args.batch}")
     cipher, text = Cipher.throwaway(), sentence(random.Random(1), 200)
     t0 = time.perf_counter()
