@@ -135,10 +135,14 @@ def table_lines(audit: bias.OutcomeAudit) -> list[str]:
     return lines
 
 
-def report_text(report: BiasReport) -> str:
+def report_text(report: BiasReport, *, compact: bool = False) -> str:
+    """Every table; ``compact`` (chat): an outcome that selected nobody is one line instead of its tables."""
     lines = [report.title, "Impact ratio = a category's selection rate ÷ the highest category's; below 0.8 is flagged "
              "(four-fifths guideline). Unknown categories are counted, not rated.", ""]
     for audit in report.audits:
+        if compact and audit.selected == 0:
+            lines.append(f"{audit.description} [{audit.outcome}]: nobody selected among {audit.total} — no ratios")
+            continue
         lines += table_lines(audit) + [""]
     for u in report.unavailable:
         lines.append(f"{u.description} [{u.outcome}]: {u.reason}")
@@ -164,7 +168,7 @@ def chat(ladder: Ladder, uow: UnitOfWork, person: Person, _intent: object = None
                      data={"intent": "bias_audit", "status": "refused"})
     report = ladder_report(ladder, uow, permission)
     png, alt = impact_ratio_chart(report.audits)
-    text = "```\n" + report_text(report) + "\n```"
+    text = "```\n" + report_text(report, compact=True) + "\n```"
     return Reply(text=text, ephemeral=True, attachments=[Attachment(filename="bias-audit.png", content_type="image/png",
                                                                    data=png, alt_text=alt)],
                  data={"intent": "bias_audit", "status": "done", "audit": report.as_data()})

@@ -33,9 +33,10 @@ class AuditedOutcomes(Repository):
         return out
 
     def human_decisions(self) -> list[tuple[int, int, bool]]:
-        """(proposal id, subject id, approved?) of every proposal a person approved, overrode or rejected."""
+        """(proposal id, subject id, approved?) of every proposal a person approved, overrode or rejected
+        (the policy's automatic approvals have no decider, and are not a person's decision)."""
         rows = self._session.execute(
             select(Decision.proposal_id, Proposal.subject_id, Decision.outcome)
             .join(Proposal, Proposal.id == Decision.proposal_id)
-            .where(Decision.outcome.in_((*APPROVED, ProposalStatus.rejected))).order_by(Decision.proposal_id))
+            .where(Decision.outcome.in_((*APPROVED, ProposalStatus.rejected)), Decision.decider_id.is_not(None)).order_by(Decision.proposal_id))
         return [(pid, subject, outcome in APPROVED) for pid, subject, outcome in rows]
