@@ -136,11 +136,12 @@ def table_lines(audit: bias.OutcomeAudit) -> list[str]:
 
 
 def report_text(report: BiasReport, *, compact: bool = False) -> str:
-    """Every table; ``compact`` (chat): an outcome that selected nobody is one line instead of its tables."""
+    """Every table; ``compact`` (chat): an outcome that selected nobody is one line instead of its tables — except
+    the first (readiness), whose tables also show who is in which category and how many are unknown."""
     lines = [report.title, "Impact ratio = a category's selection rate ÷ the highest category's; below 0.8 is flagged "
              "(four-fifths guideline). Unknown categories are counted, not rated.", ""]
-    for audit in report.audits:
-        if compact and audit.selected == 0:
+    for index, audit in enumerate(report.audits):
+        if compact and audit.selected == 0 and index > 0:
             lines.append(f"{audit.description} [{audit.outcome}]: nobody selected among {audit.total} — no ratios")
             continue
         lines += table_lines(audit) + [""]

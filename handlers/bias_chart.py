@@ -41,5 +41,5 @@ def impact_ratio_chart(audits: list[bias.OutcomeAudit]) -> tuple[bytes, str]:
     flagged_bars = [label for label, _ratio, f in bars if f]
     alt = (f"Bar chart of {len(bars)} impact ratios by sex and race/ethnicity, with a dashed line at 0.8. "
            + (f"Below the line: {', '.join(flagged_bars)}." if flagged_bars else "None is below the line.")
-           if bars else "Chart with no bars: no audited outcome selected anyone yet.")
+           if bars else "Chart with no bars, only the four-fifths line at 0.8: no audited outcome selected anyone yet.")
     return buffer.getvalue(), alt
