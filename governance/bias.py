@@ -153,37 +153,65 @@ def audit(outcome: str, decisions: Iterable[Decision], dimensions: Sequence[str]
     """Selection rates and impact ratios of one outcome, by each dimension and (two or more) their intersection."""
     rows = list(decisions)
     selected = np.fromiter((bool(d.selected) for d in rows), dtype=bool, count=len(rows))
-    columns = {name: [_label(d.categories.get(name)) for d in rows] for name in dimensions}
-    tables = [_table(name, (name,), [(v,) if v is not None else None for v in columns[name]], selected,
-                     threshold, exclude_under) for name in dimensions]
+    coded = [_encode([d.categories.get(name) for d in rows]) for name in dimensions]
+    tables = [_table(name, (name,), codes, [(label,) for label in labels], selected, threshold, exclude_under)
+              for name, (codes, labels) in zip(dimensions, coded)]
     if intersection and len(dimensions) >= 2:
-        keys = [None if any(v is None for v in combo) else combo
-                for combo in zip(*(columns[name] for name in dimensions))]
-        tables.append(_table(" × ".join(dimensions), tuple(dimensions), keys, selected, threshold, exclude_under))
+        codes, labels = _cross(coded)
+        tables.append(_table(" × ".join(dimensions), tuple(dimensions), codes, labels, selected, threshold, exclude_under))
     return OutcomeAudit(outcome, description, len(rows), int(selected.sum()), tuple(tables), threshold, exclude_under)
 
 
-def _label(value: object) -> str | None:
-    return None if is_unknown(value) else str(value).strip()
+def _encode(values: list[object]) -> tuple[np.ndarray, list[str]]:
+    """Each value's category as a number (-1: unknown), and the categories' names in that numbering."""
+    names: list[str] = []
+    number: dict[str, int] = {}
+    lookup: dict[object, int] = {}
+    for raw in dict.fromkeys(values):  # each distinct value once: a million rows have a handful of them
+        if is_unknown(raw):
+            lookup[raw] = -1
+            continue
+        label = str(raw).strip()
+        lookup[raw] = number.setdefault(label, len(names))
+        if lookup[raw] == len(names):
+            names.append(label)
+    return np.fromiter(map(lookup.__getitem__, values), dtype=np.int64, count=len(values)), names
 
 
-def _table(name: str, parts: tuple[str, ...], keys: list[tuple[str, ...] | None], selected: np.ndarray,
+def _cross(coded: list[tuple[np.ndarray, list[str]]]) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    """The intersection's numbering: one number per combination seen; unknown (-1) when any part is unknown."""
+    combined = np.zeros(len(coded[0][0]), dtype=np.int64)
+    unknown = np.zeros(len(coded[0][0]), dtype=bool)
+    for codes, names in coded:
+        combined = combined * max(len(names), 1) + np.maximum(codes, 0)
+        unknown |= codes < 0
+    seen, inverse = np.unique(combined[~unknown], return_inverse=True)
+    labels = []
+    for value in seen.tolist():
+        parts = []
+        for _codes, names in reversed(coded):
+            value, code = divmod(value, max(len(names), 1))
+            parts.append(names[code])
+        labels.append(tuple(reversed(parts)))
+    out = np.full(len(combined), -1, dtype=np.int64)
+    out[~unknown] = inverse.reshape(-1)
+    return out, labels
+
+
+def _table(name: str, parts: tuple[str, ...], codes: np.ndarray, labels: list[tuple[str, ...]], selected: np.ndarray,
            threshold: float, exclude_under: float) -> DimensionTable:
-    total = len(keys)
-    known = np.fromiter((k is not None for k in keys), dtype=bool, count=total)
-    groups = sorted({k for k in keys if k is not None})
-    index = {k: i for i, k in enumerate(groups)}
-    codes = np.fromiter((index[k] for k in keys if k is not None), dtype=np.int64, count=int(known.sum()))
-    n = np.bincount(codes, minlength=len(groups))
-    chosen = np.bincount(codes, weights=selected[known].astype(np.float64), minlength=len(groups)).astype(np.int64)
-    shares = n / total if total else np.zeros(len(groups))
+    total = len(codes)
+    known = codes >= 0
+    n = np.bincount(codes[known], minlength=len(labels))
+    chosen = np.bincount(codes[known], weights=selected[known].astype(np.float64), minlength=len(labels)).astype(np.int64)
+    shares = n / total if total else np.zeros(len(labels))
     excluded = shares < exclude_under
-    rates = [int(chosen[i]) / int(n[i]) for i in range(len(groups))]
-    included_rates = [rates[i] for i in range(len(groups)) if not excluded[i]]
+    rates = [int(chosen[i]) / int(n[i]) for i in range(len(labels))]
+    included_rates = [rates[i] for i in range(len(labels)) if not excluded[i]]
     highest = max(included_rates) if included_rates else None
     out = []
-    for i, key in enumerate(groups):
+    for i in sorted(range(len(labels)), key=lambda i: labels[i]):
         ratio = None if excluded[i] or not highest else rates[i] / highest
-        out.append(CategoryRow(INTERSECTION_JOIN.join(key), key, int(n[i]), int(chosen[i]), rates[i], ratio,
+        out.append(CategoryRow(INTERSECTION_JOIN.join(labels[i]), labels[i], int(n[i]), int(chosen[i]), rates[i], ratio,
                                ratio is not None and ratio < threshold, bool(excluded[i]), float(shares[i])))
     return DimensionTable(name, parts, tuple(out), int(total - known.sum()), highest)

@@ -171,3 +171,10 @@ def test_bad_csv_input_is_a_plain_message_and_exit_code_2(capsys, monkeypatch, t
     code, out, err = _cli_json(capsys, monkeypatch, tmp_path, ["--from-csv", str(path), *args])
     assert code == 2
     assert expected in err and "Traceback" not in err + out
+
+
+def test_spacing_differences_are_one_category_and_no_decisions_is_an_empty_audit():
+    table = audit("x", _people([({"sex": "F"}, 10, 5), ({"sex": " F "}, 10, 5), ({"sex": "M"}, 20, 10)]), ["sex"]).table("sex")
+    assert [(r.category, r.n) for r in table.rows] == [("F", 20), ("M", 20)]
+    empty = audit("x", [], ["sex", "race"])
+    assert empty.total == 0 and all(not t.rows and t.unknown == 0 for t in empty.tables) and len(empty.tables) == 3
