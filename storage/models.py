@@ -359,7 +359,7 @@ class AuditEvent(Base):
 # Demographics are HR-only: kept apart from the person, read only through ``storage.demographics`` for the bias
 # audit (and a person's own export / erasure), never an input to a recommendation. The type of the demographic
 # columns is named once, here: the encrypted column type replaces it in this one line.
-DemographicText = Text
+DemographicText = String(120)
 DEMOGRAPHIC_FIELDS = ("sex", "race_ethnicity")
 
 

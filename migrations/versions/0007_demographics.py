@@ -1,6 +1,6 @@
 """governance: the demographics table (HR-only, apart from people) for the bias audit
 
-Sex and race/ethnicity per person, one row each, deleted with the person. The columns are plain text until the
+Sex and race/ethnicity per person, one row each, deleted with the person. The columns are plain strings until the
 encrypted column type lands; then only their type changes (``storage.models.DemographicText``).
 
 Revision ID: 0007
@@ -23,8 +23,8 @@ def upgrade() -> None:
         'demographics',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('person_id', sa.Integer(), nullable=False),
-        sa.Column('sex', sa.Text(), nullable=True),
-        sa.Column('race_ethnicity', sa.Text(), nullable=True),
+        sa.Column('sex', sa.String(length=120), nullable=True),
+        sa.Column('race_ethnicity', sa.String(length=120), nullable=True),
         sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(['person_id'], ['people.id'], ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id'),
