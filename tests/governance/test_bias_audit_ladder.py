@@ -140,3 +140,22 @@ def test_only_the_bias_audit_reads_demographics():
     assert readers <= ALLOWED, f"demographics read outside the bias audit: {sorted(readers - ALLOWED)}"
     assert model_users <= ALLOWED | WRITES_SYNTHETIC, sorted(model_users - ALLOWED - WRITES_SYNTHETIC)
     assert "handlers/bias_audit.py" in readers and "handlers/seed_demo.py" in model_users  # it looks where they are
+
+
+def test_audit_bias_command_over_ladders_data_prints_every_figure_as_json(demo, capsys, monkeypatch, tmp_path):
+    import json
+
+    from app import main
+
+    monkeypatch.setenv("DATABASE_URL", demo.db.url)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    assert main(["audit", "bias", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    names = [o["outcome"] for o in report["outcomes"]]
+    assert names[0] == "ready_for_role" and "proposal_enrol_course" in names and names[-1] == "proposal_approved"
+    assert report["unavailable"] == [{"outcome": "marketplace_match", "status": "not yet available",
+                                      "description": "matched to an opportunity in the talent marketplace"}]
+    race = next(t for t in report["outcomes"][0]["tables"] if t["dimension"] == "race_ethnicity")
+    assert race["unknown"] == 2 and race["excluded"] == [SMALL_RACE]
+    assert sum(r["n"] for r in race["rows"]) + race["unknown"] == 60
+    assert main(["audit", "bias", "--outcome", "x"]) == 2  # CSV options without --from-csv
