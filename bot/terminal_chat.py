@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 
 from bot.terminal import field_line, form_hint, render_json, render_text, save_attachments
 from conversation import ActionRef, Channel, Form, Message

@@ -8,9 +8,8 @@ clicked; its submit button sends the same action back with the values.
 
 from __future__ import annotations
 
-import base64
-
 import asyncio
+import base64
 import html
 import logging
 import re
