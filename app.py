@@ -14,6 +14,8 @@
     python app.py nlu eval FILE [--json]          intent and slot understanding on a labelled set
     python app.py embedding-model [--no-download] where the knowledge base's sentence model loads from; fetch it
     python app.py keys new|status|rotate [--batch N]   encryption keys: a new one, rows per key, re-encrypt
+    python app.py audit bias [--json]             the bias audit of Ladder's outputs (LL144 impact ratios)
+    python app.py audit bias --from-csv FILE --outcome COLUMN --selected VALUE --category COLUMN [...]
 """
 
 from __future__ import annotations
@@ -186,6 +188,12 @@ def cmd_nlu(args, ladder) -> int:
     return nlu_cli.run(args, ladder)
 
 
+def cmd_audit(args, ladder) -> int:
+    from handlers import bias_cli
+
+    return bias_cli.run(args, ladder)
+
+
 def cmd_embedding_model(args, ladder) -> int:
     """Say where the sentence model comes from and check that it loads; fetch it through Chroma when it is missing.
     An explicit request, so it downloads even with EMBEDDING_DOWNLOAD=false (which only stops Ladder doing it alone)."""
@@ -279,6 +287,10 @@ def parser() -> argparse.ArgumentParser:
 
     nlu_cli.add_parser(sub)
     sub.choices["nlu"].set_defaults(func=cmd_nlu)
+    from handlers import bias_cli
+
+    bias_cli.add_parser(sub)
+    sub.choices["audit"].set_defaults(func=cmd_audit)
     model = sub.add_parser("embedding-model", help="the knowledge base's sentence model: where it loads from; "
                                                    "downloads it through Chroma when missing")
     model.add_argument("--no-download", action="store_true", help="only say where it is and whether it loads")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import uuid
+from pathlib import Path
 
 from conversation import Form, FormField, Reply
 
@@ -71,6 +73,18 @@ def _markdown(text: str, bold) -> str:
             line = bold(line.strip("*"))
         out.append(line)
     return "\n".join(out)
+
+
+def save_attachments(reply: Reply, folder: Path) -> list[str]:
+    """A terminal cannot show an image: each attached file is written under ``folder``; a line per file says where."""
+    lines = []
+    for attachment in reply.attachments:
+        folder.mkdir(parents=True, exist_ok=True)
+        stem, dot, ext = Path(attachment.filename).name.rpartition(".")
+        path = folder / f"{stem or ext}-{uuid.uuid4().hex[:8]}{dot}{ext if stem else ''}"
+        path.write_bytes(attachment.data)
+        lines.append(f"Attached: {path} — {attachment.alt_text}")
+    return lines
 
 
 def render_json(reply: Reply) -> str:

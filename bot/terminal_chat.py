@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
-from bot.terminal import field_line, form_hint, render_json, render_text
+from bot.terminal import field_line, form_hint, render_json, render_text, save_attachments
 from conversation import ActionRef, Channel, Form, Message
 from handlers.context import Ladder
 from handlers.router import Router
@@ -32,6 +33,10 @@ def form_values(pairs: list[str]) -> dict[str, str]:
     return values
 
 
+def attachments_folder(ladder: Ladder) -> Path:
+    return ladder.settings.data_dir / "attachments"
+
+
 def one_shot(ladder: Ladder, email: str, *, message: str | None, click: str | None, as_json: bool, conversation: str,
              form: dict[str, str] | None = None) -> int:
     router = Router(ladder)
@@ -45,10 +50,13 @@ def one_shot(ladder: Ladder, email: str, *, message: str | None, click: str | No
         reply = router.handle(_message(email, conversation, ref=ref, form=form or None))
     else:
         reply = router.handle(_message(email, conversation, text=message or ""))
+    saved = save_attachments(reply, attachments_folder(ladder))
     if as_json:
         print(render_json(reply))
     else:
         print(render_text(reply)[0])
+        for line in saved:
+            print(line)
         if reply.form is not None:
             print(form_hint(reply.form))
     return 1 if reply.error_id else 0
@@ -101,6 +109,8 @@ def interactive(ladder: Ladder, email: str, *, conversation: str) -> int:
         if new_refs or not reply.ephemeral:
             refs = new_refs or refs
         print(f"ladder › {text}\n")
+        for line in save_attachments(reply, attachments_folder(ladder)):
+            print(f"{line}\n")
         while reply.form is not None:  # the answer needs inputs first: ask for them, then send them
             values = fill_in(reply.form, input)
             if values is None:

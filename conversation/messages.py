@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from conversation.forms import Form
 
@@ -94,6 +94,18 @@ class Citation(BaseModel):
     source: str = ""
 
 
+class Attachment(BaseModel):
+    """A file that goes with a reply (a chart image): each channel delivers it its own way. ``alt_text`` says in
+    words what it shows, for screen readers and for channels that cannot show it."""
+
+    model_config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")  # PNG bytes survive --json
+
+    filename: str
+    content_type: str
+    data: bytes = Field(repr=False)
+    alt_text: str
+
+
 class Reply(BaseModel):
     text: str
     cards: list[Card] = Field(default_factory=list)
@@ -103,6 +115,7 @@ class Reply(BaseModel):
     error_id: str | None = None
     form: Form | None = None  # inputs to ask for before the action can run (a Slack modal, a Teams card)
     data: dict[str, Any] = Field(default_factory=dict)  # structured payload for --json consumers
+    attachments: list[Attachment] = Field(default_factory=list)  # files shown with the text (an image)
 
     def actions(self) -> list[Button]:
         return [b for card in self.cards for b in card.buttons]

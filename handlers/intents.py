@@ -45,6 +45,7 @@ class IntentKind(str, enum.Enum):
     show_policy = "show_policy"
     set_policy = "set_policy"
     audit_log = "audit_log"
+    bias_audit = "bias_audit"
     kb_list = "kb_list"
     seed_demo = "seed_demo"
     policy_question = "policy_question"

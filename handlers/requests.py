@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from conversation import ActionKind, ActionRef, Button, Card, Reply
-from handlers import admin, approvals as approvals_handler, career_path, challenges, knowledge_answer, learning
+from handlers import admin, approvals as approvals_handler, bias_audit, career_path, challenges, knowledge_answer, learning
 from handlers.approval_text import parse_challenge, parse_decision, parse_resolution
 from handlers.context import Ladder
 from handlers.intents import Intent, IntentKind
@@ -21,7 +21,7 @@ from understanding.understand import Understood
 
 UseCase = Callable[[Ladder, UnitOfWork, Person, Intent], Reply]
 
-READS_ONLY = frozenset({IntentKind.show_all})  # answered inside the router's read-only transaction
+READS_ONLY = frozenset({IntentKind.show_all, IntentKind.bias_audit})  # answered inside the router's read-only transaction
 
 ASK_FOR = {
     "role": "Which role do you mean? For example “data scientist” or “cloud engineer”.",
@@ -216,6 +216,7 @@ USE_CASES: dict[IntentKind, UseCase] = {
     IntentKind.set_policy: _admin(_policy_args),
     IntentKind.audit_log: _admin(lambda i: f"audit {_audit_args(i)}"),
     IntentKind.kb_list: _admin("kb list"),
+    IntentKind.bias_audit: bias_audit.chat,
     IntentKind.seed_demo: seed_demo,
     IntentKind.policy_question: lambda ladder, uow, person, i: knowledge_answer.answer(ladder, uow, person, i.text),
     IntentKind.greeting: greeting,

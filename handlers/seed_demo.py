@@ -3,6 +3,12 @@
 ~60 people in six teams with managers, current roles on the ESCO subset Ladder carries, skill
 evidence of mixed types and ages, ~40 courses tagged with skills, ~10 open opportunities and one HR
 admin. Running it again wipes the demo data and builds exactly the same company.
+
+Every demo person also gets *synthetic* demographics (sex, race/ethnicity) so that HR's bias audit has something
+to show: drawn by a seeded random generator of their own (the rest of the company is not changed by them), with a
+few people of unknown category (nothing recorded) and one race/ethnicity category held by a single person — under
+2 % of the data, so the audit shows the LL144 exclusion. They describe nobody real and say nothing about the
+demo's names; nothing in Ladder's recommendations reads them.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from storage.models import (
     ChatIdentity,
     Course,
     CourseSkill,
+    Demographic,
     Enrolment,
     EnrolmentStatus,
     EvidenceType,
@@ -41,6 +48,12 @@ ESCO_SUBSET = DEMO_DIR / "esco"
 CATALOGUE = DEMO_DIR / "catalogue.yaml"
 DOMAIN = "kestrel.example"
 SEED = 20261128
+DEMOGRAPHICS_SEED = SEED + 144  # its own generator: adding demographics changed nothing else in the demo
+SEXES = [("Female", 47), ("Male", 47)]
+RACES = [("White", 40), ("Asian", 22), ("Black or African American", 16), ("Hispanic or Latino", 15),
+         ("Two or more races", 7)]
+SMALL_RACE = "Native Hawaiian or Other Pacific Islander"  # exactly one person: under 2 % of 60
+UNKNOWN_SEX, UNKNOWN_RACE = 2, 2  # people with nothing recorded
 TODAY = dt.date(2026, 11, 28)  # the demo is anchored to a fixed date so every run is identical
 HANDBOOK = DEMO_DIR / "handbook"
 # Kept across a reset: the taxonomy, and the document registry that mirrors the vector store
@@ -146,6 +159,7 @@ def seed_demo(ladder: Ladder) -> SeedSummary:
         course_ids = _courses(uow, catalogue["courses"], skills)
         opp_count = _opportunities(uow, catalogue["opportunities"], skills, roles, teams, people)
         _enrolments(uow, rng, people, course_ids, now)
+        _demographics(uow, people)
         return SeedSummary(len(people), len(teams), len(course_ids), opp_count, evidence_count)
 
 
@@ -263,6 +277,20 @@ def _enrolments(uow: UnitOfWork, rng, people: list[Person], course_ids: list[int
         uow.add(Enrolment(person_id=person.id, course_id=course_id, status=status, progress=progress,
                               enrolled_at=last - dt.timedelta(days=20), last_activity_at=last,
                               completed_at=last if progress >= 1.0 else None, source="lms"))
+
+
+def _demographics(uow: UnitOfWork, people: list[Person]) -> None:
+    """Synthetic sex and race/ethnicity for every demo person (see the module's docstring)."""
+    rng = random.Random(DEMOGRAPHICS_SEED)
+    ids = [p.id for p in people]
+    no_sex = set(rng.sample(ids, UNKNOWN_SEX))
+    no_race = set(rng.sample(ids, UNKNOWN_RACE))
+    small = rng.choice([pid for pid in ids if pid not in no_race])
+    for pid in ids:
+        sex = None if pid in no_sex else rng.choices([s for s, _ in SEXES], [w for _, w in SEXES])[0]
+        race = rng.choices([r for r, _ in RACES], [w for _, w in RACES])[0]
+        race = None if pid in no_race else (SMALL_RACE if pid == small else race)
+        uow.add(Demographic(person_id=pid, sex=sex, race_ethnicity=race))
 
 
 def admin_seed(ladder: Ladder, uow: UnitOfWork, actor: Person, args: str) -> Reply:

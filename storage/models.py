@@ -3,7 +3,7 @@
 One module so that migrations, repositories and tests see the same schema. Tables are grouped:
 directory (people, teams, chat identities), taxonomy (occupations, skills, requirements), evidence,
 learning (courses, enrolments), marketplace (opportunities), approvals (proposals, decisions),
-governance (audit), knowledge (documents, feedback) and transport bookkeeping (processed events,
+governance (audit, demographics), knowledge (documents, feedback) and transport bookkeeping (processed events,
 conversation state).
 """
 
@@ -356,6 +356,24 @@ class AuditEvent(Base):
     object_type: Mapped[str | None] = mapped_column(String(40))
     object_id: Mapped[str | None] = mapped_column(String(60))
     detail: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON, default=dict)  # carries reasons and challenge texts
+
+
+# Demographics are HR-only: kept apart from the person, read only through ``storage.demographics`` for the bias
+# audit (and a person's own export / erasure), never an input to a recommendation. The type of the demographic
+# columns is named once, here: encrypted at rest like personal free text (docs/encryption.md).
+DemographicText = EncryptedText
+DEMOGRAPHIC_FIELDS = ("sex", "race_ethnicity")
+
+
+class Demographic(Base):
+    """A person's self-reported sex and race/ethnicity (None: unknown, not given)."""
+
+    __tablename__ = "demographics"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), unique=True)
+    sex: Mapped[str | None] = mapped_column(DemographicText)
+    race_ethnicity: Mapped[str | None] = mapped_column(DemographicText)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
 # --------------------------------------------------------------------------- knowledge

@@ -53,6 +53,8 @@ PLANTS = {
         "bot/slack/planted.py", "import bot.teams.cards\n", "bot.slack is not allowed to import bot.teams"),
     "conversation importing the project": (
         "conversation/planted.py", "import storage\n", "conversation is not allowed to import storage"),
+    "a recommendation reading demographics": (
+        "skills_engine/planted.py", "import storage.demographics\n", "skills_engine is not allowed to import storage.demographics"),
     "a circle between sibling modules": (
         "conversation/planted.py", "import conversation.messages\n", "No cycles are allowed in conversation"),
 }

@@ -32,6 +32,7 @@ from storage.models import (
     Challenge,
     ConversationState,
     Decision,
+    Demographic,
     EvidenceType,
     Person,
     Proposal,
@@ -57,6 +58,8 @@ SECRETS = {
     ("challenges", "resolution"): "upheld after talking to Priya",
     ("decisions", "reason"): "Dev is struggling since the reorganisation",
     ("decisions", "changes"): "swap to the evening cohort for childcare",
+    ("demographics", "sex"): "intersex",
+    ("demographics", "race_ethnicity"): "Pacific Islander",
 }
 
 
@@ -97,6 +100,8 @@ def write_personal_text(db: Database) -> None:
         uow.add(Decision(proposal_id=proposal.id, decider_id=person.id, outcome=ProposalStatus.overridden,
                          reason=SECRETS[("decisions", "reason")],
                          changes={"cohort": "evening", "why": SECRETS[("decisions", "changes")]}))
+        uow.add(Demographic(person_id=person.id, sex=SECRETS[("demographics", "sex")],
+                            race_ethnicity=SECRETS[("demographics", "race_ethnicity")]))
 
 
 def read_personal_text(db: Database) -> dict[tuple[str, str], str]:
@@ -114,6 +119,8 @@ def read_personal_text(db: Database) -> dict[tuple[str, str], str]:
             ("challenges", "resolution"): challenge.resolution,
             ("decisions", "reason"): decision.reason,
             ("decisions", "changes"): decision.changes["why"],
+            ("demographics", "sex"): s.scalars(select(Demographic)).one().sex,
+            ("demographics", "race_ethnicity"): s.scalars(select(Demographic)).one().race_ethnicity,
         }
 
 

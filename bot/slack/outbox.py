@@ -30,6 +30,18 @@ class SlackOutbox:
                                                      blocks=part.blocks)
             else:
                 await self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=part.text, blocks=part.blocks)
+        if reply.attachments:
+            # A file cannot be ephemeral in Slack: a private reply's files go to the person's DM instead.
+            private = reply.ephemeral and private_ok and not channel.startswith("D")
+            where = (await self.client.conversations_open(users=user))["channel"]["id"] if private else channel
+            await self.upload(where, reply, thread_ts=None if private else thread_ts)
+
+    async def upload(self, channel: str, reply: Reply, *, thread_ts: str | None) -> None:
+        """The reply's files (a chart image), with their alt text (files_upload_v2)."""
+        for attachment in reply.attachments:
+            await self.client.files_upload_v2(channel=channel, thread_ts=thread_ts, filename=attachment.filename,
+                                              content=attachment.data, title=attachment.filename,
+                                              alt_txt=attachment.alt_text)
 
     async def dm(self, user: str, reply: Reply) -> None:
         channel = (await self.client.conversations_open(users=user))["channel"]["id"]

@@ -9,6 +9,7 @@ clicked; its submit button sends the same action back with the values.
 from __future__ import annotations
 
 import asyncio
+import base64
 import html
 import logging
 import re
@@ -36,6 +37,11 @@ _HTML_TAG = re.compile(r"<[^>]+>")
 def reply_activity(reply: Reply) -> Activity:
     activity = MessageFactory.attachment(Attachment(**_attachment_kwargs(reply)))
     activity.summary = cards.summary(reply)
+    # A reply's files (a chart image) follow the card as inline attachments: the bytes as a data URL, the alt text
+    # as the name Teams shows when it cannot render them.
+    activity.attachments += [Attachment(content_type=a.content_type, name=a.alt_text or a.filename,
+                                        content_url=f"data:{a.content_type};base64,{base64.b64encode(a.data).decode()}")
+                             for a in reply.attachments]
     return activity
 
 

@@ -118,6 +118,7 @@ class SlackStandIn:
         self._runner: web.AppRunner | None = None
         self._changed = asyncio.Event()
         self.files: dict[str, bytes] = {}  # url_private_download content, served to the bot token only
+        self.uploads: dict[str, bytes] = {}  # files the app uploaded (files_upload_v2), by file id
         self.failing: set[str] = set()  # methods that answer ok:false (to test fallbacks)
         self.delay: dict[str, float] = {}
         self.views: dict[str, dict[str, Any]] = {}
@@ -138,6 +139,7 @@ class SlackStandIn:
         app.router.add_post("/response/{name}", self._response)
         app.router.add_get("/socket", self._socket)
         app.router.add_get("/files/{name}", self._file)
+        app.router.add_post("/upload/{file_id}", self._upload)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
@@ -226,6 +228,12 @@ class SlackStandIn:
         body = self.files.get(request.match_info["name"])
         return web.Response(status=404) if body is None else web.Response(body=body)
 
+    async def _upload(self, request: web.Request) -> web.Response:
+        """files_upload_v2's second step: the file's bytes, POSTed to the URL files.getUploadURLExternal gave."""
+        self.uploads[request.match_info["file_id"]] = await request.read()
+        self._record("upload", {"file_id": request.match_info["file_id"]})
+        return web.Response(text="OK - 200")
+
     async def _response(self, request: web.Request) -> web.Response:
         args = await self._args(request)
         self._record(f"response_url:{request.match_info['name']}", args)
@@ -311,6 +319,13 @@ class SlackStandIn:
                     "message": {"text": args.get("text"), "ts": ts, "thread_ts": args.get("thread_ts")}}
         if method == "chat.update":
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts"), "text": args.get("text")}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ts):06d}"
+            return {"ok": True, "file_id": file_id, "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}"}
+        if method == "files.completeUploadExternal":
+            files = args.get("files")
+            files = json.loads(files) if isinstance(files, str) else files or []
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"1700000001.{next(self._ts):06d}"}
         if method in ("views.open", "views.publish"):
