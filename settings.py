@@ -107,8 +107,22 @@ class Settings(BaseSettings):
     # Agent
     agent_interval_seconds: int = 3600
     checkin_after_days: int = 21
-    agent_cooldown_days: int = 30  # a decided proposal is not proposed again within this many days
+    agent_cooldown_days: int = Field(
+        default=30, ge=0,
+        description="no second proposal of the same kind for the same person within this many days (and a decided "
+                    "proposal is not proposed again within them)")
+    agent_cooldown_days_by_kind: dict[str, int] = Field(
+        default_factory=dict,
+        description='per action type, a cooldown other than agent_cooldown_days, e.g. {"schedule_checkin": 14} '
+                    "(AGENT_COOLDOWN_DAYS_BY_KIND, JSON)")
     agent_nudges_per_opportunity: int = 5
+    agent_stretch_per_opportunity: int = Field(
+        default=3, ge=0, description="at most this many people proposed for one opportunity's stretch assignment per pass "
+                                     "(and never more than its places left)")
+    agent_lease_seconds: int = Field(
+        default=900, gt=0,
+        description="how long a pass holds the database lease that keeps other processes from running one at the same "
+                    "time; renewed between the pass's stages, so a crashed holder blocks others at most this long")
 
     # Approvals
     approval_expiry_days: int = 7

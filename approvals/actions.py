@@ -60,6 +60,9 @@ class AdjustPath(BaseModel):
     previous_role_id: int | None = None
     course_ids: list[int] = Field(default_factory=list)
     course_codes: list[str] = Field(default_factory=list)
+    drop_enrolment_ids: list[int] = Field(default_factory=list)  # unfinished courses that no longer serve the target
+    drop_course_codes: list[str] = Field(default_factory=list)
+    reason: str = "role_change"  # role_change (the directory) | target_change (the person's target role)
 
 
 class StretchAssignment(BaseModel):
@@ -104,6 +107,10 @@ def summary(action_type: str, payload: dict[str, Any], subject_name: str) -> str
     if kind == ActionType.readiness_nudge:
         return f"Tell {subject_name}'s manager they look ready for “{p.get('opportunity_title')}”"
     if kind == ActionType.adjust_path:
-        codes = ", ".join(p.get("course_codes") or []) or "no courses"
-        return f"Adjust {subject_name}'s learning path for {p.get('role_label')}: {codes}"
+        parts = []
+        if p.get("course_codes"):
+            parts.append("add " + ", ".join(p["course_codes"]))
+        if p.get("drop_course_codes"):
+            parts.append("drop " + ", ".join(p["drop_course_codes"]))
+        return f"Adjust {subject_name}'s learning path for {p.get('role_label')}: {'; '.join(parts) or 'no courses'}"
     return f"Recommend {subject_name} for the stretch assignment “{p.get('opportunity_title')}”"

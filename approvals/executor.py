@@ -73,9 +73,15 @@ class LadderExecutor(Executor):
 
     def adjust_path(self, ctx: ActionContext, proposal: Proposal) -> str:
         p = proposal.payload
+        dropped = [code for eid, code in zip(p.get("drop_enrolment_ids") or [], p.get("drop_course_codes") or [])
+                   if _withdraw(ctx, proposal, eid)]
         made = [code for cid, code in zip(p["course_ids"], p["course_codes"]) if _enrol(ctx, proposal, cid)]
-        ctx.tell(proposal.subject_id, f"Your learning path for {p['role_label']} now includes: {', '.join(p['course_codes']) or 'no new courses'}.")
-        return f"path adjusted for {p['role_label']}: enrolled in {', '.join(made) or 'nothing new'}"
+        told = f"Your learning path for {p['role_label']} now includes: {', '.join(p['course_codes']) or 'no new courses'}."
+        if p.get("drop_course_codes"):
+            told += f" No longer on it: {', '.join(p['drop_course_codes'])}."
+        ctx.tell(proposal.subject_id, told)
+        return (f"path adjusted for {p['role_label']}: enrolled in {', '.join(made) or 'nothing new'}"
+                + (f", withdrawn from {', '.join(dropped)}" if dropped else ""))
 
     def schedule_checkin(self, ctx: ActionContext, proposal: Proposal) -> str:
         p = proposal.payload
@@ -126,4 +132,13 @@ def _enrol(ctx: ActionContext, proposal: Proposal, course_id: int) -> bool:
                           enrolled_at=ctx.now, source=f"proposal:{proposal.id}"))
     ctx.uow.audit.record(action="enrolment.created", actor_kind="agent", subject_id=proposal.subject_id, object_type="course",
                          object_id=str(course_id), at=ctx.now, detail={"source": f"proposal:{proposal.id}"})
+    return True
+
+
+def _withdraw(ctx: ActionContext, proposal: Proposal, enrolment_id: int) -> bool:
+    """Idempotent: an enrolment already finished or withdrawn is left as it is."""
+    if not ctx.uow.proposals.withdraw_enrolment(enrolment_id, proposal.subject_id):
+        return False
+    ctx.uow.audit.record(action="enrolment.withdrawn", actor_kind="agent", subject_id=proposal.subject_id, object_type="enrolment",
+                         object_id=str(enrolment_id), at=ctx.now, detail={"source": f"proposal:{proposal.id}"})
     return True
