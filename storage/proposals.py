@@ -29,6 +29,7 @@ from storage.models import (
     Interest,
     Occupation,
     Opportunity,
+    OpportunityKind,
     OpportunitySkill,
     Person,
     PolicySetting,
@@ -282,13 +283,14 @@ class Proposals(Repository):
             .where(or_(Proposal.status == ProposalStatus.proposed, Proposal.created_at >= since, Proposal.decided_at >= since)))]
 
     def stretch_openings(self, today: dt.date) -> list[tuple[int, str, int | None, dt.date | None, int | None, int]]:
-        """(opportunity, title, owner, closes on, capacity, skill) of every skill of every open opportunity that has
-        not closed by ``today``."""
+        """(opportunity, title, owner, closes on, capacity, skill) of every skill of every open project or gig (an
+        internal opening for a role is a job, not a stretch assignment) that has not closed by ``today``."""
         return [tuple(r) for r in self._session.execute(  # type: ignore[misc]
             select(Opportunity.id, Opportunity.title, Opportunity.owner_id, Opportunity.closes_on, Opportunity.capacity,
                    OpportunitySkill.skill_id)
             .join(OpportunitySkill, OpportunitySkill.opportunity_id == Opportunity.id)
-            .where(Opportunity.status == "open", or_(Opportunity.closes_on.is_(None), Opportunity.closes_on >= today)))]
+            .where(Opportunity.status == "open", Opportunity.kind != OpportunityKind.role,
+                   or_(Opportunity.closes_on.is_(None), Opportunity.closes_on >= today)))]
 
     def interest_pairs(self) -> list[tuple[int, int]]:
         """(person, opportunity) of every declared interest (a stretch assignment carried out adds one)."""
