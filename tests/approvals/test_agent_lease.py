@@ -63,6 +63,7 @@ def test_two_processes_started_together_make_one_set_of_proposals(fresh_demo, tm
 
 def test_a_pass_that_finds_the_lease_held_skips_and_says_so(fresh_demo, tmp_path):
     clock, _ = prepare(fresh_demo)
+    clock.at = dt.datetime.now(dt.timezone.utc)  # the other process reads the real clock
     with fresh_demo.db.unit_of_work() as uow:  # another process holds it (it's the database that counts)
         assert uow.leases.take(PASS_LEASE, "worker-7:4242:abcd", now=clock(), until=clock() + dt.timedelta(minutes=10))
     # A second OS process sees the lease and skips.
