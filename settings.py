@@ -112,10 +112,12 @@ class Settings(BaseSettings):
         description="no second proposal of the same kind for the same person within this many days (and a decided "
                     "proposal is not proposed again within them)")
     agent_cooldown_days_by_kind: dict[str, int] = Field(
-        default_factory=dict,
+        default_factory=lambda: {"manager_reminder": 7},
         description='per action type, a cooldown other than agent_cooldown_days, e.g. {"schedule_checkin": 14} '
                     "(AGENT_COOLDOWN_DAYS_BY_KIND, JSON)")
     agent_nudges_per_opportunity: int = 5
+    manager_reminder_after_days: int = Field(
+        default=3, ge=1, description="remind a manager of decisions or validation requests that have waited this many days")
     agent_stretch_per_opportunity: int = Field(
         default=3, ge=0, description="at most this many people proposed for one opportunity's stretch assignment per pass "
                                      "(and never more than its places left)")

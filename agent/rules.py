@@ -12,7 +12,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 from agent.signals import Org, requirements, role_labels
-from approvals.actions import ActionType
+from approvals.actions import LABELS, ActionType
 from approvals.proposing import NewProposal
 from approvals.utc import aware
 from storage import UnitOfWork
@@ -31,7 +31,7 @@ def people_in_scope(org: Org, rule: str) -> list[int]:
     """The people a rule may propose something for: everyone active (``org.people`` holds only active people).
 
     THE place where eligibility is decided, for every rule (``rule`` names it: enrol, checkin, readiness,
-    role_change, target_change, stretch). Opt-outs of inference and surfacing belong here: filter the people
+    role_change, target_change, stretch, manager_reminder). Opt-outs of inference and surfacing belong here: filter the people
     of the ``INFERRING_RULES`` by them.
     """
     return sorted(org.people)
@@ -289,3 +289,38 @@ def stretch_assignments(uow: UnitOfWork, org: Org, today: dt.date, labels: dict[
             f"{'…' if len(skill_names) > 3 else ''} on real work — a stretch, not a claim that they are ready.",
             evidence, f"stretch_assignment:{pid}:{oid}"))
     return out
+
+
+def manager_reminders(uow: UnitOfWork, org: Org, now: dt.datetime, after_days: int, labels: dict[int, str]) -> list[NewProposal]:
+    """Decisions or validation requests that have waited ``after_days`` or more for one manager: remind them
+    (before a proposal escalates or expires unseen, and before a report's request goes stale)."""
+    before = now - dt.timedelta(days=after_days)
+    decisions: dict[int, list[tuple[int, str, int, dt.datetime]]] = defaultdict(list)
+    for approver, pid, kind, subject, created in uow.proposals.waiting_decisions(before):
+        decisions[approver].append((pid, kind, subject, aware(created)))
+    validations: dict[int, list[tuple[int, int, int, dt.datetime]]] = defaultdict(list)
+    for verifier, eid, person, sid, asked in uow.proposals.waiting_validations(before):
+        validations[verifier].append((eid, person, sid, aware(asked)))
+    managers = [m for m in people_in_scope(org, "manager_reminder") if m in decisions or m in validations]
+    skills = uow.proposals.skill_labels({sid for m in managers for _, _, sid, _ in validations.get(m, [])})
+    out = []
+    for manager in managers:
+        ds, vs = decisions.get(manager, []), validations.get(manager, [])
+        oldest = min([at for *_, at in ds] + [at for *_, at in vs])
+        days = (now - oldest).days
+        evidence = [{"kind": "decision", "text": f"Proposal {pid} ({LABELS[ActionType(kind)]} for {_name(org, subject)}) "
+                                                 f"waiting since {at:%Y-%m-%d}"} for pid, kind, subject, at in ds]
+        evidence += [{"kind": "validation", "text": f"{_name(org, person)} asked you to validate {skills.get(sid, sid)} on {at:%Y-%m-%d}"}
+                     for _, person, sid, at in vs]
+        waiting = " and ".join(part for part in (
+            f"{len(ds)} decision(s)" if ds else "", f"{len(vs)} validation request(s)" if vs else "") if part)
+        out.append(NewProposal(
+            ActionType.manager_reminder, manager, org.approver(manager),
+            {"proposal_ids": [pid for pid, *_ in ds], "validation_ids": [eid for eid, *_ in vs], "oldest_days": days},
+            f"{waiting} have waited for {org.name(manager)} for {after_days} days or more (the oldest {days} days); "
+            "a reminder keeps them from expiring unseen.", evidence, f"manager_reminder:{manager}"))
+    return out
+
+
+def _name(org: Org, pid: int) -> str:
+    return org.name(pid) if pid in org.people else "someone no longer active"

@@ -12,7 +12,9 @@ Signals → proposals (``agent.rules``; each with a rationale the person can rea
 * a target role changed since the last pass → ``adjust_path``: drop the unfinished courses that served
   only the old target, add the new target's top course;
 * an open opportunity, not closed, with places left, whose skills cover part of a person's gap for their
-  target role → ``stretch_assignment``.
+  target role → ``stretch_assignment``;
+* decisions or validation requests waiting ``manager_reminder_after_days`` for one manager →
+  ``manager_reminder`` (nudging the manager about what waits for them).
 
 Set-based: a handful of queries load everything a pass needs (``agent.signals``); the rules run in memory.
 ``agent.cooldown`` keeps the agent from proposing what is already open or was decided recently (a
@@ -58,6 +60,7 @@ class AgentSettings(ApprovalSettings, Protocol):
     agent_nudges_per_opportunity: int
     agent_stretch_per_opportunity: int
     agent_lease_seconds: int
+    manager_reminder_after_days: int
 
 
 def run_pass(deps: ApprovalsDeps, settings: AgentSettings) -> AgentReport:
@@ -100,6 +103,7 @@ def _propose(deps: ApprovalsDeps, settings: AgentSettings, report: AgentReport) 
         candidates += rules.readiness(uow, org, settings.agent_nudges_per_opportunity)
         candidates += rules.role_changes(uow, org, labels)
         candidates += rules.stretch_assignments(uow, org, now.date(), labels, settings.agent_stretch_per_opportunity)
+        candidates += rules.manager_reminders(uow, org, now, settings.manager_reminder_after_days, labels)
 
         fresh: list[NewProposal] = []
         for c in candidates:

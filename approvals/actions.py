@@ -19,6 +19,7 @@ class ActionType(str, enum.Enum):
     readiness_nudge = "readiness_nudge"
     adjust_path = "adjust_path"
     stretch_assignment = "stretch_assignment"
+    manager_reminder = "manager_reminder"
 
 
 LABELS: dict[ActionType, str] = {
@@ -27,6 +28,7 @@ LABELS: dict[ActionType, str] = {
     ActionType.readiness_nudge: "readiness nudge",
     ActionType.adjust_path: "learning-path adjustment",
     ActionType.stretch_assignment: "stretch assignment",
+    ActionType.manager_reminder: "reminder to a manager",
 }
 
 
@@ -71,12 +73,21 @@ class StretchAssignment(BaseModel):
     skill_ids: list[int] = Field(default_factory=list)
 
 
+class ManagerReminder(BaseModel):
+    """Decisions and validation requests that have waited too long for one manager (the proposal's subject)."""
+
+    proposal_ids: list[int] = Field(default_factory=list)
+    validation_ids: list[int] = Field(default_factory=list)
+    oldest_days: int = 0
+
+
 PAYLOADS: dict[ActionType, type[BaseModel]] = {
     ActionType.enrol_course: EnrolCourse,
     ActionType.schedule_checkin: ScheduleCheckin,
     ActionType.readiness_nudge: ReadinessNudge,
     ActionType.adjust_path: AdjustPath,
     ActionType.stretch_assignment: StretchAssignment,
+    ActionType.manager_reminder: ManagerReminder,
 }
 
 
@@ -113,4 +124,12 @@ def summary(action_type: str, payload: dict[str, Any], subject_name: str) -> str
         if p.get("drop_course_codes"):
             parts.append("drop " + ", ".join(p["drop_course_codes"]))
         return f"Adjust {subject_name}'s learning path for {p.get('role_label')}: {'; '.join(parts) or 'no courses'}"
+    if kind == ActionType.manager_reminder:
+        waiting = []
+        if p.get("proposal_ids"):
+            waiting.append(f"{len(p['proposal_ids'])} decision(s)")
+        if p.get("validation_ids"):
+            waiting.append(f"{len(p['validation_ids'])} validation request(s)")
+        return (f"Remind {subject_name} of {' and '.join(waiting) or 'nothing'} waiting for them "
+                f"(the oldest for {p.get('oldest_days', 0)} days)")
     return f"Recommend {subject_name} for the stretch assignment “{p.get('opportunity_title')}”"

@@ -60,7 +60,7 @@ class Executor:
     def enrol_course(self, ctx: ActionContext, proposal: Proposal) -> str:
         raise NotImplementedError
 
-    schedule_checkin = readiness_nudge = adjust_path = stretch_assignment = enrol_course
+    schedule_checkin = readiness_nudge = adjust_path = stretch_assignment = manager_reminder = enrol_course
 
 
 class LadderExecutor(Executor):
@@ -119,6 +119,22 @@ class LadderExecutor(Executor):
         if opp.owner_id:
             ctx.tell(opp.owner_id, f"Ladder recommends a person for “{opp.title}” (proposal {proposal.id}).")
         return f"recommended for {opp.title}"
+
+
+    def manager_reminder(self, ctx: ActionContext, proposal: Proposal) -> str:
+        p = proposal.payload
+        if not ctx.already(proposal, "reminder.sent"):
+            waiting = []
+            if p.get("proposal_ids"):
+                waiting.append(f"{len(p['proposal_ids'])} proposal(s) wait for your decision (say “my approvals”)")
+            if p.get("validation_ids"):
+                waiting.append(f"{len(p['validation_ids'])} skill validation request(s) wait for you (say “pending validations”)")
+            ctx.tell(proposal.subject_id, f"A reminder from Ladder: {'; '.join(waiting)}. The oldest has waited "
+                                          f"{p.get('oldest_days', 0)} days.")
+            ctx.uow.audit.record(action="reminder.sent", actor_kind="agent", subject_id=proposal.subject_id, object_type="proposal",
+                                 object_id=str(proposal.id), at=ctx.now,
+                                 detail={"proposals": p.get("proposal_ids"), "validations": p.get("validation_ids")})
+        return "manager reminded"
 
 
 def _enrol(ctx: ActionContext, proposal: Proposal, course_id: int) -> bool:

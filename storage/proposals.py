@@ -26,6 +26,7 @@ from storage.models import (
     Enrolment,
     EnrolmentStatus,
     EvidenceStatus,
+    EvidenceType,
     Interest,
     Occupation,
     Opportunity,
@@ -317,3 +318,18 @@ class Proposals(Repository):
             return False
         enrolment.status = EnrolmentStatus.withdrawn
         return True
+
+    def waiting_decisions(self, before: dt.datetime) -> list[tuple[int, int, str, int, dt.datetime]]:
+        """(approver, proposal, action type, subject, created at) of proposals waiting for a decision since ``before``."""
+        return [tuple(r) for r in self._session.execute(  # type: ignore[misc]
+            select(Proposal.approver_id, Proposal.id, Proposal.action_type, Proposal.subject_id, Proposal.created_at)
+            .where(Proposal.status == ProposalStatus.proposed, Proposal.approver_id.is_not(None), Proposal.created_at <= before)
+            .order_by(Proposal.created_at, Proposal.id))]
+
+    def waiting_validations(self, before: dt.datetime) -> list[tuple[int, int, int, int, dt.datetime]]:
+        """(verifier, evidence, person, skill, asked at) of validation requests waiting for their verifier since ``before``."""
+        return [tuple(r) for r in self._session.execute(  # type: ignore[misc]
+            select(SkillEvidence.verifier_id, SkillEvidence.id, SkillEvidence.person_id, SkillEvidence.skill_id, SkillEvidence.observed_at)
+            .where(SkillEvidence.evidence_type == EvidenceType.manager_validation, SkillEvidence.status == EvidenceStatus.pending,
+                   SkillEvidence.verifier_id.is_not(None), SkillEvidence.observed_at <= before)
+            .order_by(SkillEvidence.observed_at, SkillEvidence.id))]

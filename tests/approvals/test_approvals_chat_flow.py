@@ -28,8 +28,10 @@ def test_manager_employee_and_hr_in_the_terminal(fresh_demo):
     assert _set_target(ladder, MAYA, "data scientist").data["changed"]
     assert _set_target(ladder, colleague, "software architect").data["changed"]
 
+    # This walkthrough is about enrolments: stretch assignments (they'd be proposed for the same targets) are off.
+    say(ladder, PRIYA, "/ladder policy set stretch_assignment off")
     run = say(ladder, PRIYA, "/ladder agent run")
-    assert run.data["created"]["enrol_course"] == 2
+    assert run.data["created"]["enrol_course"] == 2 and run.data["disabled"]["stretch_assignment"] >= 1
 
     # Daniel: the agent's proposals for his reports, as cards with Approve / Reject / Override.
     pending = say(ladder, DANIEL, "my approvals")
