@@ -115,12 +115,6 @@ class Proposals(Repository):
         return list(self._session.scalars(select(Proposal.id).where(
             Proposal.status == ProposalStatus.proposed, Proposal.expires_at.is_not(None), Proposal.expires_at <= now)))
 
-    def blocking_dedupe_keys(self, since: dt.datetime) -> set[str]:
-        """Keys of proposals still open, or created or decided since ``since``: the agent doesn't propose them again."""
-        return set(self._session.scalars(select(Proposal.dedupe_key).where(
-            Proposal.dedupe_key.is_not(None),
-            or_(Proposal.status == ProposalStatus.proposed, Proposal.created_at >= since, Proposal.decided_at >= since))))
-
     def insert_many(self, rows: list[dict[str, Any]]) -> list[int]:
         """One INSERT … RETURNING per chunk; the ids come back in the order of ``rows``."""
         ids: list[int] = []
