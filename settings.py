@@ -119,7 +119,7 @@ class Settings(BaseSettings):
     manager_reminder_after_days: int = Field(
         default=3, ge=1, description="remind a manager of decisions or validation requests that have waited this many days")
     agent_stretch_per_opportunity: int = Field(
-        default=3, ge=0, description="at most this many people proposed for one opportunity's stretch assignment per pass "
+        default=3, ge=0, description="at most this many stretch proposals waiting for a decision per opportunity "
                                      "(and never more than its places left)")
     agent_lease_seconds: int = Field(
         default=900, gt=0,

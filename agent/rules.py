@@ -231,14 +231,15 @@ def target_changes(uow: UnitOfWork, org: Org, labels: dict[int, str]) -> tuple[l
 def stretch_assignments(uow: UnitOfWork, org: Org, today: dt.date, labels: dict[int, str], per_opportunity: int) -> list[NewProposal]:
     """An open opportunity (not closed by ``today``, with places left) that exercises skills of a person's gap for
     their target role: recommend them for it as a stretch assignment. One per person per pass, the opportunity
-    that covers most of their gap first; at most ``per_opportunity`` people per opportunity and never more than
-    its places left (declared interests and stretch proposals still open take places)."""
+    that covers most of their gap first; at most ``per_opportunity`` proposals waiting per opportunity and never
+    more than its places left (declared interests and stretch proposals still open take places)."""
     opps: dict[int, tuple[str, int | None, dt.date | None, int | None, set[int]]] = {}
     for oid, title, owner, closes, capacity, sid in uow.proposals.stretch_openings(today):
         opps.setdefault(oid, (title, owner, closes, capacity, set()))[4].add(sid)
     if not opps:
         return []
-    taken: Counter[int] = Counter()
+    taken: Counter[int] = Counter()  # places: declared interests and stretch proposals not yet decided or carried out
+    waiting: Counter[int] = Counter()  # stretch proposals not yet decided or carried out
     already: set[tuple[int, int]] = set()
     for pid, oid in uow.proposals.interest_pairs():
         taken[oid] += 1
@@ -247,6 +248,7 @@ def stretch_assignments(uow: UnitOfWork, org: Org, today: dt.date, labels: dict[
         oid = payload.get("opportunity_id")
         if isinstance(oid, int) and (pid, oid) not in already:
             taken[oid] += 1
+            waiting[oid] += 1
             already.add((pid, oid))
     with_target = [(pid, t) for pid in people_in_scope(org, "stretch") if (t := org.people[pid][2])]
     reqs = requirements(uow, {t for _, t in with_target})
@@ -258,16 +260,18 @@ def stretch_assignments(uow: UnitOfWork, org: Org, today: dt.date, labels: dict[
             if overlap and owner != pid and (pid, oid) not in already:
                 pairs.append((-len(overlap), closes or dt.date.max, oid, pid, target, sorted(overlap), len(missing)))
     pairs.sort(key=lambda p: p[:4])
-    chosen, per_opp = [], Counter()
+    chosen, per_opp = [], Counter(waiting)  # the limit counts what still waits, so a second pass adds nothing
+    added: Counter[int] = Counter()
     placed: set[int] = set()
     for _, _, oid, pid, target, overlap, gap in pairs:
         capacity = opps[oid][3]
-        left = None if capacity is None else capacity - taken[oid] - per_opp[oid]
+        left = None if capacity is None else capacity - taken[oid] - added[oid]
         if pid in placed or per_opp[oid] >= per_opportunity or (left is not None and left <= 0):
             continue
         chosen.append((oid, pid, target, overlap, gap, left))
         placed.add(pid)
         per_opp[oid] += 1
+        added[oid] += 1
     role_labels(uow, {t for _, _, t, _, _, _ in chosen}, labels)
     names = uow.proposals.skill_labels({s for _, _, _, overlap, _, _ in chosen for s in overlap})
     out = []

@@ -150,3 +150,25 @@ def test_checkins_only_for_active_stalled_learners(fresh_demo):
     assert report.created["schedule_checkin"] == len(checkins) == len(set(stalled)) - 1
     assert gone not in {p.subject_id for p in checkins}
     assert all("hasn't made progress" in p.rationale and p.payload["days_without_progress"] >= 21 for p in checkins)
+
+
+def test_stretch_limit_per_opportunity_counts_what_still_waits(fresh_demo):
+    ladder = fresh_demo
+    prepare(ladder)
+    ladder.settings.agent_stretch_per_opportunity = 1
+    with ladder.db.session() as s, s.begin():
+        s.execute(update(Opportunity).values(capacity=None))  # no stated limit on places: only the per-opportunity one
+    first = run_pass(ladder.approvals, ladder.settings)
+    stretch = _proposals(ladder, "stretch_assignment")
+    per_opportunity = [p.payload["opportunity_id"] for p in stretch]
+    assert stretch and len(per_opportunity) == len(set(per_opportunity)) == first.created["stretch_assignment"]
+    assert all("no stated limit on places" in p.evidence[2]["text"] for p in stretch)
+    second = run_pass(ladder.approvals, ladder.settings)
+    assert second.created["stretch_assignment"] == 0  # the ones waiting still fill the limit
+    rejected = stretch[0]
+    with ladder.db.session() as s, s.begin():
+        approver = s.scalar(select(Person.email).where(Person.id == rejected.approver_id))
+    assert say(ladder, approver, f"reject {rejected.id} because not this quarter").data["status"] == "decided"
+    third = run_pass(ladder.approvals, ladder.settings)  # a place in the queue is free again: someone else may be proposed
+    assert third.created["stretch_assignment"] <= 1
+    assert rejected.subject_id not in {p.subject_id for p in _proposals(ladder, "stretch_assignment")[len(stretch):]}
