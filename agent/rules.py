@@ -31,8 +31,8 @@ def people_in_scope(org: Org, rule: str) -> list[int]:
     """The people a rule may propose something for: everyone active (``org.people`` holds only active people).
 
     THE place where eligibility is decided, for every rule (``rule`` names it: enrol, checkin, readiness,
-    role_change, target_change, stretch, manager_reminder). Opt-outs of inference and surfacing belong here: filter the people
-    of the ``INFERRING_RULES`` by them.
+    role_change, target_change, stretch, manager_reminder). Opt-outs of inference and surfacing belong here:
+    filter the people of the ``INFERRING_RULES`` by them.
     """
     return sorted(org.people)
 
@@ -252,13 +252,22 @@ def stretch_assignments(uow: UnitOfWork, org: Org, today: dt.date, labels: dict[
             already.add((pid, oid))
     with_target = [(pid, t) for pid in people_in_scope(org, "stretch") if (t := org.people[pid][2])]
     reqs = requirements(uow, {t for _, t in with_target})
+    by_skill: dict[int, list[int]] = defaultdict(list)  # skill -> opportunities that use it
+    for oid, (*_, skills) in opps.items():
+        for sid in skills:
+            by_skill[sid].append(oid)
     pairs = []
     for pid, target in with_target:
-        missing = {sid for sid, level in reqs.get(target, []) if org.verified.level(pid, sid) < level}
-        for oid, (_, owner, closes, _, skills) in opps.items():
-            overlap = skills & missing
-            if overlap and owner != pid and (pid, oid) not in already:
-                pairs.append((-len(overlap), closes or dt.date.max, oid, pid, target, sorted(overlap), len(missing)))
+        missing = {sid for sid, level in reqs.get(target, []) if sid in by_skill and org.verified.level(pid, sid) < level}
+        overlaps: dict[int, list[int]] = defaultdict(list)
+        for sid in missing:
+            for oid in by_skill[sid]:
+                overlaps[oid].append(sid)
+        gap = sum(1 for sid, level in reqs.get(target, []) if org.verified.level(pid, sid) < level) if overlaps else 0
+        for oid, overlap in overlaps.items():
+            _, owner, closes, _, _ = opps[oid]
+            if owner != pid and (pid, oid) not in already:
+                pairs.append((-len(overlap), closes or dt.date.max, oid, pid, target, sorted(overlap), gap))
     pairs.sort(key=lambda p: p[:4])
     chosen, per_opp = [], Counter(waiting)  # the limit counts what still waits, so a second pass adds nothing
     added: Counter[int] = Counter()
