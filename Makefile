@@ -2,7 +2,8 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-EMAIL ?= maya.patel@kestrel.example
+# The demo manager: the seed leaves proposals waiting for him (EMAIL=maya.patel@kestrel.example for the employee).
+EMAIL ?= daniel.okafor@kestrel.example
 
 .PHONY: setup demo test bench clean
 

@@ -89,8 +89,10 @@ def cmd_seed(args, ladder) -> int:
     from handlers.kb_cli import ingest
     from handlers.seed_demo import HANDBOOK
 
+    from handlers.seed_demo import prime_agent, waiting_text
+
     summary = seed_demo(ladder)
-    print(f"Demo organisation ready: {summary}.")
+    print(f"Demo organisation ready: {summary}; {waiting_text(prime_agent(ladder))}.")
     report = ingest(ladder, [str(HANDBOOK)])
     print(f"Handbook: {report.summary()}")
     from handlers.context import understander

@@ -130,8 +130,24 @@ class Settings(BaseSettings):
     # Agent
     agent_interval_seconds: int = 3600
     checkin_after_days: int = 21
-    agent_cooldown_days: int = 30  # a decided proposal is not proposed again within this many days
+    agent_cooldown_days: int = Field(
+        default=30, ge=0,
+        description="no second proposal of the same kind for the same person within this many days (and a decided "
+                    "proposal is not proposed again within them)")
+    agent_cooldown_days_by_kind: dict[str, int] = Field(
+        default_factory=lambda: {"manager_reminder": 7},
+        description='per action type, a cooldown other than agent_cooldown_days, e.g. {"schedule_checkin": 14} '
+                    "(AGENT_COOLDOWN_DAYS_BY_KIND, JSON)")
     agent_nudges_per_opportunity: int = 5
+    manager_reminder_after_days: int = Field(
+        default=3, ge=1, description="remind a manager of decisions or validation requests that have waited this many days")
+    agent_stretch_per_opportunity: int = Field(
+        default=3, ge=0, description="at most this many stretch proposals waiting for a decision per opportunity "
+                                     "(and never more than its places left)")
+    agent_lease_seconds: int = Field(
+        default=900, gt=0,
+        description="how long a pass holds the database lease that keeps other processes from running one at the same "
+                    "time; renewed between the pass's stages, so a crashed holder blocks others at most this long")
 
     # Approvals
     approval_expiry_days: int = 7

@@ -19,6 +19,7 @@ class ActionType(str, enum.Enum):
     readiness_nudge = "readiness_nudge"
     adjust_path = "adjust_path"
     stretch_assignment = "stretch_assignment"
+    manager_reminder = "manager_reminder"
 
 
 LABELS: dict[ActionType, str] = {
@@ -27,6 +28,7 @@ LABELS: dict[ActionType, str] = {
     ActionType.readiness_nudge: "readiness nudge",
     ActionType.adjust_path: "learning-path adjustment",
     ActionType.stretch_assignment: "stretch assignment",
+    ActionType.manager_reminder: "reminder to a manager",
 }
 
 
@@ -60,6 +62,9 @@ class AdjustPath(BaseModel):
     previous_role_id: int | None = None
     course_ids: list[int] = Field(default_factory=list)
     course_codes: list[str] = Field(default_factory=list)
+    drop_enrolment_ids: list[int] = Field(default_factory=list)  # unfinished courses that no longer serve the target
+    drop_course_codes: list[str] = Field(default_factory=list)
+    reason: str = "role_change"  # role_change (the directory) | target_change (the person's target role)
 
 
 class StretchAssignment(BaseModel):
@@ -68,12 +73,21 @@ class StretchAssignment(BaseModel):
     skill_ids: list[int] = Field(default_factory=list)
 
 
+class ManagerReminder(BaseModel):
+    """Decisions and validation requests that have waited too long for one manager (the proposal's subject)."""
+
+    proposal_ids: list[int] = Field(default_factory=list)
+    validation_ids: list[int] = Field(default_factory=list)
+    oldest_days: int = 0
+
+
 PAYLOADS: dict[ActionType, type[BaseModel]] = {
     ActionType.enrol_course: EnrolCourse,
     ActionType.schedule_checkin: ScheduleCheckin,
     ActionType.readiness_nudge: ReadinessNudge,
     ActionType.adjust_path: AdjustPath,
     ActionType.stretch_assignment: StretchAssignment,
+    ActionType.manager_reminder: ManagerReminder,
 }
 
 
@@ -104,6 +118,18 @@ def summary(action_type: str, payload: dict[str, Any], subject_name: str) -> str
     if kind == ActionType.readiness_nudge:
         return f"Tell {subject_name}'s manager they look ready for “{p.get('opportunity_title')}”"
     if kind == ActionType.adjust_path:
-        codes = ", ".join(p.get("course_codes") or []) or "no courses"
-        return f"Adjust {subject_name}'s learning path for {p.get('role_label')}: {codes}"
+        parts = []
+        if p.get("course_codes"):
+            parts.append("add " + ", ".join(p["course_codes"]))
+        if p.get("drop_course_codes"):
+            parts.append("drop " + ", ".join(p["drop_course_codes"]))
+        return f"Adjust {subject_name}'s learning path for {p.get('role_label')}: {'; '.join(parts) or 'no courses'}"
+    if kind == ActionType.manager_reminder:
+        waiting = []
+        if p.get("proposal_ids"):
+            waiting.append(f"{len(p['proposal_ids'])} decision(s)")
+        if p.get("validation_ids"):
+            waiting.append(f"{len(p['validation_ids'])} validation request(s)")
+        return (f"Remind {subject_name} of {' and '.join(waiting) or 'nothing'} waiting for them "
+                f"(the oldest for {p.get('oldest_days', 0)} days)")
     return f"Recommend {subject_name} for the stretch assignment “{p.get('opportunity_title')}”"

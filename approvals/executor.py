@@ -60,7 +60,7 @@ class Executor:
     def enrol_course(self, ctx: ActionContext, proposal: Proposal) -> str:
         raise NotImplementedError
 
-    schedule_checkin = readiness_nudge = adjust_path = stretch_assignment = enrol_course
+    schedule_checkin = readiness_nudge = adjust_path = stretch_assignment = manager_reminder = enrol_course
 
 
 class LadderExecutor(Executor):
@@ -73,9 +73,15 @@ class LadderExecutor(Executor):
 
     def adjust_path(self, ctx: ActionContext, proposal: Proposal) -> str:
         p = proposal.payload
+        dropped = [code for eid, code in zip(p.get("drop_enrolment_ids") or [], p.get("drop_course_codes") or [])
+                   if _withdraw(ctx, proposal, eid)]
         made = [code for cid, code in zip(p["course_ids"], p["course_codes"]) if _enrol(ctx, proposal, cid)]
-        ctx.tell(proposal.subject_id, f"Your learning path for {p['role_label']} now includes: {', '.join(p['course_codes']) or 'no new courses'}.")
-        return f"path adjusted for {p['role_label']}: enrolled in {', '.join(made) or 'nothing new'}"
+        told = f"Your learning path for {p['role_label']} now includes: {', '.join(p['course_codes']) or 'no new courses'}."
+        if p.get("drop_course_codes"):
+            told += f" No longer on it: {', '.join(p['drop_course_codes'])}."
+        ctx.tell(proposal.subject_id, told)
+        return (f"path adjusted for {p['role_label']}: enrolled in {', '.join(made) or 'nothing new'}"
+                + (f", withdrawn from {', '.join(dropped)}" if dropped else ""))
 
     def schedule_checkin(self, ctx: ActionContext, proposal: Proposal) -> str:
         p = proposal.payload
@@ -115,6 +121,22 @@ class LadderExecutor(Executor):
         return f"recommended for {opp.title}"
 
 
+    def manager_reminder(self, ctx: ActionContext, proposal: Proposal) -> str:
+        p = proposal.payload
+        if not ctx.already(proposal, "reminder.sent"):
+            waiting = []
+            if p.get("proposal_ids"):
+                waiting.append(f"{len(p['proposal_ids'])} proposal(s) wait for your decision (say “my approvals”)")
+            if p.get("validation_ids"):
+                waiting.append(f"{len(p['validation_ids'])} skill validation request(s) wait for you (say “pending validations”)")
+            ctx.tell(proposal.subject_id, f"A reminder from Ladder: {'; '.join(waiting)}. The oldest has waited "
+                                          f"{p.get('oldest_days', 0)} days.")
+            ctx.uow.audit.record(action="reminder.sent", actor_kind="agent", subject_id=proposal.subject_id, object_type="proposal",
+                                 object_id=str(proposal.id), at=ctx.now,
+                                 detail={"proposals": p.get("proposal_ids"), "validations": p.get("validation_ids")})
+        return "manager reminded"
+
+
 def _enrol(ctx: ActionContext, proposal: Proposal, course_id: int) -> bool:
     """Idempotent: the (person, course) pair is unique; an existing enrolment is left as it is."""
     in_catalogue, enrolment_id = ctx.uow.proposals.enrolment_in(proposal.subject_id, course_id)
@@ -126,4 +148,13 @@ def _enrol(ctx: ActionContext, proposal: Proposal, course_id: int) -> bool:
                           enrolled_at=ctx.now, source=f"proposal:{proposal.id}"))
     ctx.uow.audit.record(action="enrolment.created", actor_kind="agent", subject_id=proposal.subject_id, object_type="course",
                          object_id=str(course_id), at=ctx.now, detail={"source": f"proposal:{proposal.id}"})
+    return True
+
+
+def _withdraw(ctx: ActionContext, proposal: Proposal, enrolment_id: int) -> bool:
+    """Idempotent: an enrolment already finished or withdrawn is left as it is."""
+    if not ctx.uow.proposals.withdraw_enrolment(enrolment_id, proposal.subject_id):
+        return False
+    ctx.uow.audit.record(action="enrolment.withdrawn", actor_kind="agent", subject_id=proposal.subject_id, object_type="enrolment",
+                         object_id=str(enrolment_id), at=ctx.now, detail={"source": f"proposal:{proposal.id}"})
     return True

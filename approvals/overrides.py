@@ -18,6 +18,7 @@ HINTS = {
     "adjust_path": "Say which course codes instead, e.g. `override {id} with DS101,DS120 because …`.",
     "readiness_nudge": "Say which opportunity instead (its id or title), e.g. `override {id} with 3 because …`.",
     "stretch_assignment": "Say which opportunity instead (its id or title), e.g. `override {id} with 3 because …`.",
+    "manager_reminder": "A reminder has nothing to change — approve it or reject it.",
 }
 MAX_CHOICES = 50
 
@@ -43,6 +44,8 @@ def override_payload(uow: UnitOfWork, p: Proposal, change: str, today: dt.date) 
         raise ValueError(override_hint(p.action_type))
     kind = ActionType(p.action_type)
     payload = dict(p.payload)
+    if kind == ActionType.manager_reminder:
+        raise ValueError(override_hint(p.action_type))
     if kind == ActionType.enrol_course:
         course = _course(uow, change)
         if course.id == payload.get("course_id"):

@@ -30,6 +30,7 @@ DEFAULTS: dict[ActionType, Autonomy] = {
     ActionType.readiness_nudge: Autonomy.approve,
     ActionType.adjust_path: Autonomy.approve,
     ActionType.stretch_assignment: Autonomy.approve,
+    ActionType.manager_reminder: Autonomy.auto,  # a reminder of what already waits for them; decides nothing
 }
 # Consequential for a person's mobility or advancement: a human always decides.
 LOCKED: frozenset[ActionType] = frozenset({ActionType.readiness_nudge, ActionType.stretch_assignment})

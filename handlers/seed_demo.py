@@ -1,8 +1,10 @@
 """Use case: build (or reset) the deterministic demo organisation, Kestrel Systems.
 
 ~60 people in six teams with managers, current roles on the ESCO subset Ladder carries, skill
-evidence of mixed types and ages, ~40 courses tagged with skills, ~10 open opportunities and one HR
-admin. Running it again wipes the demo data and builds exactly the same company.
+evidence of mixed types and ages, ~40 courses tagged with skills, ~10 open opportunities (projects and
+gigs with a number of places) and one HR admin. A few people already aim for another role (``TARGETS``),
+and ``prime_agent`` runs one agent pass over the new company, so the demo manager finds proposals
+waiting on the first message. Running it again wipes the demo data and builds exactly the same company.
 
 Every demo person also gets *synthetic* demographics (sex, race/ethnicity) so that HR's bias audit has something
 to show: drawn by a seeded random generator of their own (the rest of the company is not changed by them), with a
@@ -21,6 +23,8 @@ from pathlib import Path
 
 import yaml
 
+from agent.report import AgentReport
+from agent.run import run_pass
 from conversation import Reply
 from handlers.context import Ladder
 from handlers.knowledge_answer import ingest_documents
@@ -91,6 +95,17 @@ PERSONAS = {
     "hr_admin": ("Priya Raman", "priya.raman", 4),  # leads People & Operations
 }
 
+# Who already has a target role, by (team index, member index) in TEAMS — fixed, so every seed is the same.
+# Two are on Daniel's team (the manager persona), so his first "what needs my decision?" shows cards. Maya and
+# Carmen are left without one: the README's walkthrough has them set their own.
+TARGETS: dict[tuple[int, int], str] = {
+    (0, 4): "software developer",  # a software tester on Product Engineering
+    (0, 7): "cloud engineer",  # a software developer on Product Engineering
+    (1, 3): "software architect",  # a database administrator on Platform Engineering
+    (2, 1): "data scientist",  # a data analyst on Data & Analytics
+    (3, 3): "data analyst",  # an ICT business analyst on Customer Success
+}
+
 EVIDENCE_MIX = [
     (EvidenceType.assessment, 20), (EvidenceType.manager_validation, 30), (EvidenceType.project_outcome, 20),
     (EvidenceType.peer_review, 10), (EvidenceType.course_completion, 12), (EvidenceType.self_assessment, 8),
@@ -141,6 +156,7 @@ def seed_demo(ladder: Ladder) -> SeedSummary:
                     job_title=role_label, manager_id=lead.id if lead else None,
                     hire_date=TODAY - dt.timedelta(days=rng.randint(60, 3000)), location=rng.choice(LOCATIONS),
                     access_role=AccessRole.manager if is_lead else AccessRole.employee,
+                    target_role_id=roles[TARGETS[(t_index, m)]].id if (t_index, m) in TARGETS else None,
                 )
                 if (name, local.split("@")[0]) == PERSONAS["hr_admin"][:2]:
                     person.access_role = AccessRole.hr_admin
@@ -259,7 +275,7 @@ def _opportunities(uow: UnitOfWork, opps: list[dict], skills, roles, teams, peop
         opp = Opportunity(
             kind=OpportunityKind(o["kind"]), title=o["title"], team_id=team.id, owner_id=team.lead_id,
             occupation_id=roles[o["role"]].id if o.get("role") else None, hours_per_week=o.get("hours"),
-            description=o["title"], closes_on=TODAY + dt.timedelta(days=45),
+            description=o["title"], closes_on=TODAY + dt.timedelta(days=45), capacity=o.get("places"),
         )
         uow.add(opp)
         uow.flush()
@@ -293,12 +309,24 @@ def _demographics(uow: UnitOfWork, people: list[Person]) -> None:
         uow.add(Demographic(person_id=pid, sex=sex, race_ethnicity=race))
 
 
+def waiting_text(report: AgentReport) -> str:
+    if report.skipped:
+        return f"the agent did not run ({report.skipped})"
+    return f"the agent proposed {sum(report.created.values())} action(s)"
+
+
+def prime_agent(ladder: Ladder) -> AgentReport:
+    """One agent pass over the freshly seeded company: the proposals it makes wait for their approvers."""
+    return run_pass(ladder.approvals, ladder.settings)
+
+
 def admin_seed(ladder: Ladder, uow: UnitOfWork, actor: Person, args: str) -> Reply:
     """`/ladder seed demo` (HR admins): rebuild the demo organisation and bring its handbook up to date."""
     if args.strip().lower() != "demo":
         return Reply(text="Usage: `/ladder seed demo` (resets the demo organisation).", ephemeral=True)
     # The reset runs in transactions of its own and deletes every person, the admin asking included.
     summary = seed_demo(ladder)
+    waiting = prime_agent(ladder)
     report = ingest_documents(ladder, [HANDBOOK])
-    return Reply(text=f"Demo organisation reset: {summary}. Handbook: {report.summary()}", ephemeral=True,
+    return Reply(text=f"Demo organisation reset: {summary}; {waiting_text(waiting)}. Handbook: {report.summary()}", ephemeral=True,
                  data={"intent": "admin_seed"})

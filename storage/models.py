@@ -247,6 +247,7 @@ class Opportunity(Base):
     hours_per_week: Mapped[float | None] = mapped_column(Float)
     status: Mapped[str] = mapped_column(String(20), default="open")  # open | filled | closed
     closes_on: Mapped[dt.date | None] = mapped_column(Date)
+    capacity: Mapped[int | None] = mapped_column(Integer)  # how many people it takes; None: no stated limit (0009)
 
 
 class OpportunitySkill(Base):
@@ -323,6 +324,16 @@ class PolicySetting(Base):
     autonomy: Mapped[str] = mapped_column(String(10))  # auto | approve | off
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AgentLease(Base):
+    """Who runs a named pass right now, until when (0009): one agent pass at a time across processes."""
+
+    __tablename__ = "agent_leases"
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(120))
+    acquired_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Challenge(Base):

@@ -26,9 +26,11 @@ from storage.models import (
     Enrolment,
     EnrolmentStatus,
     EvidenceStatus,
+    EvidenceType,
     Interest,
     Occupation,
     Opportunity,
+    OpportunityKind,
     OpportunitySkill,
     Person,
     PolicySetting,
@@ -112,12 +114,6 @@ class Proposals(Repository):
     def overdue_ids(self, now: dt.datetime) -> list[int]:
         return list(self._session.scalars(select(Proposal.id).where(
             Proposal.status == ProposalStatus.proposed, Proposal.expires_at.is_not(None), Proposal.expires_at <= now)))
-
-    def blocking_dedupe_keys(self, since: dt.datetime) -> set[str]:
-        """Keys of proposals still open, or created or decided since ``since``: the agent doesn't propose them again."""
-        return set(self._session.scalars(select(Proposal.dedupe_key).where(
-            Proposal.dedupe_key.is_not(None),
-            or_(Proposal.status == ProposalStatus.proposed, Proposal.created_at >= since, Proposal.decided_at >= since))))
 
     def insert_many(self, rows: list[dict[str, Any]]) -> list[int]:
         """One INSERT … RETURNING per chunk; the ids come back in the order of ``rows``."""
@@ -270,3 +266,64 @@ class Proposals(Repository):
             self._session.add(ConversationState(key=key, data=data))
         else:
             state.data = data
+
+    # ------------------------------------------------------------------ cooldowns, stretch assignments, path changes
+
+    def cooldown_rows(self, since: dt.datetime) -> list[tuple[str | None, str, int, ProposalStatus, dt.datetime, dt.datetime | None]]:
+        """(dedupe key, action type, subject, status, created at, decided at) of proposals still open, or created or
+        decided since ``since``: what a pass checks its candidates' cooldowns against."""
+        return [tuple(r) for r in self._session.execute(  # type: ignore[misc]
+            select(Proposal.dedupe_key, Proposal.action_type, Proposal.subject_id, Proposal.status, Proposal.created_at,
+                   Proposal.decided_at)
+            .where(or_(Proposal.status == ProposalStatus.proposed, Proposal.created_at >= since, Proposal.decided_at >= since)))]
+
+    def stretch_openings(self, today: dt.date) -> list[tuple[int, str, int | None, dt.date | None, int | None, int]]:
+        """(opportunity, title, owner, closes on, capacity, skill) of every skill of every open project or gig (an
+        internal opening for a role is a job, not a stretch assignment) that has not closed by ``today``."""
+        return [tuple(r) for r in self._session.execute(  # type: ignore[misc]
+            select(Opportunity.id, Opportunity.title, Opportunity.owner_id, Opportunity.closes_on, Opportunity.capacity,
+                   OpportunitySkill.skill_id)
+            .join(OpportunitySkill, OpportunitySkill.opportunity_id == Opportunity.id)
+            .where(Opportunity.status == "open", Opportunity.kind != OpportunityKind.role,
+                   or_(Opportunity.closes_on.is_(None), Opportunity.closes_on >= today)))]
+
+    def interest_pairs(self) -> list[tuple[int, int]]:
+        """(person, opportunity) of every declared interest (a stretch assignment carried out adds one)."""
+        return [(p, o) for p, o in self._session.execute(select(Interest.person_id, Interest.opportunity_id))]
+
+    def open_payloads(self, action_type: str, statuses: Iterable[ProposalStatus]) -> list[tuple[int, dict[str, Any]]]:
+        """(subject, payload) of the proposals of one type in the given states."""
+        return [(s, dict(p or {})) for s, p in self._session.execute(
+            select(Proposal.subject_id, Proposal.payload).where(Proposal.action_type == action_type,
+                                                                 Proposal.status.in_(list(statuses))))]
+
+    def unfinished_enrolments(self) -> list[tuple[int, int, int, str, str]]:
+        """(enrolment, person, course, code, title) of every enrolment neither completed nor withdrawn."""
+        return [tuple(r) for r in self._session.execute(  # type: ignore[misc]
+            select(Enrolment.id, Enrolment.person_id, Enrolment.course_id, Course.code, Course.title)
+            .join(Course, Course.id == Enrolment.course_id)
+            .where(Enrolment.status.in_([EnrolmentStatus.enrolled, EnrolmentStatus.in_progress])))]
+
+    def withdraw_enrolment(self, enrolment_id: int, person_id: int) -> bool:
+        """Withdraw one unfinished enrolment of this person; False if it is finished, withdrawn or not theirs."""
+        enrolment = self._session.get(Enrolment, enrolment_id)
+        if enrolment is None or enrolment.person_id != person_id or enrolment.status not in (
+                EnrolmentStatus.enrolled, EnrolmentStatus.in_progress):
+            return False
+        enrolment.status = EnrolmentStatus.withdrawn
+        return True
+
+    def waiting_decisions(self, before: dt.datetime) -> list[tuple[int, int, str, int, dt.datetime]]:
+        """(approver, proposal, action type, subject, created at) of proposals waiting for a decision since ``before``."""
+        return [tuple(r) for r in self._session.execute(  # type: ignore[misc]
+            select(Proposal.approver_id, Proposal.id, Proposal.action_type, Proposal.subject_id, Proposal.created_at)
+            .where(Proposal.status == ProposalStatus.proposed, Proposal.approver_id.is_not(None), Proposal.created_at <= before)
+            .order_by(Proposal.created_at, Proposal.id))]
+
+    def waiting_validations(self, before: dt.datetime) -> list[tuple[int, int, int, int, dt.datetime]]:
+        """(verifier, evidence, person, skill, asked at) of validation requests waiting for their verifier since ``before``."""
+        return [tuple(r) for r in self._session.execute(  # type: ignore[misc]
+            select(SkillEvidence.verifier_id, SkillEvidence.id, SkillEvidence.person_id, SkillEvidence.skill_id, SkillEvidence.observed_at)
+            .where(SkillEvidence.evidence_type == EvidenceType.manager_validation, SkillEvidence.status == EvidenceStatus.pending,
+                   SkillEvidence.verifier_id.is_not(None), SkillEvidence.observed_at <= before)
+            .order_by(SkillEvidence.observed_at, SkillEvidence.id))]

@@ -17,6 +17,7 @@ from storage.audit import AuditTrail
 from storage.chat import ChatRecords
 from storage.conversations import Conversations
 from storage.knowledge_docs import KnowledgeDocs
+from storage.leases import Leases
 from storage.organisation import Organisation
 from storage.people import People
 from storage.proposals import Proposals
@@ -52,6 +53,7 @@ class UnitOfWork:
     chat = _Repository(ChatRecords)
     conversations = _Repository(Conversations)
     organisation = _Repository(Organisation)
+    leases = _Repository(Leases)
 
     def __init__(self, session: Session) -> None:
         self._session = session

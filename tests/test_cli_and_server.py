@@ -69,6 +69,27 @@ def test_interactive_chat_numbered_buttons(seeded_env, tmp_path):
     assert "There is no button 9" in out
 
 
+def _makefile_email() -> str:
+    line = next(l for l in (ROOT / "Makefile").read_text(encoding="utf-8").splitlines() if l.startswith("EMAIL ?="))
+    return line.split("?=", 1)[1].strip()
+
+
+def test_demo_manager_finds_cards_waiting_on_the_first_message(seeded_env, tmp_path):
+    """`make demo`: `seed demo`, then the chat as the Makefile's EMAIL, whose first question gets pending cards."""
+    email = _makefile_email()
+    assert email == "daniel.okafor@kestrel.example"  # the demo manager (README: the manager persona)
+    proc = subprocess.run([sys.executable, APP, "chat", "--as", email], input="what needs my decision?\nquit\n",
+                          capture_output=True, text=True, env=seeded_env, cwd=tmp_path, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "waiting for your decision" in proc.stdout and "Approve" in proc.stdout and "Decides: Daniel Okafor" in proc.stdout
+    reply = json.loads(run(["chat", "--as", email, "--message", "what needs my decision?", "--json"], seeded_env, tmp_path).stdout)
+    pending = [c for c in reply["cards"] if any(b["ref"].startswith("approve:") for b in c["buttons"])]
+    assert pending, reply["text"]
+    kinds = {c["title"].split(" · ", 1)[1] for c in pending}
+    assert {"course enrolment", "stretch assignment"} <= kinds
+    assert all("Waiting for a decision" in json.dumps(c["facts"]) for c in pending)
+
+
 def test_placeholder_secret_is_refused_at_start_up(tmp_path):
     env = _env(f"sqlite:///{tmp_path / 'x.db'}", tmp_path)
     env["SLACK_BOT_TOKEN"] = "xoxb-your-token"

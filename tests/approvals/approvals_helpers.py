@@ -106,3 +106,12 @@ def proposal(ladder, pid: int) -> Proposal:
 
 def button(reply: Reply, kind: str) -> str:
     return next(b.ref for b in reply.actions() if b.ref.startswith(kind + ":"))
+
+
+def without_seeded_targets(ladder) -> None:
+    """The demo seeds a few target roles (handlers/seed_demo.TARGETS); tests that follow one person's journey from a
+    blank slate clear them first, so the agent proposes only what that journey causes."""
+    from sqlalchemy import update
+
+    with ladder.db.session() as s, s.begin():
+        s.execute(update(Person).values(target_role_id=None))

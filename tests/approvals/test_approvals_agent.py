@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from approvals_helpers import DANIEL, MAYA, click, person_id, prepare, say
+from approvals_helpers import DANIEL, MAYA, click, person_id, prepare, say, without_seeded_targets
 from sqlalchemy import func, select
 
 from agent.run import run_pass
@@ -36,6 +36,7 @@ def _count(ladder, **where):
 def test_agent_rules_explanations_and_idempotence(fresh_demo):
     ladder = fresh_demo
     clock, _ = prepare(ladder)
+    without_seeded_targets(ladder)
     _set_target(ladder, MAYA, "data scientist")
     # Maya gets verified evidence for everything an open opportunity requires -> readiness nudge.
     with ladder.db.session() as s, s.begin():
@@ -97,7 +98,9 @@ def test_agent_report_lines_and_cli(fresh_demo, capsys):
     prepare(fresh_demo)
     assert cmd_agent(Args(), fresh_demo) == 0
     out = capsys.readouterr().out
-    assert "Agent pass over 60 people" in out and "schedule_checkin:" in out and "enrol_course: 0 proposed" in out
+    # The demo seeds five target roles: five enrolments, and stretch assignments from its open projects and gigs.
+    assert "Agent pass over 60 people" in out and "schedule_checkin:" in out and "enrol_course: 5 proposed" in out
+    assert "stretch_assignment: 0 proposed" not in out
     reply = say(fresh_demo, "priya.raman@kestrel.example", "/ladder agent run")
     assert reply.data["intent"] == "agent_run" and reply.data["duplicates"]["schedule_checkin"] >= 1
     assert _count(fresh_demo, status=ProposalStatus.executed) >= 1

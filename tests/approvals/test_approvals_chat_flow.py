@@ -7,7 +7,7 @@ the challenge, resolves it, and Maya hears the outcome.
 
 from __future__ import annotations
 
-from approvals_helpers import DANIEL, MAYA, PRIYA, click, person_id, prepare, say
+from approvals_helpers import DANIEL, MAYA, PRIYA, click, person_id, prepare, say, without_seeded_targets
 from sqlalchemy import select
 
 from storage.models import AuditEvent, Challenge, Course, Enrolment, Person
@@ -21,14 +21,17 @@ def _set_target(ladder, email, role):
 def test_manager_employee_and_hr_in_the_terminal(fresh_demo):
     ladder = fresh_demo
     _, notifier = prepare(ladder)
+    without_seeded_targets(ladder)
     daniel_id, maya_id = person_id(ladder, DANIEL), person_id(ladder, MAYA)
     with ladder.db.session() as s, s.begin():
         colleague = s.scalar(select(Person.email).where(Person.manager_id == daniel_id, Person.id != maya_id).order_by(Person.id))
     assert _set_target(ladder, MAYA, "data scientist").data["changed"]
     assert _set_target(ladder, colleague, "software architect").data["changed"]
 
+    # This walkthrough is about enrolments: stretch assignments (they'd be proposed for the same targets) are off.
+    say(ladder, PRIYA, "/ladder policy set stretch_assignment off")
     run = say(ladder, PRIYA, "/ladder agent run")
-    assert run.data["created"]["enrol_course"] == 2
+    assert run.data["created"]["enrol_course"] == 2 and run.data["disabled"]["stretch_assignment"] >= 1
 
     # Daniel: the agent's proposals for his reports, as cards with Approve / Reject / Override.
     pending = say(ladder, DANIEL, "my approvals")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from approvals_helpers import DANIEL, MAYA, PRIYA, prepare, say
+from approvals_helpers import DANIEL, MAYA, PRIYA, prepare, say, without_seeded_targets
 from sqlalchemy import select
 
 from agent.run import run_pass
@@ -14,7 +14,7 @@ from storage.models import AuditEvent, Enrolment, Person, Proposal, ProposalStat
 def test_defaults_and_show(fresh_demo):
     reply = say(fresh_demo, PRIYA, "/ladder policy")
     assert reply.data["policy"] == {"enrol_course": "approve", "schedule_checkin": "auto", "readiness_nudge": "approve",
-                                    "adjust_path": "approve", "stretch_assignment": "approve"}
+                                    "adjust_path": "approve", "stretch_assignment": "approve", "manager_reminder": "auto"}
     assert reply.data["locked"] == ["readiness_nudge", "stretch_assignment"]
 
 
@@ -47,6 +47,7 @@ def test_only_admins_change_policy_and_changes_are_audited(fresh_demo):
 def test_levels_drive_the_agent_auto_approve_off(fresh_demo):
     ladder = fresh_demo
     _, notifier = prepare(ladder)
+    without_seeded_targets(ladder)
     from approvals_helpers import click
 
     path = say(ladder, MAYA, "what's my path to data scientist?")
