@@ -19,6 +19,7 @@ class ActionType(str, enum.Enum):
     readiness_nudge = "readiness_nudge"
     adjust_path = "adjust_path"
     stretch_assignment = "stretch_assignment"
+    erase_person = "erase_person"  # GDPR Art. 17 / CCPA: always decided by HR, never automatic
 
 
 LABELS: dict[ActionType, str] = {
@@ -27,6 +28,7 @@ LABELS: dict[ActionType, str] = {
     ActionType.readiness_nudge: "readiness nudge",
     ActionType.adjust_path: "learning-path adjustment",
     ActionType.stretch_assignment: "stretch assignment",
+    ActionType.erase_person: "data erasure",
 }
 
 
@@ -68,12 +70,20 @@ class StretchAssignment(BaseModel):
     skill_ids: list[int] = Field(default_factory=list)
 
 
+class ErasePerson(BaseModel):
+    """Holds no name, email or free text: the request outlives the person it is about."""
+
+    requested_by: int | None = None
+    self_service: bool = True
+
+
 PAYLOADS: dict[ActionType, type[BaseModel]] = {
     ActionType.enrol_course: EnrolCourse,
     ActionType.schedule_checkin: ScheduleCheckin,
     ActionType.readiness_nudge: ReadinessNudge,
     ActionType.adjust_path: AdjustPath,
     ActionType.stretch_assignment: StretchAssignment,
+    ActionType.erase_person: ErasePerson,
 }
 
 
@@ -106,4 +116,7 @@ def summary(action_type: str, payload: dict[str, Any], subject_name: str) -> str
     if kind == ActionType.adjust_path:
         codes = ", ".join(p.get("course_codes") or []) or "no courses"
         return f"Adjust {subject_name}'s learning path for {p.get('role_label')}: {codes}"
+    if kind == ActionType.erase_person:
+        return (f"Erase everything Ladder holds about {subject_name} (requested by "
+                f"{'them' if p.get('self_service') else 'HR'}); audit entries are kept under a pseudonym")
     return f"Recommend {subject_name} for the stretch assignment “{p.get('opportunity_title')}”"

@@ -19,6 +19,7 @@ from storage.conversations import Conversations
 from storage.knowledge_docs import KnowledgeDocs
 from storage.organisation import Organisation
 from storage.people import People
+from storage.privacy import Privacy
 from storage.proposals import Proposals
 from storage.skills import Skills
 
@@ -52,6 +53,7 @@ class UnitOfWork:
     chat = _Repository(ChatRecords)
     conversations = _Repository(Conversations)
     organisation = _Repository(Organisation)
+    privacy = _Repository(Privacy)
 
     def __init__(self, session: Session) -> None:
         self._session = session

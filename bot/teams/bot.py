@@ -75,6 +75,7 @@ class LadderTeamsBot(TeamsActivityHandler):
         self.ladder = ladder
         self.handle = handle
         self.users = ChatUsers(ladder.db, Channel.teams)
+        ladder.caches.append(self.users.forget)  # an erasure run in this process forgets the person's accounts here too
 
     # ------------------------------------------------------------------ plumbing
     async def _in_thread(self, fn, *args):
