@@ -13,6 +13,8 @@
     python app.py agent run [--json]              one pass of the agent (proposals, check-ins, deadlines)
     python app.py nlu eval FILE [--json]          intent and slot understanding on a labelled set
     python app.py embedding-model [--no-download] where the knowledge base's sentence model loads from; fetch it
+    python app.py privacy export EMAIL [--out FILE]   everything Ladder holds about a person (JSON + summary)
+    python app.py privacy jobs | resume ID | purge    erasure jobs (erasing needs HR's approval in chat); retention
 """
 
 from __future__ import annotations
@@ -193,6 +195,12 @@ def cmd_embedding_model(args, ladder) -> int:
     return 0
 
 
+def cmd_privacy(args, ladder) -> int:
+    from handlers import privacy_cli
+
+    return privacy_cli.run(args, ladder)
+
+
 def cmd_db(args, ladder) -> int:
     print(f"Schema is up to date ({ladder.db.dialect}).")
     return 0
@@ -254,6 +262,10 @@ def parser() -> argparse.ArgumentParser:
 
     nlu_cli.add_parser(sub)
     sub.choices["nlu"].set_defaults(func=cmd_nlu)
+    from handlers import privacy_cli
+
+    privacy_cli.add_parser(sub)
+    sub.choices["privacy"].set_defaults(func=cmd_privacy)
     model = sub.add_parser("embedding-model", help="the knowledge base's sentence model: where it loads from; "
                                                    "downloads it through Chroma when missing")
     model.add_argument("--no-download", action="store_true", help="only say where it is and whether it loads")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
-from bot.terminal import field_line, form_hint, render_json, render_text
+from bot.terminal import field_line, form_hint, render_json, render_text, save_attachments
 from conversation import ActionRef, Channel, Form, Message
 from handlers.context import Ladder
 from handlers.router import Router
@@ -32,6 +33,11 @@ def form_values(pairs: list[str]) -> dict[str, str]:
     return values
 
 
+def exports_folder(ladder: Ladder) -> Path:
+    """Where the terminal saves the files a reply carries (data exports)."""
+    return ladder.settings.data_dir / "exports"
+
+
 def one_shot(ladder: Ladder, email: str, *, message: str | None, click: str | None, as_json: bool, conversation: str,
              form: dict[str, str] | None = None) -> int:
     router = Router(ladder)
@@ -45,10 +51,11 @@ def one_shot(ladder: Ladder, email: str, *, message: str | None, click: str | No
         reply = router.handle(_message(email, conversation, ref=ref, form=form or None))
     else:
         reply = router.handle(_message(email, conversation, text=message or ""))
+    saved = save_attachments(reply, exports_folder(ladder))
     if as_json:
-        print(render_json(reply))
+        print(render_json(reply, saved))
     else:
-        print(render_text(reply)[0])
+        print(render_text(reply, saved=saved)[0])
         if reply.form is not None:
             print(form_hint(reply.form))
     return 1 if reply.error_id else 0
@@ -97,7 +104,7 @@ def interactive(ladder: Ladder, email: str, *, conversation: str) -> int:
             reply = router.handle(_message(email, conversation, ref=ref))
         else:
             reply = router.handle(_message(email, conversation, text=line))
-        text, new_refs = render_text(reply, color=color)
+        text, new_refs = render_text(reply, color=color, saved=save_attachments(reply, exports_folder(ladder)))
         if new_refs or not reply.ephemeral:
             refs = new_refs or refs
         print(f"ladder › {text}\n")

@@ -9,6 +9,7 @@ from conversation.notify import Notifier, Notifiers
 from conversation.messages import (
     ActionKind,
     ActionRef,
+    Attachment,
     Button,
     Card,
     Channel,
@@ -19,6 +20,6 @@ from conversation.messages import (
 )
 
 __all__ = [
-    "ActionKind", "ActionRef", "Button", "Card", "Channel", "Choice", "Citation", "Fact", "Form", "FormField",
+    "ActionKind", "ActionRef", "Attachment", "Button", "Card", "Channel", "Choice", "Citation", "Fact", "Form", "FormField",
     "Message", "Notifier", "Notifiers", "Reply", "failure_reply", "log_failure", "new_error_id", "sorry_text",
 ]

@@ -94,6 +94,18 @@ class Citation(BaseModel):
     source: str = ""
 
 
+class Attachment(BaseModel):
+    """A file that goes with a reply (a data export): Slack uploads it, Teams offers it, the terminal saves it."""
+
+    filename: str
+    content_type: str = "application/octet-stream"
+    data: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
 class Reply(BaseModel):
     text: str
     cards: list[Card] = Field(default_factory=list)
@@ -103,6 +115,7 @@ class Reply(BaseModel):
     error_id: str | None = None
     form: Form | None = None  # inputs to ask for before the action can run (a Slack modal, a Teams card)
     data: dict[str, Any] = Field(default_factory=dict)  # structured payload for --json consumers
+    attachments: list[Attachment] = Field(default_factory=list)  # files delivered with the reply
 
     def actions(self) -> list[Button]:
         return [b for card in self.cards for b in card.buttons]
