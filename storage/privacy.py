@@ -133,7 +133,7 @@ class Privacy(Repository):
 
         team = self._session.scalar(select(Team.name).where(Team.id == team_id)) if team_id else None
         ids = [i for i in occupation_ids if i]
-        roles = dict(self._session.execute(select(Occupation.id, Occupation.label).where(Occupation.id.in_(ids)))) if ids else {}
+        roles = {i: label for i, label in self._session.execute(select(Occupation.id, Occupation.label).where(Occupation.id.in_(ids)))}
         return team, roles
 
     # ------------------------------------------------------------------ erasure, one table's part at a time
