@@ -105,7 +105,7 @@ def request_erasure(ladder: Ladder, uow: UnitOfWork, actor: Person, subject: Per
         ActionType.erase_person, subject.id, approver.id, {"requested_by": actor.id, "self_service": self_service},
         "The person asked for their data to be erased." if self_service else "HR asked for this person's data to be erased.",
         [{"kind": "request", "text": "Right to erasure (GDPR Art. 17) / right to delete (CCPA)"}],
-        f"erasure:{subject.id}:{now:%Y%m%d%H%M%S}"),
+        f"erasure:{ladder.erasure.pseudonym(subject.id)}:{now:%Y%m%d%H%M%S}"),  # no id: the request outlives the person
         level=policy.Autonomy.approve, now=now, expiry_days=ladder.settings.approval_expiry_days, created_by="person")
     uow.audit.record(action="privacy.erasure.requested", actor_id=actor.id, subject_id=subject.id, object_type="proposal",
                      object_id=str(proposal.id), at=now, detail={"self_service": self_service})

@@ -49,15 +49,23 @@ PERSON_KEYS = frozenset({
 ERASED = "[erased]"
 
 
+def scrub_text(value: str, person_id: int, pseudonym: str, pattern: re.Pattern[str] | None) -> str:
+    """Their terms replaced, and their id where a key names it between colons (``enrol:<person>:<course>``)."""
+    if pattern is not None:
+        value = pattern.sub(ERASED, value)
+    return re.sub(rf"(?<=:){person_id}(?=:|$)", pseudonym, value) if str(person_id) in value else value
+
+
 def scrub_json(value: Any, person_id: int, pseudonym: str, pattern: re.Pattern[str] | None) -> Any:
-    """A copy of a JSON value with the person's id (under a person key) and any of their terms replaced."""
+    """A copy of a JSON value with the person's id (under a person key, or inside a key string) and any of their
+    terms replaced."""
     if isinstance(value, dict):
         return {k: (pseudonym if k in PERSON_KEYS and v == person_id and not isinstance(v, bool)
                     else scrub_json(v, person_id, pseudonym, pattern)) for k, v in value.items()}
     if isinstance(value, list):
         return [scrub_json(v, person_id, pseudonym, pattern) for v in value]
-    if isinstance(value, str) and pattern is not None:
-        return pattern.sub(ERASED, value)
+    if isinstance(value, str):
+        return scrub_text(value, person_id, pseudonym, pattern)
     return value
 
 
@@ -251,14 +259,11 @@ class Privacy(Repository):
                     if conditions:
                         changed += self._session.execute(delete(table).where(or_(*conditions))).rowcount or 0
                     continue
-                if is_json:
-                    conditions.append(text_of.contains(str(person_id)))
-                if not conditions:
-                    continue
+                conditions.append(text_of.contains(str(person_id)))
                 for row in self._session.execute(select(*key, column).where(column.is_not(None), or_(*conditions))).all():
                     *ids, value = row
-                    new = scrub_json(value, person_id, pseudonym, pattern) if is_json else (
-                        pattern.sub(ERASED, value) if pattern is not None else value)
+                    new = (scrub_json(value, person_id, pseudonym, pattern) if is_json
+                           else scrub_text(value, person_id, pseudonym, pattern))
                     if new != value:
                         self._session.execute(update(table).where(and_(*[k == v for k, v in zip(key, ids)])).values({column.name: new}))
                         changed += 1
