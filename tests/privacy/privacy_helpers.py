@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import JSON, MetaData, String, Text, inspect, select
+from sqlalchemy.exc import SAWarning
 from sqlalchemy.orm import Session
 
 from conversation import ActionRef, Channel, Message, Reply
@@ -194,9 +196,11 @@ def scan_database(db, victim: Victim) -> list[str]:
     patterns = token_patterns(victim)
     found: list[str] = []
     metadata = MetaData()
-    metadata.reflect(bind=db.engine)
+    with warnings.catch_warnings():  # expression indexes (lower(email)) aren't reflected; columns are all we need
+        warnings.simplefilter("ignore", SAWarning)
+        metadata.reflect(bind=db.engine)
     with db.engine.connect() as conn:
-        for table in metadata.sorted_tables:
+        for table in metadata.tables.values():
             columns = [c for c in table.columns
                        if isinstance(c.type, (String, Text, JSON)) or c.type.__class__.__name__ in ("JSONB", "VARCHAR", "TEXT", "CLOB")]
             if not columns:
