@@ -30,10 +30,22 @@ class SlackOutbox:
                                                      blocks=part.blocks)
             else:
                 await self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=part.text, blocks=part.blocks)
+        if reply.attachments:
+            await self.upload(user, reply)
+
+    async def upload(self, user: str, reply: Reply, *, channel: str | None = None) -> None:
+        """The reply's files (a data export), uploaded to the person's DM with Ladder — never to the conversation
+        the request came from: in a channel, everyone there would see them."""
+        dm = channel or (await self.client.conversations_open(users=user))["channel"]["id"]
+        await self.client.files_upload_v2(
+            channel=dm, initial_comment="Your files from Ladder" if len(reply.attachments) > 1 else None,
+            file_uploads=[{"content": a.data, "filename": a.filename, "title": a.filename} for a in reply.attachments])
 
     async def dm(self, user: str, reply: Reply) -> None:
         channel = (await self.client.conversations_open(users=user))["channel"]["id"]
-        await self.post(channel, reply, thread_ts=None, user=user, private_ok=False)
+        await self.post(channel, reply.model_copy(update={"attachments": []}), thread_ts=None, user=user, private_ok=False)
+        if reply.attachments:
+            await self.upload(user, reply, channel=channel)
 
     async def replace(self, channel: str, ts: str, reply: Reply, *, thread_ts: str | None) -> None:
         """The message at ``ts`` becomes the reply (a long reply continues in the thread)."""
