@@ -17,6 +17,7 @@ from sqlalchemy import JSON, String, Text, and_, cast, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.models import (
+    AccessRole,
     AnswerFeedback,
     AuditEvent,
     Base,
@@ -277,6 +278,7 @@ class Privacy(Repository):
         if person is None or (person.email == tombstone_email and not person.active):
             return identities
         person.name, person.email, person.active = tombstone_name, tombstone_email, False
+        person.access_role = AccessRole.employee
         person.manager_id = person.team_id = person.role_id = person.target_role_id = person.delegate_id = None
         person.job_title = person.location = None
         person.hire_date = person.away_until = None
