@@ -22,6 +22,10 @@ from storage import UnitOfWork
 from storage.models import Person
 
 
+# GDPR Art. 12(3): a request is answered within one month — HR's deadline, not the agent's usual week.
+ERASURE_DECISION_DAYS = 30
+
+
 def _subject(uow: UnitOfWork, intent: Intent) -> tuple[Person | None, str]:
     """The person an HR request names (None, with what to say, when nobody or several match)."""
     slot = intent.slots.get("person")
@@ -106,7 +110,7 @@ def request_erasure(ladder: Ladder, uow: UnitOfWork, actor: Person, subject: Per
         "The person asked for their data to be erased." if self_service else "HR asked for this person's data to be erased.",
         [{"kind": "request", "text": "Right to erasure (GDPR Art. 17) / right to delete (CCPA)"}],
         f"erasure:{ladder.erasure.pseudonym(subject.id)}:{now:%Y%m%d%H%M%S}"),  # no id: the request outlives the person
-        level=policy.Autonomy.approve, now=now, expiry_days=ladder.settings.approval_expiry_days, created_by="person")
+        level=policy.Autonomy.approve, now=now, expiry_days=ERASURE_DECISION_DAYS, created_by="person")
     uow.audit.record(action="privacy.erasure.requested", actor_id=actor.id, subject_id=subject.id, object_type="proposal",
                      object_id=str(proposal.id), at=now, detail={"self_service": self_service})
     uow.flush()

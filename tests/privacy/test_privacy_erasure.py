@@ -187,3 +187,34 @@ def test_cli_has_no_way_to_erase_without_approval():
     privacy = parser()._subparsers._group_actions[0].choices["privacy"]
     commands = set(privacy._subparsers._group_actions[0].choices)
     assert commands == {"export", "jobs", "resume", "purge"}
+
+
+def test_an_undecided_request_waits_a_month_then_goes_to_another_hr_admin_never_a_manager(fresh_demo, tmp_path):
+    from approvals.service import sweep_deadlines
+    from storage.models import AccessRole
+
+    ladder = fresh_demo
+    clock, notifier = prepare(ladder)
+    victim = make_victim(ladder, tmp_path, with_handbook=False)
+    with ladder.db.session() as s, s.begin():
+        priya = s.scalar(select(Person).where(Person.email == PRIYA))
+        priya.manager_id = s.scalar(select(Person.id).where(Person.email == MAYA))  # a manager who is not HR
+        s.scalar(select(Person).where(Person.email == DANIEL)).access_role = AccessRole.hr_admin
+    ladder.settings.approval_escalate_to = "manager"
+    pid = say(ladder, victim.email, "delete my data").data["proposal_id"]
+    with ladder.db.session() as s, s.begin():
+        p = s.get(Proposal, pid)
+        approver, expires = p.approver_id, p.expires_at
+    assert (expires.replace(tzinfo=None) - clock().replace(tzinfo=None)).days == 30
+    clock.advance(days=8)  # the agent's usual week has passed: still waiting
+    sweep_deadlines(ladder.approvals)
+    with ladder.db.session() as s, s.begin():
+        assert s.get(Proposal, pid).escalated_at is None and s.get(Proposal, pid).approver_id == approver
+    clock.advance(days=23)
+    sweep_deadlines(ladder.approvals)
+    with ladder.db.session() as s, s.begin():
+        p = s.get(Proposal, pid)
+        assert p.escalated_at is not None and p.status.value == "proposed"
+        escalated_to = p.approver_id
+    assert escalated_to not in (approver, person_id(ladder, MAYA))
+    assert escalated_to in (person_id(ladder, PRIYA), person_id(ladder, DANIEL))
