@@ -68,7 +68,7 @@ class Ladder:
         from knowledge.privacy import KnowledgeErasure
 
         stores = [KnowledgeErasure(lambda: knowledge_base(self).index), _Caches(self.caches)]
-        made = Erasure(self.db, self.settings.pseudonym_key(), now=lambda: self.now(), notifier=self.notifiers, stores=stores)
+        made = Erasure(self.db, self.settings.pseudonym_key, now=lambda: self.now(), notifier=self.notifiers, stores=stores)
         return self.__dict__.setdefault("_erasure", made)
 
 

@@ -72,7 +72,7 @@ def _keep_request(job: ErasureJob) -> list[int]:
 
 
 # One table's part each, in an order where nothing a later step searches by has gone yet.
-TABLE_STEPS: list[TableStep] = [
+TABLE_STEPS: tuple[TableStep, ...] = (
     TableStep("conversation_state", lambda uow, s, job: uow.privacy.delete_conversations(s.person_id, [*s.external_ids, s.email or ""])),
     TableStep("processed_events", lambda uow, s, job: uow.privacy.delete_processed_events(s.external_ids)),
     TableStep("answer_feedback", lambda uow, s, job: uow.privacy.delete_feedback(s.person_id)),
@@ -84,7 +84,7 @@ TABLE_STEPS: list[TableStep] = [
     TableStep("links_held", lambda uow, s, job: uow.privacy.clear_roles_held(s.person_id)),
     TableStep("audit_events", lambda uow, s, job: uow.privacy.pseudonymise_audit(s.person_id, s.pseudonym, s.terms)),
     TableStep("knowledge_documents", lambda uow, s, job: uow.privacy.clear_document_contacts(s.terms)),
-]
+)
 REDACT = "redact_everywhere"
 IDENTITY = "identity"
 NOTIFY = "notify_subject"
@@ -111,8 +111,10 @@ class JobReport:
 class Erasure:
     """Runs erasure jobs against the database and the external stores it was given."""
 
-    def __init__(self, db: Database, key: bytes, *, now: Callable[[], dt.datetime], notifier: Notifier | None = None,
-                 stores: Sequence[ExternalStore] = ()) -> None:
+    def __init__(self, db: Database, key: bytes | Callable[[], bytes], *, now: Callable[[], dt.datetime],
+                 notifier: Notifier | None = None, stores: Sequence[ExternalStore] = ()) -> None:
+        """``key``: the pseudonym key, or how to get it (read when first needed: a process that never erases anyone
+        never reads or generates it)."""
         self.db = db
         self._key = key
         self.now = now
@@ -120,6 +122,8 @@ class Erasure:
         self.stores = list(stores)
 
     def pseudonym(self, person_id: int) -> str:
+        if callable(self._key):
+            self._key = self._key()
         return pseudonym(self._key, person_id)
 
     def open_job(self, uow: UnitOfWork, *, proposal_id: int, person_id: int, requested_by: int | None,
