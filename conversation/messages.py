@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from conversation.forms import Form
 
@@ -95,11 +95,16 @@ class Citation(BaseModel):
 
 
 class Attachment(BaseModel):
-    """A file that goes with a reply (a data export): Slack uploads it, Teams offers it, the terminal saves it."""
+    """A file that goes with a reply (a data export): Slack uploads it, Teams offers it, the terminal saves it.
+    ``alt_text`` says in words what it is, for screen readers and for channels that cannot deliver files.
+    (The same shape as main's chart attachment, so the two merge into one.)"""
+
+    model_config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")  # bytes survive --json and processes
 
     filename: str
-    content_type: str = "application/octet-stream"
-    data: bytes
+    content_type: str
+    data: bytes = Field(repr=False)
+    alt_text: str
 
     @property
     def size(self) -> int:

@@ -69,8 +69,10 @@ def export(ladder: Ladder, uow: UnitOfWork, actor: Person, subject: Person) -> R
         text=(f"Here is everything Ladder holds about {'you' if actor.id == subject.id else subject.name}: "
               f"{records} records besides the profile, as JSON (machine-readable, every record) and a readable summary."),
         ephemeral=True,
-        attachments=[Attachment(filename=f"{stem}.json", content_type="application/json", data=to_json(data).encode()),
-                     Attachment(filename=f"{stem}.md", content_type="text/markdown", data=summary_markdown(data).encode())],
+        attachments=[Attachment(filename=f"{stem}.json", content_type="application/json", data=to_json(data).encode(),
+                                alt_text=f"Data export of {subject.name} as JSON (every record)"),
+                     Attachment(filename=f"{stem}.md", content_type="text/markdown", data=summary_markdown(data).encode(),
+                                alt_text=f"Readable summary of the data export of {subject.name}")],
         data={"intent": "export_data", "status": "exported", "subject_id": subject.id, "counts": data["counts"],
               "what": whose})
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -90,13 +92,9 @@ def test_the_terminal_saves_the_files_and_prints_where(fresh_demo, tmp_path):
 def test_cli_export_writes_json_and_summary(fresh_demo, tmp_path):
     ladder = fresh_demo
     out = tmp_path / "maya.json"
-    env = {"DATABASE_URL": ladder.db.url, "DATA_DIR": str(tmp_path / "var"), "PYTHONPATH": str(sys.path[0])}
-    import os
-
-    from conftest import ROOT
-
-    env = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, str(ROOT / "app.py"), "privacy", "export", MAYA, "--out", str(out)],
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "DATABASE_URL": ladder.db.url, "DATA_DIR": str(tmp_path / "var"), "PYTHONPATH": str(root)}
+    done = subprocess.run([sys.executable, str(root / "app.py"), "privacy", "export", MAYA, "--out", str(out)],
                           capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     assert json.loads(out.read_text())["profile"]["email"] == MAYA
