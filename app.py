@@ -16,6 +16,8 @@
     python app.py keys new|status|rotate [--batch N]   encryption keys: a new one, rows per key, re-encrypt
     python app.py audit bias [--json]             the bias audit of Ladder's outputs (LL144 impact ratios)
     python app.py audit bias --from-csv FILE --outcome COLUMN --selected VALUE --category COLUMN [...]
+    python app.py privacy export EMAIL [--out FILE]   everything Ladder holds about a person (JSON + summary)
+    python app.py privacy jobs | resume ID | purge    erasure jobs (erasing needs HR's approval in chat); retention
 """
 
 from __future__ import annotations
@@ -226,6 +228,10 @@ def cmd_keys(args, ladder) -> int:
     from handlers import keys_cli
 
     return keys_cli.run(args, ladder)
+def cmd_privacy(args, ladder) -> int:
+    from handlers import privacy_cli
+
+    return privacy_cli.run(args, ladder)
 
 
 def cmd_db(args, ladder) -> int:
@@ -293,6 +299,10 @@ def parser() -> argparse.ArgumentParser:
 
     bias_cli.add_parser(sub)
     sub.choices["audit"].set_defaults(func=cmd_audit)
+    from handlers import privacy_cli
+
+    privacy_cli.add_parser(sub)
+    sub.choices["privacy"].set_defaults(func=cmd_privacy)
     model = sub.add_parser("embedding-model", help="the knowledge base's sentence model: where it loads from; "
                                                    "downloads it through Chroma when missing")
     model.add_argument("--no-download", action="store_true", help="only say where it is and whether it loads")

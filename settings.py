@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import os
 import re
+import secrets
 from pathlib import Path
 from typing import Literal
 
@@ -32,6 +34,7 @@ _SECRET_FIELDS = (
     "microsoft_app_password",
     "openai_api_key",
     "encryption_keys",
+    "privacy_pseudonym_key",
 )
 
 DEMO_KEY_FILE_NAME = "encryption.key"
@@ -156,6 +159,23 @@ class Settings(BaseSettings):
     execution_max_attempts: int = 3
     execution_backoff_seconds: float = 0.2  # doubled after each failed attempt
 
+    # Privacy (GDPR Art. 15/17/20, CCPA)
+    privacy_pseudonym_key: SecretStr | None = Field(
+        default=None,
+        description="HMAC-SHA256 key for the pseudonym an erased person's audit entries keep (at least 32 characters). "
+                    "Unset: a random key generated once into DATA_DIR/privacy-pseudonym.key (mode 0600) — fine for "
+                    "one machine and the demo; set it explicitly when several machines share one database. Changing "
+                    "it changes the pseudonyms of later erasures only")
+    retention_days: int = Field(
+        default=365, ge=1,
+        description="conversation memory and other personal free text (answer-feedback questions, channel "
+                    "de-duplication keys) older than this many days is purged by the retention job")
+    retention_interval_seconds: int = Field(
+        default=86400, ge=0,
+        description="how often `serve` runs the retention purge (at most once per interval across all processes: "
+                    "the last run is claimed in the database); 0: never in process (run `/ladder retention run` "
+                    "or `python app.py privacy purge` from cron)")
+
     # Organisation
     demo_company: str = "Kestrel Systems"
 
@@ -204,6 +224,26 @@ class Settings(BaseSettings):
         if not self.database_url:
             self.database_url = f"sqlite:///{(self.data_dir / 'ladder.db').as_posix()}"
         return self
+
+    def pseudonym_key(self) -> bytes:
+        """The key erased people's pseudonyms are made with: PRIVACY_PSEUDONYM_KEY, or the local key file
+        (generated on first use, readable by its owner only)."""
+        if self.privacy_pseudonym_key is not None:
+            key = self.privacy_pseudonym_key.get_secret_value()
+            if len(key) < 32:
+                raise ValueError("PRIVACY_PSEUDONYM_KEY must be at least 32 characters")
+            return key.encode()
+        path = self.data_dir / "privacy-pseudonym.key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another process made it first: use theirs
+                pass
+            else:
+                with os.fdopen(fd, "w") as fh:
+                    fh.write(secrets.token_hex(32))
+        return path.read_text().strip().encode()
 
     @property
     def demo_key_file(self) -> Path:

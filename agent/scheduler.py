@@ -11,9 +11,14 @@ import asyncio
 import contextlib
 import logging
 
+import datetime as dt
+from collections.abc import Callable
+
 from agent.run import AgentSettings, run_pass
 from approvals.deps import ApprovalsDeps
 from conversation.errors import log_failure
+from governance.privacy import retention
+from storage import Database
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +39,36 @@ def scheduler_ctx(deps: ApprovalsDeps, settings: AgentSettings, *, first_delay: 
                     log_failure(log, "scheduled agent pass failed")
 
         task = asyncio.create_task(loop(), name="ladder-agent-scheduler")
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return ctx
+
+
+def retention_ctx(db: Database, now: Callable[[], dt.datetime], *, max_age_days: Callable[[], int], interval_seconds: int,
+                  check_seconds: float | None = None):
+    """The retention purge inside `serve`: looked at every ``check_seconds`` (at most every 5 minutes), run when
+    the last run — by any process, as recorded in the database — is at least ``interval_seconds`` old."""
+    period = dt.timedelta(seconds=interval_seconds)
+    check = check_seconds if check_seconds is not None else min(float(interval_seconds), 300.0)
+
+    def tick() -> None:
+        report = retention.run(db, now(), max_age_days(), period=period)
+        if report.ran:
+            log.info("retention purge done", extra={"purged": report.purged})
+
+    async def ctx(_app):
+        async def loop() -> None:
+            while True:
+                try:
+                    await asyncio.get_running_loop().run_in_executor(None, tick)
+                except Exception:  # noqa: BLE001 - the next check tries again
+                    log_failure(log, "retention purge failed")
+                await asyncio.sleep(check)
+
+        task = asyncio.create_task(loop(), name="ladder-retention")
         yield
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

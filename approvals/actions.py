@@ -20,6 +20,7 @@ class ActionType(str, enum.Enum):
     adjust_path = "adjust_path"
     stretch_assignment = "stretch_assignment"
     manager_reminder = "manager_reminder"
+    erase_person = "erase_person"  # GDPR Art. 17 / CCPA: always decided by HR, never automatic
 
 
 LABELS: dict[ActionType, str] = {
@@ -29,6 +30,7 @@ LABELS: dict[ActionType, str] = {
     ActionType.adjust_path: "learning-path adjustment",
     ActionType.stretch_assignment: "stretch assignment",
     ActionType.manager_reminder: "reminder to a manager",
+    ActionType.erase_person: "data erasure",
 }
 
 
@@ -79,6 +81,11 @@ class ManagerReminder(BaseModel):
     proposal_ids: list[int] = Field(default_factory=list)
     validation_ids: list[int] = Field(default_factory=list)
     oldest_days: int = 0
+class ErasePerson(BaseModel):
+    """Holds no name, email or free text: the request outlives the person it is about."""
+
+    requested_by: int | None = None
+    self_service: bool = True
 
 
 PAYLOADS: dict[ActionType, type[BaseModel]] = {
@@ -88,6 +95,7 @@ PAYLOADS: dict[ActionType, type[BaseModel]] = {
     ActionType.adjust_path: AdjustPath,
     ActionType.stretch_assignment: StretchAssignment,
     ActionType.manager_reminder: ManagerReminder,
+    ActionType.erase_person: ErasePerson,
 }
 
 
@@ -132,4 +140,7 @@ def summary(action_type: str, payload: dict[str, Any], subject_name: str) -> str
             waiting.append(f"{len(p['validation_ids'])} validation request(s)")
         return (f"Remind {subject_name} of {' and '.join(waiting) or 'nothing'} waiting for them "
                 f"(the oldest for {p.get('oldest_days', 0)} days)")
+    if kind == ActionType.erase_person:
+        return (f"Erase everything Ladder holds about {subject_name} (requested by "
+                f"{'them' if p.get('self_service') else 'HR'}); audit entries are kept under a pseudonym")
     return f"Recommend {subject_name} for the stretch assignment “{p.get('opportunity_title')}”"

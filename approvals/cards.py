@@ -70,8 +70,9 @@ def proposal_card(v: ProposalView, audience: str = "approver") -> Card:
         buttons = [
             Button(label="Approve", ref=_ref(ActionKind.approve, v), style="primary"),
             Button(label="Reject", ref=_ref(ActionKind.reject, v), style="danger"),
-            Button(label="Override…", ref=_ref(ActionKind.override, v)),
         ]
+        if v.action_type != ActionType.erase_person.value:  # an erasure is approved or rejected, never changed
+            buttons.append(Button(label="Override…", ref=_ref(ActionKind.override, v)))
     elif audience == "subject":
         buttons = [Button(label="Why this?", ref=_ref(ActionKind.explain, v, False))]
         if v.status not in ("rejected", "expired"):

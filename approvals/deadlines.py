@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from approvals.actions import ActionType
 from approvals.approvers import hr_admins
 from approvals.deps import ApprovalsDeps, ApprovalSettings
 from approvals.notify import notify_approvers
@@ -22,7 +23,8 @@ def apply_deadline(uow: UnitOfWork, p: Proposal, now: dt.datetime, settings: App
     if p.escalated_at is None and settings.approval_escalate_to != "none":
         approver = uow.people.get(p.approver_id)
         target = None
-        if settings.approval_escalate_to == "manager" and approver is not None and approver.manager_id:
+        hr_only = p.action_type == ActionType.erase_person.value  # an erasure is HR's to decide, whoever manages whom
+        if settings.approval_escalate_to == "manager" and approver is not None and approver.manager_id and not hr_only:
             target = uow.people.get(approver.manager_id)
         if target is None or target.id in (p.subject_id, p.approver_id):
             target = next((a for a in hr_admins(uow) if a.id not in (p.subject_id, p.approver_id)), None)

@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 from typing import Literal
 
+from approvals.actions import ActionType
 from approvals.approvers import belongs_to, may_decide
 from approvals.deadlines import apply_deadline
 from approvals.deps import ApprovalsDeps
@@ -22,6 +23,7 @@ from approvals.states import DECIDED_OK, OPEN, OUTCOME, Verb
 from approvals.utc import when
 from approvals.views import ProposalView, view, views
 from conversation.errors import log_failure
+from governance.permissions import Capability, check
 from storage import UnitOfWork
 from storage.models import Decision, Person, Proposal, ProposalStatus
 from storage.proposals import WRITE_CONFLICTS
@@ -116,6 +118,11 @@ def _decide(uow: UnitOfWork, deps: ApprovalsDeps, proposal_id: int, decider_id: 
 def _refusal(uow: UnitOfWork, p: Proposal | None, proposal_id: int, person: Person | None, today: dt.date) -> DecisionResult | None:
     if p is None:
         return DecisionResult("not_found", f"I can't find proposal {proposal_id}.")
+    if p.action_type == ActionType.erase_person.value:  # HR decides erasures, whoever the approver on record is
+        allowed = check(uow.people, person, Capability.approve_erasure, p.subject_id)
+        if not allowed:
+            return DecisionResult("forbidden", allowed.reason, views(uow, [p])[0])
+        return None
     if may_decide(uow, person, p, today):
         return None
     v = views(uow, [p])[0]

@@ -52,6 +52,7 @@ def execute(deps: ApprovalsDeps, proposal_id: int) -> str:
                     error_id = log_failure(log, "proposal execution failed", proposal_id=proposal_id, attempt=attempt)
                     raise _AttemptFailed(exc, attempt, error_id) from exc  # rolls this attempt back
                 _executed(uow, p, ctx.now, result, attempt)
+            _after_commit(ctx)
             return ProposalStatus.executed.value
         except WRITE_CONFLICTS:
             continue  # executed concurrently elsewhere (or the enrolment raced): look again
@@ -67,6 +68,14 @@ def execute(deps: ApprovalsDeps, proposal_id: int) -> str:
             return status
         deps.sleep(deps.settings.execution_backoff_seconds * 2 ** (failure.attempt - 1))  # outside the write lock
     return "busy"
+
+
+def _after_commit(ctx: ActionContext) -> None:
+    for work in ctx.after_commit:
+        try:
+            work()
+        except Exception:  # noqa: BLE001 - the action is executed; follow-up work records its own failure
+            log_failure(log, "work after executing a proposal failed")
 
 
 def _executed(uow: UnitOfWork, p: Proposal, now: dt.datetime, result: str, attempt: int) -> None:
@@ -126,6 +135,7 @@ def _execute_chunk(deps: ApprovalsDeps, chunk: list[int]) -> int | None:
                 for p in proposals:
                     _executed(uow, p, ctx.now, deps.executor.execute(ctx, p), p.attempts + 1)
             del held
+        _after_commit(ctx)
         return len(proposals)
     except Exception:  # noqa: BLE001 - the caller redoes the chunk one proposal at a time, recording each failure
         return None

@@ -8,12 +8,17 @@ state — so a retry after a crash or a lost race is safe.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from approvals.actions import ActionType
 from conversation import Notifier, Reply
 from storage import UnitOfWork
 from storage.models import Enrolment, EnrolmentStatus, Interest, Proposal
+
+if TYPE_CHECKING:
+    from governance.privacy.erasure import Erasure
 
 
 class ExecutionError(Exception):
@@ -34,6 +39,8 @@ class ActionContext:
     # Side effects already recorded, as (audit action, proposal id), for the proposals a batch looked up at once.
     recorded: set[tuple[str, str]] = field(default_factory=set)
     looked_up: set[int] = field(default_factory=set)
+    # Work that must wait until this attempt's transaction is committed (an erasure job runs in steps of its own).
+    after_commit: list[Callable[[], object]] = field(default_factory=list)
 
     def already(self, proposal: Proposal, action: str) -> bool:
         """Whether this side effect of the proposal happened before (it is in the audit trail)."""
@@ -60,10 +67,25 @@ class Executor:
     def enrol_course(self, ctx: ActionContext, proposal: Proposal) -> str:
         raise NotImplementedError
 
-    schedule_checkin = readiness_nudge = adjust_path = stretch_assignment = manager_reminder = enrol_course
+    schedule_checkin = readiness_nudge = adjust_path = stretch_assignment = manager_reminder = erase_person = enrol_course
 
 
 class LadderExecutor(Executor):
+    def __init__(self, erasure: "Erasure | None" = None) -> None:
+        self.erasure = erasure
+
+    def erase_person(self, ctx: ActionContext, proposal: Proposal) -> str:
+        """Opens the erasure job (once per request) and runs it after this transaction commits, step by step."""
+        if self.erasure is None:
+            raise ExecutionError("erasure is not set up in this process; HR can run `python app.py privacy jobs`")
+        decision = ctx.uow.proposals.decisions_for([proposal.id]).get(proposal.id)
+        decider = decision.decider_id if decision is not None else None
+        job = self.erasure.open_job(ctx.uow, proposal_id=proposal.id, person_id=proposal.subject_id,
+                                    requested_by=proposal.payload.get("requested_by"), approved_by=decider, now=ctx.now)
+        job_id, erasure = job.id, self.erasure
+        ctx.after_commit.append(lambda: erasure.run(job_id))
+        return f"erasure job {job_id} started"
+
     def enrol_course(self, ctx: ActionContext, proposal: Proposal) -> str:
         p = proposal.payload
         created = _enrol(ctx, proposal, p["course_id"])

@@ -15,6 +15,7 @@ from storage.models import Course, Opportunity, Proposal
 HINTS = {
     "enrol_course": "Say which course instead, e.g. `override {id} with DS101 because …`.",
     "schedule_checkin": "Say which date instead, e.g. `override {id} with 2026-12-04 because …`.",
+    "erase_person": "An erasure request can only be approved or rejected.",
     "adjust_path": "Say which course codes instead, e.g. `override {id} with DS101,DS120 because …`.",
     "readiness_nudge": "Say which opportunity instead (its id or title), e.g. `override {id} with 3 because …`.",
     "stretch_assignment": "Say which opportunity instead (its id or title), e.g. `override {id} with 3 because …`.",
@@ -46,6 +47,8 @@ def override_payload(uow: UnitOfWork, p: Proposal, change: str, today: dt.date) 
     payload = dict(p.payload)
     if kind == ActionType.manager_reminder:
         raise ValueError(override_hint(p.action_type))
+    if kind == ActionType.erase_person:
+        raise ValueError("An erasure request can be approved or rejected, not changed.")
     if kind == ActionType.enrol_course:
         course = _course(uow, change)
         if course.id == payload.get("course_id"):

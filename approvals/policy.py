@@ -31,9 +31,12 @@ DEFAULTS: dict[ActionType, Autonomy] = {
     ActionType.adjust_path: Autonomy.approve,
     ActionType.stretch_assignment: Autonomy.approve,
     ActionType.manager_reminder: Autonomy.auto,  # a reminder of what already waits for them; decides nothing
+    ActionType.erase_person: Autonomy.approve,
 }
 # Consequential for a person's mobility or advancement: a human always decides.
-LOCKED: frozenset[ActionType] = frozenset({ActionType.readiness_nudge, ActionType.stretch_assignment})
+LOCKED: frozenset[ActionType] = frozenset({ActionType.readiness_nudge, ActionType.stretch_assignment, ActionType.erase_person})
+# Neither automatic nor switched off: a person's legal right, decided by HR every time.
+ALWAYS_APPROVE: frozenset[ActionType] = frozenset({ActionType.erase_person})
 
 MEANING = {
     Autonomy.auto: "Ladder acts, then tells the manager",
@@ -54,7 +57,7 @@ def current(uow: UnitOfWork) -> dict[ActionType, Autonomy]:
                 kind, level = ActionType(action_type), Autonomy(autonomy)
             except ValueError:
                 continue
-            levels[kind] = Autonomy.approve if (kind in LOCKED and level == Autonomy.auto) else level
+            levels[kind] = Autonomy.approve if (kind in LOCKED and level == Autonomy.auto) or kind in ALWAYS_APPROVE else level
     except Exception:  # noqa: BLE001 - governance fails closed
         log.exception("policy unreadable; every action needs approval")
         return {k: (Autonomy.approve if v == Autonomy.auto else v) for k, v in DEFAULTS.items()}
@@ -72,6 +75,11 @@ def set_level(uow: UnitOfWork, action_type: str, level: str, *, actor_id: int | 
         new = Autonomy(level.strip().lower())
     except ValueError:
         raise PolicyError(f"“{level}” is not a policy level. Use auto, approve or off.") from None
+    if kind in ALWAYS_APPROVE and new != Autonomy.approve:
+        raise PolicyError(
+            f"{kind.value} can only be approve: erasing a person's data can't be undone, so HR decides every "
+            "request — it is never automatic and can't be switched off (it is the person's legal right)."
+        )
     if kind in LOCKED and new == Autonomy.auto:
         raise PolicyError(
             f"{kind.value} can't be set to auto: {LABELS[kind]}s bear on a person's mobility or advancement, "
@@ -100,6 +108,9 @@ def note(kind: ActionType, level: Autonomy) -> str:
     label = LABELS[kind]
     if level == Autonomy.auto:
         return f"Done automatically because the policy for {label}s is auto (Ladder acts, then tells the manager)."
+    if kind in ALWAYS_APPROVE:
+        return ("Needs HR's approval because erasing a person's data can't be undone: "
+                "the policy requires a person to decide every request, always.")
     if kind in LOCKED:
         return (f"Needs your approval because {label}s bear on mobility or advancement: "
                 "the policy requires a person to decide, always.")

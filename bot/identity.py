@@ -7,6 +7,7 @@ account and keeping how to reach someone are the same everywhere and live here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from conversation import Channel
@@ -42,6 +43,12 @@ class ChatUsers:
         with self.db.unit_of_work() as uow:
             self.link(uow, external_id, email)
         self._linked.add((external_id, email))
+
+    def forget(self, external_ids: Sequence[str], email: str | None) -> int:
+        """An erased person: this process no longer remembers linking their accounts."""
+        gone = {pair for pair in self._linked if pair[0] in external_ids or (email is not None and pair[1] == email)}
+        self._linked -= gone
+        return len(gone)
 
     def reachable(self, email: str) -> list[ChatUser]:
         """The person's accounts in this channel that carry a reference to reach them by."""

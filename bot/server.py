@@ -50,7 +50,8 @@ async def _in_thread(fn, *args):
 
 
 def build_app(ladder: Ladder, channels: Sequence[MountChannel] = ALL_CHANNELS) -> web.Application:
-    """The server: health checks, the given channels, and the agent's scheduler when it has an interval."""
+    """The server: health checks, the given channels, the agent's scheduler and the retention purge when they have
+    an interval."""
     app = web.Application(middlewares=[access_log], client_max_size=5 * 1024 * 1024)
     app[LADDER_KEY] = ladder
     app.router.add_get("/healthz", healthz)
@@ -61,6 +62,11 @@ def build_app(ladder: Ladder, channels: Sequence[MountChannel] = ALL_CHANNELS) -
         from agent.scheduler import scheduler_ctx
 
         app.cleanup_ctx.append(scheduler_ctx(ladder.approvals, ladder.settings))
+    if ladder.settings.retention_interval_seconds > 0:  # the retention purge, once per interval across processes
+        from agent.scheduler import retention_ctx
+
+        app.cleanup_ctx.append(retention_ctx(ladder.db, lambda: ladder.now(), max_age_days=lambda: ladder.settings.retention_days,
+                                             interval_seconds=ladder.settings.retention_interval_seconds))
     app.on_startup.append(_freeze_start_up_objects)  # runs after every adapter's start-up (cleanup_ctx runs first)
     return app
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from pathlib import Path
 
@@ -11,7 +12,23 @@ from conversation import Form, FormField, Reply
 RESET, BOLD, DIM = "\033[0m", "\033[1m", "\033[2m"
 
 
-def render_text(reply: Reply, *, color: bool = False) -> tuple[str, list[str]]:
+def save_attachments(reply: Reply, folder: Path) -> list[Path]:
+    """The reply's files (a chart, a data export), written under ``folder``: a terminal cannot show them. Readable by
+    their owner only: an export is personal data."""
+    saved = []
+    for attachment in reply.attachments:
+        folder.mkdir(parents=True, exist_ok=True)
+        name = Path(attachment.filename).name  # never a path the reply chose outside the folder
+        stem, dot, ext = name.rpartition(".")
+        path = folder / f"{stem or ext}-{uuid.uuid4().hex[:8]}{dot}{ext if stem else ''}"  # a later file never overwrites
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(attachment.data)
+        saved.append(path)
+    return saved
+
+
+def render_text(reply: Reply, *, color: bool = False, saved: list[Path] | None = None) -> tuple[str, list[str]]:
     """Text for a terminal, and the action refs of the numbered buttons in display order."""
     bold = (lambda s: f"{BOLD}{s}{RESET}") if color else (lambda s: s)
     dim = (lambda s: f"{DIM}{s}{RESET}") if color else (lambda s: s)
@@ -40,6 +57,8 @@ def render_text(reply: Reply, *, color: bool = False) -> tuple[str, list[str]]:
         for c in reply.citations:
             where = f" › {c.section}" if c.section else ""
             lines.append(dim(f"  [{c.number}] {c.title}{where} ({c.source})"))
+    for attachment, path in zip(reply.attachments, saved or []):
+        lines.append(f"📎 {attachment.alt_text or attachment.filename}: saved to {path}")
     if reply.error_id:
         lines.append(dim(f"(error id {reply.error_id})"))
     return "\n".join(lines), refs
@@ -75,17 +94,10 @@ def _markdown(text: str, bold) -> str:
     return "\n".join(out)
 
 
-def save_attachments(reply: Reply, folder: Path) -> list[str]:
-    """A terminal cannot show an image: each attached file is written under ``folder``; a line per file says where."""
-    lines = []
-    for attachment in reply.attachments:
-        folder.mkdir(parents=True, exist_ok=True)
-        stem, dot, ext = Path(attachment.filename).name.rpartition(".")
-        path = folder / f"{stem or ext}-{uuid.uuid4().hex[:8]}{dot}{ext if stem else ''}"
-        path.write_bytes(attachment.data)
-        lines.append(f"Attached: {path} — {attachment.alt_text}")
-    return lines
-
-
-def render_json(reply: Reply) -> str:
-    return json.dumps(reply.model_dump(mode="json"), indent=2, ensure_ascii=False)
+def render_json(reply: Reply, saved: list[Path] | None = None) -> str:
+    """The reply as JSON; its files are named by where they were saved, not inlined."""
+    data = reply.model_dump(mode="json", exclude={"attachments"})
+    data["attachments"] = [{"filename": a.filename, "content_type": a.content_type, "size": a.size,
+                            "path": str(p) if p is not None else None}
+                           for a, p in zip(reply.attachments, [*(saved or []), *[None] * len(reply.attachments)])]
+    return json.dumps(data, indent=2, ensure_ascii=False)

@@ -33,8 +33,9 @@ def form_values(pairs: list[str]) -> dict[str, str]:
     return values
 
 
-def attachments_folder(ladder: Ladder) -> Path:
-    return ladder.settings.data_dir / "attachments"
+def files_folder(ladder: Ladder) -> Path:
+    """Where the terminal saves the files a reply carries (a chart, a data export)."""
+    return ladder.settings.data_dir / "files"
 
 
 def one_shot(ladder: Ladder, email: str, *, message: str | None, click: str | None, as_json: bool, conversation: str,
@@ -50,13 +51,11 @@ def one_shot(ladder: Ladder, email: str, *, message: str | None, click: str | No
         reply = router.handle(_message(email, conversation, ref=ref, form=form or None))
     else:
         reply = router.handle(_message(email, conversation, text=message or ""))
-    saved = save_attachments(reply, attachments_folder(ladder))
+    saved = save_attachments(reply, files_folder(ladder))
     if as_json:
-        print(render_json(reply))
+        print(render_json(reply, saved))
     else:
-        print(render_text(reply)[0])
-        for line in saved:
-            print(line)
+        print(render_text(reply, saved=saved)[0])
         if reply.form is not None:
             print(form_hint(reply.form))
     return 1 if reply.error_id else 0
@@ -105,12 +104,10 @@ def interactive(ladder: Ladder, email: str, *, conversation: str) -> int:
             reply = router.handle(_message(email, conversation, ref=ref))
         else:
             reply = router.handle(_message(email, conversation, text=line))
-        text, new_refs = render_text(reply, color=color)
+        text, new_refs = render_text(reply, color=color, saved=save_attachments(reply, files_folder(ladder)))
         if new_refs or not reply.ephemeral:
             refs = new_refs or refs
         print(f"ladder › {text}\n")
-        for line in save_attachments(reply, attachments_folder(ladder)):
-            print(f"{line}\n")
         while reply.form is not None:  # the answer needs inputs first: ask for them, then send them
             values = fill_in(reply.form, input)
             if values is None:

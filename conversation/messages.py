@@ -95,15 +95,19 @@ class Citation(BaseModel):
 
 
 class Attachment(BaseModel):
-    """A file that goes with a reply (a chart image): each channel delivers it its own way. ``alt_text`` says in
-    words what it shows, for screen readers and for channels that cannot show it."""
+    """A file that goes with a reply (a chart image, a data export): Slack uploads it, Teams shows or offers it, the
+    terminal saves it. ``alt_text`` says in words what it is, for screen readers and channels that cannot show it."""
 
-    model_config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")  # PNG bytes survive --json
+    model_config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")  # bytes survive --json and processes
 
     filename: str
     content_type: str
     data: bytes = Field(repr=False)
     alt_text: str
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
 
 
 class Reply(BaseModel):
@@ -115,7 +119,7 @@ class Reply(BaseModel):
     error_id: str | None = None
     form: Form | None = None  # inputs to ask for before the action can run (a Slack modal, a Teams card)
     data: dict[str, Any] = Field(default_factory=dict)  # structured payload for --json consumers
-    attachments: list[Attachment] = Field(default_factory=list)  # files shown with the text (an image)
+    attachments: list[Attachment] = Field(default_factory=list)  # files delivered with the reply
 
     def actions(self) -> list[Button]:
         return [b for card in self.cards for b in card.buttons]

@@ -16,6 +16,7 @@ from handlers.challenges import admin_challenges
 from handlers.context import Ladder
 from handlers.knowledge_answer import admin_kb
 from handlers.policy import admin_policy
+from handlers.privacy import admin_retention
 from handlers.seed_demo import admin_seed
 from storage import UnitOfWork
 from storage.models import Person
@@ -33,8 +34,10 @@ Admins only:
 • `/ladder policy` · `/ladder policy set <type> <auto|approve|off>` — the agent's autonomy per action type
 • `/ladder agent run` — run the agent now · `/ladder audit <email>` — a person's audit trail
 • `/ladder challenges` — open challenges (resolve: “uphold 3 because …” / “dismiss 3 because …”)
+• `/ladder retention` — how long personal free text is kept, and the last purge · `/ladder retention run` — purge now
+• “export data for <person>” — everything Ladder holds about them, as files · “erase <person>” — an erasure request (an HR admin approves it)
 Managers: “who on my team is ready for <role>?”, “team gaps for <role>”, “pending validations”, “my approvals”, “approve 12”, “reject 12 because …”, “override 12 with DS101 because …”
-Everyone: “proposals about me”, “why was I recommended this?”, “I disagree with proposal 12 because …”"""
+Everyone: “proposals about me”, “why was I recommended this?”, “I disagree with proposal 12 because …”, “export my data”, “delete my data”"""
 
 # An admin subcommand: the application, the unit of work, the HR admin running it, and the rest of the line.
 AdminCommand = Callable[[Ladder, UnitOfWork, Person, str], Reply]
@@ -59,6 +62,7 @@ ADMIN_COMMANDS: dict[str, AdminCommand] = {
     "agent": admin_agent,
     "audit": admin_audit,
     "challenges": admin_challenges,
+    "retention": admin_retention,
 }
 
 

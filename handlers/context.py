@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from approvals.deps import ApprovalsDeps
+from approvals.executor import LadderExecutor
 from conversation import Notifiers, Reply
+from governance.privacy.erasure import Erasure, Subject
 from knowledge.base import KnowledgeBase, open_knowledge_base
 from settings import Settings
 from skills_engine.indexes import TaxonomyIndexes
@@ -42,6 +44,9 @@ class Ladder:
     # What people type is understood by one ``Understander``, built on first use by ``understander(ladder)``.
     understanding: "Understander | None" = field(default=None, repr=False)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # In-process caches that may hold a person (a channel's user id -> email): each is told when a person is erased.
+    # A hook gets the person's chat account ids and email and returns how many entries it dropped.
+    caches: list[Callable[[Sequence[str], str | None], int]] = field(default_factory=list, repr=False)
 
     def notify(self, person_email: str, reply: Reply) -> bool:
         """Try every channel; a failing channel never stops the others (or the caller)."""
@@ -51,9 +56,33 @@ class Ladder:
     def approvals(self) -> ApprovalsDeps:
         """What approvals and the agent work with, made once: it owns this process's SQLite writer queue. The clock
         is read through the application at each use (tests set ``now``); the settings object is read at use too."""
-        made = ApprovalsDeps(db=self.db, now=lambda: self.now(), notifier=self.notifiers, settings=self.settings)
+        made = ApprovalsDeps(db=self.db, now=lambda: self.now(), notifier=self.notifiers, settings=self.settings,
+                             executor=LadderExecutor(erasure=self.erasure))
         # Two threads' first use may race here: setdefault is atomic, so both get the one writer queue.
         return self.__dict__.setdefault("_approvals", made)
+
+    @cached_property
+    def erasure(self) -> Erasure:
+        """Carries out approved erasures: the database, the vector store (opened only when an erasure runs) and the
+        in-process caches, with the pseudonym key from settings."""
+        from knowledge.privacy import KnowledgeErasure
+
+        stores = [KnowledgeErasure(lambda: knowledge_base(self).index), _Caches(self.caches)]
+        made = Erasure(self.db, self.settings.pseudonym_key, now=lambda: self.now(), notifier=self.notifiers, stores=stores)
+        return self.__dict__.setdefault("_erasure", made)
+
+
+class _Caches:
+    """The application's cache hooks as one store of the erasure."""
+
+    name = "caches"
+
+    def __init__(self, hooks: list[Callable[[Sequence[str], str | None], int]]) -> None:
+        self._hooks = hooks
+
+    def forget(self, subject: Subject) -> int:
+        return sum(int(hook(subject.external_ids, subject.email) or 0) for hook in list(self._hooks))
+
 
 def knowledge_base(ladder: Ladder) -> KnowledgeBase:
     """The one knowledge base of this process, built on first use (once, however many threads ask)."""

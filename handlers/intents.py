@@ -55,6 +55,12 @@ class IntentKind(str, enum.Enum):
     confirm = "confirm"  # "yes, do that": the suggestion Ladder just made
     pick_option = "pick_option"  # "the second one": a button of the last answer
     why_followup = "why_followup"  # "why?" after an answer
+    export_my_data = "export_my_data"
+    export_person_data = "export_person_data"
+    erase_my_data = "erase_my_data"
+    erase_person_data = "erase_person_data"
+    retention_status = "retention_status"
+    retention_run = "retention_run"
     # not in the catalogue: the command syntax, and nothing understood
     admin_command = "admin_command"
     unknown = "unknown"

@@ -16,7 +16,8 @@ def show(uow: UnitOfWork) -> Reply:
     levels = policy.current(uow)
     lines = ["*Agent policy*"]
     for kind in ActionType:
-        lock = " (locked: never auto)" if kind in policy.LOCKED else ""
+        lock = (" (locked: always approve, by HR)" if kind in policy.ALWAYS_APPROVE
+                else " (locked: never auto)" if kind in policy.LOCKED else "")
         lines.append(f"• {kind.value} — {LABELS[kind]}: *{levels[kind].value}*{lock} — {policy.MEANING[levels[kind]]}")
     lines.append(USAGE)
     return Reply(text="\n".join(lines), ephemeral=True,

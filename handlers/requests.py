@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from conversation import ActionKind, ActionRef, Button, Card, Reply
-from handlers import admin, approvals as approvals_handler, bias_audit, career_path, challenges, knowledge_answer, learning
+from handlers import (admin, approvals as approvals_handler, bias_audit, career_path, challenges, knowledge_answer,
+                      learning, privacy)
 from handlers.approval_text import parse_challenge, parse_decision, parse_resolution
 from handlers.context import Ladder
 from handlers.intents import Intent, IntentKind
@@ -224,6 +225,12 @@ USE_CASES: dict[IntentKind, UseCase] = {
     IntentKind.confirm: nothing_to_refer_to,
     IntentKind.pick_option: nothing_to_refer_to,
     IntentKind.why_followup: why_followup,
+    IntentKind.export_my_data: privacy.export_mine,
+    IntentKind.export_person_data: privacy.export_for,
+    IntentKind.erase_my_data: privacy.erase_mine,
+    IntentKind.erase_person_data: privacy.erase_for,
+    IntentKind.retention_status: privacy.retention_status,
+    IntentKind.retention_run: privacy.retention_run,
 }
 
 

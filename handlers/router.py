@@ -186,7 +186,8 @@ class Router:
             if not data:
                 return
             with self.ladder.db.unit_of_work() as uow:
-                uow.conversations.remember(message.context_key, data)
+                person = self.identify(uow, message)
+                uow.conversations.remember(message.context_key, data, person.id if person is not None else None)
         except Exception:  # noqa: BLE001 - losing follow-up context must not lose the answer
             log_failure(log, "could not remember the conversation context", channel=message.channel.value)
 

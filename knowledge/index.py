@@ -19,7 +19,9 @@ restricted passage can neither be returned nor shift the scores (IDF) an asker s
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import re
 import threading
 import time
 import uuid
@@ -145,6 +147,28 @@ class KnowledgeIndex:
         ids = self._ids_by_audience(source)
         self._delete(ids)
         return sum(len(v) for v in ids.values())
+
+    def redact(self, terms: Sequence[str], replacement: str = "[erased]") -> int:
+        """Rewrite every stored passage whose text, title, section, topic or contact mentions one of ``terms``
+        (an erased person's name, email or chat ids), case-insensitively; how many passages changed. The rewritten
+        passages are embedded again, so neither the text, the metadata nor the vector carries the person."""
+        words = sorted({t for t in terms if t and len(t) >= 3}, key=len, reverse=True)
+        if not words:
+            return 0
+        pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+        self.refresh()  # read what Chroma holds now, not this process's copy
+        changed = []
+        for chunk in self._all_chunks().values():
+            fields = {name: getattr(chunk, name) for name in ("text", "doc_title", "section", "topic", "contact")}
+            if not any(isinstance(v, str) and pattern.search(v) for v in fields.values()):
+                continue
+            new = {k: (pattern.sub(replacement, v) if isinstance(v, str) else v) for k, v in fields.items()}
+            if fields["contact"] and pattern.search(fields["contact"]):
+                new["contact"] = None
+            changed.append(dataclasses.replace(chunk, **new))
+        if changed:
+            self.upsert(changed)
+        return len(changed)
 
     def chunk_ids_for(self, source: str) -> list[str]:
         return [i for ids in self._ids_by_audience(source).values() for i in ids]

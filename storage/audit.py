@@ -24,10 +24,12 @@ def record(
     object_id: str | None = None,
     detail: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
+    subject_ref: str | None = None,
 ) -> AuditEvent:
+    """``subject_ref``: an erased person's pseudonym, for entries about someone who no longer has a row of their own."""
     event = AuditEvent(
         at=at or utcnow(), actor_id=actor_id, actor_kind=actor_kind, action=action, subject_id=subject_id,
-        object_type=object_type, object_id=object_id, detail=detail or {},
+        object_type=object_type, object_id=object_id, detail=detail or {}, subject_ref=subject_ref,
     )
     session.add(event)
     return event

@@ -367,6 +367,9 @@ class AuditEvent(Base):
     object_type: Mapped[str | None] = mapped_column(String(40))
     object_id: Mapped[str | None] = mapped_column(String(60))
     detail: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON, default=dict)  # carries reasons and challenge texts
+    # After an erasure the person's id columns are emptied and these hold their keyed pseudonym (0005).
+    subject_ref: Mapped[str | None] = mapped_column(String(64), index=True)
+    actor_ref: Mapped[str | None] = mapped_column(String(64))
 
 
 # Demographics are HR-only: kept apart from the person, read only through ``storage.demographics`` for the bias
@@ -434,6 +437,32 @@ class ConversationState(Base):
     key: Mapped[str] = mapped_column(String(300), primary_key=True)
     data: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON, default=dict)  # context, questions asked
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow, server_default=func.now())
+    # Whose conversation this is, so that an export finds it and an erasure removes it (0005).
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+
+
+# --------------------------------------------------------------------------- privacy
+
+
+class ErasureJob(Base):
+    """One approved erasure, carried out in steps; ``steps`` records each finished step so a rerun resumes (0005).
+
+    Holds no name, email or chat id: only the person's row id (the tombstone keeps it) and their pseudonym.
+    """
+
+    __tablename__ = "erasure_jobs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="SET NULL"), unique=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
+    pseudonym: Mapped[str] = mapped_column(String(64))
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | running | done | failed
+    steps: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # step name -> {"count": n, "at": iso}
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class KeyRotation(Base):
@@ -449,6 +478,17 @@ class KeyRotation(Base):
     started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class MaintenanceRun(Base):
+    """The last run of a periodic job (the retention purge): claimed with a conditional update so that two
+    processes never both run one period's job (0005)."""
+
+    __tablename__ = "maintenance_runs"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_run_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    rows_purged: Mapped[int] = mapped_column(Integer, default=0)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 # Every column stored encrypted, as (table, column): read off the column types, so the rotation job, `keys status`

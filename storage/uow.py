@@ -20,6 +20,7 @@ from storage.knowledge_docs import KnowledgeDocs
 from storage.leases import Leases
 from storage.organisation import Organisation
 from storage.people import People
+from storage.privacy import Privacy
 from storage.proposals import Proposals
 from storage.skills import Skills
 
@@ -54,6 +55,7 @@ class UnitOfWork:
     conversations = _Repository(Conversations)
     organisation = _Repository(Organisation)
     leases = _Repository(Leases)
+    privacy = _Repository(Privacy)
 
     def __init__(self, session: Session) -> None:
         self._session = session

@@ -42,3 +42,10 @@ class SlackDirectory:
 
     def forget(self, user_id: str) -> None:
         self._cache.pop(user_id, None)
+
+    def forget_person(self, user_ids, email: str | None) -> int:
+        """An erased person: drop their user ids, and any entry holding their email."""
+        doomed = {u for u, (_, cached) in self._cache.items() if u in user_ids or (email is not None and cached == email)}
+        for user_id in doomed:
+            self._cache.pop(user_id, None)
+        return len(doomed)

@@ -31,21 +31,25 @@ class SlackOutbox:
             else:
                 await self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=part.text, blocks=part.blocks)
         if reply.attachments:
-            # A file cannot be ephemeral in Slack: a private reply's files go to the person's DM instead.
+            # A file cannot be ephemeral in Slack: a private reply's files (a chart, a data export) go to the person's
+            # DM instead, never to the channel the request came from.
             private = reply.ephemeral and private_ok and not channel.startswith("D")
             where = (await self.client.conversations_open(users=user))["channel"]["id"] if private else channel
             await self.upload(where, reply, thread_ts=None if private else thread_ts)
 
-    async def upload(self, channel: str, reply: Reply, *, thread_ts: str | None) -> None:
-        """The reply's files (a chart image), with their alt text (files_upload_v2)."""
-        for attachment in reply.attachments:
-            await self.client.files_upload_v2(channel=channel, thread_ts=thread_ts, filename=attachment.filename,
-                                              content=attachment.data, title=attachment.filename,
-                                              alt_txt=attachment.alt_text)
+    async def upload(self, channel: str, reply: Reply, *, thread_ts: str | None = None) -> None:
+        """The reply's files with their alt text, in one files_upload_v2 call."""
+        await self.client.files_upload_v2(
+            channel=channel, thread_ts=thread_ts,
+            initial_comment="Your files from Ladder" if len(reply.attachments) > 1 else None,
+            file_uploads=[{"content": a.data, "filename": a.filename, "title": a.filename, "alt_txt": a.alt_text}
+                          for a in reply.attachments])
 
     async def dm(self, user: str, reply: Reply) -> None:
         channel = (await self.client.conversations_open(users=user))["channel"]["id"]
-        await self.post(channel, reply, thread_ts=None, user=user, private_ok=False)
+        await self.post(channel, reply.model_copy(update={"attachments": []}), thread_ts=None, user=user, private_ok=False)
+        if reply.attachments:
+            await self.upload(channel, reply)
 
     async def replace(self, channel: str, ts: str, reply: Reply, *, thread_ts: str | None) -> None:
         """The message at ``ts`` becomes the reply (a long reply continues in the thread)."""

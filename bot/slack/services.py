@@ -37,6 +37,8 @@ class SlackServices:
         self.directory = SlackDirectory(self.client)
         self.users = ChatUsers(ladder.db, Channel.slack)
         self.outbox = SlackOutbox(self.client)
+        # An erasure run in this process clears what this process remembers about the person.
+        ladder.caches.append(lambda ids, email: self.directory.forget_person(ids, email) + self.users.forget(ids, email))
         self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="slack-work", initializer=_lower_priority)
 
     async def in_thread(self, fn: Callable[..., Any], *args: Any) -> Any:

@@ -13,7 +13,10 @@ import base64
 import html
 import logging
 import re
+import uuid
 from collections.abc import Callable
+
+import aiohttp
 
 from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
@@ -81,6 +84,7 @@ class LadderTeamsBot(TeamsActivityHandler):
         self.ladder = ladder
         self.handle = handle
         self.users = ChatUsers(ladder.db, Channel.teams)
+        ladder.caches.append(self.users.forget)  # an erasure run in this process forgets the person's accounts here too
 
     # ------------------------------------------------------------------ plumbing
     async def _in_thread(self, fn, *args):
@@ -157,6 +161,64 @@ class LadderTeamsBot(TeamsActivityHandler):
             text = "hi"
         reply = await self._in_thread(self.handle, self._message(turn_context, email, text=text))
         await turn_context.send_activity(reply_activity(reply))
+        await self._offer_files(turn_context, reply, email)
+
+    # ------------------------------------------------------------------ files (a data export)
+
+    async def _offer_files(self, turn_context: TurnContext, reply: Reply, email: str | None) -> None:
+        """Each file of the reply as a file consent card. A bot can send files only in a personal chat; elsewhere
+        the person is told to ask there (an export must not land in a channel)."""
+        if not reply.attachments:
+            return
+        if (turn_context.activity.conversation.conversation_type or "personal") != "personal":
+            await turn_context.send_activity(reply_activity(Reply(text="I can only send files in a personal chat: "
+                                                                  "ask me there and I'll send them.")))
+            return
+        for attachment in reply.attachments:
+            token = uuid.uuid4().hex
+            await self._in_thread(self._keep_file, token, attachment, email)
+            consent = cards.file_consent_attachment(attachment.filename, attachment.size, token)
+            await turn_context.send_activity(MessageFactory.attachment(Attachment(
+                content_type=consent["contentType"], name=consent["name"], content=consent["content"])))
+
+    def _keep_file(self, token: str, attachment, email: str | None) -> None:
+        """Until the person accepts: in the database (any process may receive the answer), as theirs (an erasure or
+        the retention purge removes it with their conversations)."""
+        with self.ladder.db.unit_of_work() as uow:
+            person = uow.people.by_email(email) if email else None
+            uow.conversations.remember(_file_key(token), {"filename": attachment.filename, "content_type": attachment.content_type,
+                                                          "text": attachment.data.decode("utf-8")},
+                                       person.id if person is not None else None)
+
+    def _take_file(self, token: str) -> dict | None:
+        with self.ladder.db.unit_of_work() as uow:
+            return uow.chat.take(_file_key(token))
+
+    async def on_teams_file_consent_accept(self, turn_context: TurnContext, file_consent_card_response) -> None:
+        token = (file_consent_card_response.context or {}).get("ladder_file", "")
+        kept = await self._in_thread(self._take_file, str(token)) if token else None
+        info = file_consent_card_response.upload_info
+        if kept is None or info is None or not info.upload_url:
+            await turn_context.send_activity(reply_activity(Reply(text="That file has expired — ask me for it again.")))
+            return
+        data = kept["text"].encode("utf-8")
+        headers = {"Content-Length": str(len(data)), "Content-Range": f"bytes 0-{len(data) - 1}/{len(data)}"}
+        async with aiohttp.ClientSession() as session:
+            async with session.put(info.upload_url, data=data, headers=headers) as response:
+                if response.status >= 300:
+                    error_id = log_failure(log, "teams file upload failed", status=response.status)
+                    await turn_context.send_activity(reply_activity(Reply(
+                        text=f"I couldn't upload {kept['filename']} to your OneDrive — please ask again.", error_id=error_id)))
+                    return
+        card = cards.file_info_attachment(info.name or kept["filename"], info.content_url, info.unique_id, info.file_type)
+        await turn_context.send_activity(MessageFactory.attachment(Attachment(
+            content_type=card["contentType"], content_url=card["contentUrl"], name=card["name"], content=card["content"])))
+
+    async def on_teams_file_consent_decline(self, turn_context: TurnContext, file_consent_card_response) -> None:
+        token = (file_consent_card_response.context or {}).get("ladder_file", "")
+        if token:
+            await self._in_thread(self._take_file, str(token))
+        await turn_context.send_activity(reply_activity(Reply(text="OK — I haven't sent the file, and I've discarded it.")))
 
     async def on_invoke_activity(self, turn_context: TurnContext):
         if turn_context.activity.name != "adaptiveCard/action":
@@ -221,6 +283,10 @@ class LadderTeamsBot(TeamsActivityHandler):
 async def _set_invoke_body(turn_context: TurnContext, body: dict) -> None:
     await turn_context.send_activity(Activity(type=ActivityTypes.invoke_response,
                                               value=InvokeResponse(status=200, body=body)))
+
+
+def _file_key(token: str) -> str:
+    return f"teams-file:{token}"
 
 
 def _tenant_id(activity: Activity) -> str | None:

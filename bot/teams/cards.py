@@ -146,6 +146,23 @@ def reply_attachment(reply: Reply) -> dict[str, Any]:
     return {"contentType": ADAPTIVE_CARD_CONTENT_TYPE, "content": reply_card(reply)}
 
 
+FILE_CONSENT = "application/vnd.microsoft.teams.card.file.consent"
+FILE_INFO = "application/vnd.microsoft.teams.card.file.info"
+
+
+def file_consent_attachment(filename: str, size: int, token: str) -> dict[str, Any]:
+    """Teams' way for a bot to hand over a file in a personal chat: the person accepts, Teams gives an upload URL in
+    their OneDrive, the bot uploads there. ``token`` names the file kept until they answer."""
+    return {"contentType": FILE_CONSENT, "name": filename,
+            "content": {"description": f"{filename} — from Ladder", "sizeInBytes": size,
+                        "acceptContext": {"ladder_file": token}, "declineContext": {"ladder_file": token}}}
+
+
+def file_info_attachment(name: str, content_url: str, unique_id: str, file_type: str) -> dict[str, Any]:
+    return {"contentType": FILE_INFO, "contentUrl": content_url, "name": name,
+            "content": {"uniqueId": unique_id, "fileType": file_type}}
+
+
 def summary(reply: Reply) -> str:
     """The first line, for notifications and the chat list preview."""
     first = next((line for line in reply.text.splitlines() if line.strip()), "Ladder")

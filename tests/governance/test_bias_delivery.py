@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 
 from bot.teams.bot import reply_activity
-from bot.terminal import save_attachments
+from bot.terminal import render_text, save_attachments
 from conversation import Attachment, Reply
 from governance.bias import Decision, audit
 from handlers.bias_chart import impact_ratio_chart
@@ -36,7 +36,8 @@ def test_teams_sends_the_image_inline_after_the_card():
 
 def test_terminal_writes_the_image_under_the_data_folder(tmp_path):
     reply = _chart_reply()
-    [line] = save_attachments(reply, tmp_path / "attachments")
+    [path] = save_attachments(reply, tmp_path / "attachments")
     [written] = (tmp_path / "attachments").glob("bias-audit-*.png")
-    assert str(written) in line and written.read_bytes() == reply.attachments[0].data
+    assert path == written and written.read_bytes() == reply.attachments[0].data
+    assert f"saved to {written}" in render_text(reply, saved=[path])[0]
     assert save_attachments(Reply(text="no files"), tmp_path / "none") == [] and not (tmp_path / "none").exists()

@@ -118,7 +118,8 @@ class SlackStandIn:
         self._runner: web.AppRunner | None = None
         self._changed = asyncio.Event()
         self.files: dict[str, bytes] = {}  # url_private_download content, served to the bot token only
-        self.uploads: dict[str, bytes] = {}  # files the app uploaded (files_upload_v2), by file id
+        self.uploads: dict[str, dict[str, Any]] = {}  # files_upload_v2: file id -> filename, length, data, channel
+        self._file_ids = itertools.count(1)
         self.failing: set[str] = set()  # methods that answer ok:false (to test fallbacks)
         self.delay: dict[str, float] = {}
         self.views: dict[str, dict[str, Any]] = {}
@@ -139,7 +140,7 @@ class SlackStandIn:
         app.router.add_post("/response/{name}", self._response)
         app.router.add_get("/socket", self._socket)
         app.router.add_get("/files/{name}", self._file)
-        app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_post("/upload/{file_id}", self._upload)  # files_upload_v2's step 2 (files.slack.com/upload/v1/…)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
@@ -229,10 +230,13 @@ class SlackStandIn:
         return web.Response(status=404) if body is None else web.Response(body=body)
 
     async def _upload(self, request: web.Request) -> web.Response:
-        """files_upload_v2's second step: the file's bytes, POSTed to the URL files.getUploadURLExternal gave."""
-        self.uploads[request.match_info["file_id"]] = await request.read()
-        self._record("upload", {"file_id": request.match_info["file_id"]})
-        return web.Response(text="OK - 200")
+        file_id = request.match_info["file_id"]
+        if file_id not in self.uploads:
+            return web.Response(status=404)
+        data = await request.read()
+        self._record("files.upload_data", {"file_id": file_id, "size": len(data)})
+        self.uploads[file_id]["data"] = data
+        return web.Response(text="OK - " + str(len(data)))
 
     async def _response(self, request: web.Request) -> web.Response:
         args = await self._args(request)
@@ -328,6 +332,23 @@ class SlackStandIn:
             return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"1700000001.{next(self._ts):06d}"}
+        if method == "files.getUploadURLExternal":
+            if not args.get("filename") or not str(args.get("length", "")).isdigit():
+                return {"ok": False, "error": "invalid_arguments"}
+            file_id = f"F{next(self._file_ids):08d}"
+            self.uploads[file_id] = {"filename": args["filename"], "length": int(args["length"]), "data": None}
+            return {"ok": True, "file_id": file_id, "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}"}
+        if method == "files.completeUploadExternal":
+            files = args.get("files")
+            files = json.loads(files) if isinstance(files, str) else files or []
+            done = []
+            for f in files:
+                upload = self.uploads.get(f.get("id"))
+                if upload is None or upload["data"] is None or len(upload["data"]) != upload["length"]:
+                    return {"ok": False, "error": "file_not_found"}
+                upload.update(channel=args.get("channel_id"), title=f.get("title"), thread_ts=args.get("thread_ts"))
+                done.append({"id": f["id"], "name": upload["filename"], "title": f.get("title")})
+            return {"ok": True, "files": done}
         if method in ("views.open", "views.publish"):
             view = dict(args.get("view") or {})
             view.update({"id": f"V{next(self._views):06d}", "hash": "h1"})

@@ -23,7 +23,8 @@ def test_bias_audit_chart_goes_to_hr_privately_through_files_upload_v2(fresh_dem
             assert not [c for c in h.api.of("chat.postMessage") if "ratio" in (c.args.get("text") or "")]
             [url] = h.api.of("files.getUploadURLExternal")
             assert url.args["filename"] == "bias-audit.png" and "0.8" in url.args["alt_txt"]
-            [(file_id, data)] = h.api.uploads.items()
+            [(file_id, upload)] = h.api.uploads.items()
+            data = upload["data"]
             assert data.startswith(b"\x89PNG") and int(url.args["length"]) == len(data)
             assert complete.args["channel_id"] == f"D{priya}"  # her DM, not the channel she asked in
             assert file_id in complete.args["files"]
