@@ -198,6 +198,16 @@ def cmd_db(args, ladder) -> int:
     return 0
 
 
+def cmd_permissions(args) -> int:
+    """The permission matrix: who may do what to whom (needs no database)."""
+    import json
+
+    from governance import matrix_text
+
+    print(json.dumps(matrix_text.as_data(), indent=2) if args.json else matrix_text.table())
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python app.py", description="Ladder — workforce intelligence in chat.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -259,6 +269,10 @@ def parser() -> argparse.ArgumentParser:
     model.add_argument("--no-download", action="store_true", help="only say where it is and whether it loads")
     model.set_defaults(func=cmd_embedding_model)
 
+    perms = sub.add_parser("permissions", help="print the permission matrix: capabilities × roles (self, report, anyone)")
+    perms.add_argument("--json", action="store_true", help="print it as JSON")
+    perms.set_defaults(func=cmd_permissions, needs_ladder=False)
+
     db = sub.add_parser("db", help="database schema")
     db.add_argument("action", choices=["upgrade"])
     db.set_defaults(func=cmd_db)
@@ -267,6 +281,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if getattr(args, "needs_ladder", True) is False:
+        return args.func(args)
     from bot.logging_setup import configure
     from settings import load_settings
 

@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from typing import Literal
 
-from approvals.approvers import belongs_to, may_decide
+from approvals.approvers import belongs_to, may_decide, permission
 from approvals.deadlines import apply_deadline
 from approvals.deps import ApprovalsDeps
 from approvals.execution import execute
@@ -116,12 +116,13 @@ def _decide(uow: UnitOfWork, deps: ApprovalsDeps, proposal_id: int, decider_id: 
 def _refusal(uow: UnitOfWork, p: Proposal | None, proposal_id: int, person: Person | None, today: dt.date) -> DecisionResult | None:
     if p is None:
         return DecisionResult("not_found", f"I can't find proposal {proposal_id}.")
-    if may_decide(uow, person, p, today):
+    allowed = permission(uow, person, p, today)
+    if allowed:
         return None
     v = views(uow, [p])[0]
     if person is not None and person.id == p.subject_id:
-        return DecisionResult("forbidden", "This proposal is about you, so you can't decide it — but you can challenge it.", v)
-    return DecisionResult("forbidden", f"This decision belongs to {belongs_to(uow, p, today)}.", v)
+        return DecisionResult("forbidden", allowed.reason, v)
+    return DecisionResult("forbidden", f"This decision belongs to {belongs_to(uow, p, today)}. {allowed.reason}", v)
 
 
 def _verb_past(status: ProposalStatus) -> str:

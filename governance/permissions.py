@@ -15,6 +15,10 @@ import enum
 from dataclasses import dataclass
 from typing import Protocol
 
+from storage.scope import EVERYONE, NOBODY, Scope
+
+__all__ = ["EVERYONE", "GRANTED_BY", "MATRIX", "NOBODY", "Capability", "Directory", "Permission", "Role", "Scope",
+           "Target", "allowed_targets", "check", "decide", "may_use", "refusal", "roles_for", "roles_of", "scope_for"]
 
 class Role(str, enum.Enum):
     employee = "employee"
@@ -197,23 +201,6 @@ class Directory(Protocol):
     def report_ids(self, manager_id: int) -> list[int]: ...
 
 
-@dataclass(frozen=True)
-class Scope:
-    """Whose records a read may return for one capability: everyone (``person_ids is None``) or these ids."""
-
-    person_ids: frozenset[int] | None
-
-    @property
-    def everyone(self) -> bool:
-        return self.person_ids is None
-
-    def covers(self, person_id: int) -> bool:
-        return self.person_ids is None or person_id in self.person_ids
-
-
-NOBODY = Scope(frozenset())
-
-
 def target_of(directory: Directory, actor: PersonLike, subject_id: int | None) -> Target:
     """Self, own report, or anyone else (no subject at all counts as anyone: an organisation-wide act)."""
     if subject_id is not None and subject_id == actor.id:
@@ -245,7 +232,7 @@ def scope_for(directory: Directory, actor: PersonLike | None, capability: Capabi
         reports = directory.report_ids(actor.id)
         targets = allowed_targets(roles_of(actor, has_reports=bool(reports)), capability)
         if Target.anyone in targets:
-            return Scope(None)
+            return EVERYONE
         ids: set[int] = set()
         if Target.self in targets:
             ids.add(actor.id)
@@ -260,3 +247,33 @@ def _self_capability(capability: Capability) -> bool:
     """Capabilities whose natural subject is the actor (no subject named means "me")."""
     row = MATRIX.get(capability, {})
     return Target.self in row.get(Role.employee, _NONE)
+
+
+def roles_for(directory: Directory, person: PersonLike | None) -> frozenset[Role]:
+    """The roles a person holds, their reporting line included (fails closed: no roles)."""
+    try:
+        if person is None or not person.active:
+            return frozenset()
+        return roles_of(person, has_reports=bool(directory.report_ids(person.id)))
+    except Exception:  # noqa: BLE001 - governance fails closed
+        return frozenset()
+
+
+def may_use(directory: Directory, actor: PersonLike | None, capability: Capability) -> Permission:
+    """May ``actor`` use ``capability`` on anybody at all? The gate in front of an entry point; the use case
+    then checks the particular subject with ``check`` (or reads through ``scope_for``)."""
+    try:
+        if actor is None or not actor.active:
+            return Permission(False, capability, Target.anyone,
+                              "I don't know who you are in Ladder yet, so I can't do that. Ask HR to add you.")
+        targets = allowed_targets(roles_for(directory, actor), capability)
+        if targets:
+            return Permission(True, capability, min(targets, key=_NARROW.index))
+        row = MATRIX.get(capability, {})
+        narrowest = min((t for ts in row.values() for t in ts), key=_NARROW.index, default=Target.anyone)
+        return Permission(False, capability, narrowest, refusal(capability, narrowest))
+    except Exception:  # noqa: BLE001 - governance fails closed
+        return Permission(False, capability, Target.anyone, "I couldn't check your permissions just now, so I won't do that.")
+
+
+_NARROW = [Target.self, Target.report, Target.anyone]
