@@ -77,7 +77,8 @@ MATRIX: dict[Capability, dict[Role, frozenset[Target]]] = {
     Capability.view_path: {Role.employee: _SELF, Role.manager: _TEAM, Role.hr: _ALL},
     Capability.view_skills: {Role.employee: _SELF, Role.manager: _TEAM, Role.hr: _ALL, Role.learning: _ALL},
     Capability.claim_skill: {Role.employee: _SELF},
-    Capability.validate_skill: {Role.manager: frozenset({R}), Role.hr: frozenset({R, A})},
+    # A validation is manager-validation evidence: only someone above the person gives it (HR included).
+    Capability.validate_skill: {Role.manager: frozenset({R}), Role.hr: frozenset({R})},
     Capability.set_target: {Role.employee: _SELF, Role.manager: _TEAM, Role.hr: _ALL},
     Capability.enrol: {Role.employee: _SELF, Role.manager: _TEAM, Role.hr: _ALL, Role.learning: _ALL},
     Capability.view_team: {Role.manager: _TEAM, Role.hr: _ALL, Role.learning: _ALL},
@@ -181,11 +182,35 @@ def refusal(capability: Capability, target: Target) -> str:
     roles = roles_that_may(capability, target)
     what = capability.value.replace("_", " ")
     whom = {Target.self: "for yourself", Target.report: "for someone who reports to you", Target.anyone: "for other people"}[target]
-    if not roles:
-        return f"Nobody can {what} {whom} in Ladder."
-    needed = " or ".join(_role_words(role) for role in roles)
+    if roles and _organisation_wide(capability):
+        return f"To {what} in Ladder you need to be " + " or ".join(_role_words(r) for r in roles) + "." + _grant(roles)
+    if roles:
+        return f"To {what} {whom}, you need to be " + " or ".join(_role_words(r) for r in roles) + "." + _grant(roles)
+    # Nobody may do it to this kind of person: say to whom it can be done, by whom, and who grants that.
+    for other in (Target.report, Target.self, Target.anyone):
+        others = roles_that_may(capability, other)
+        if others:
+            whom_other = {Target.self: "for themselves", Target.report: "for people who report to them",
+                          Target.anyone: "for anyone"}[other]
+            return (f"Nobody can {what} {whom} in Ladder — only " + " or ".join(_role_nouns(r) for r in others)
+                    + f" can, {whom_other}." + _grant(others))
+    return f"Nobody can {what} {whom} in Ladder."
+
+
+def _organisation_wide(capability: Capability) -> bool:
+    """Every role that has it may use it on anyone: an act on the organisation, not on a person."""
+    row = MATRIX.get(capability, {})
+    return bool(row) and all(targets == _ALL for targets in row.values())
+
+
+def _grant(roles: list[Role]) -> str:
     grant = "; ".join(f"{_role_words(role)}: {GRANTED_BY[role]}" for role in roles if role != Role.employee)
-    return f"To {what} {whom} you need to be {needed}." + (f" Who can grant it — {grant}." if grant else "")
+    return f" Who can grant it — {grant}." if grant else ""
+
+
+def _role_nouns(role: Role) -> str:
+    return {Role.employee: "employees", Role.manager: "their manager", Role.hr: "HR", Role.learning: "L&D",
+            Role.admin: "admins"}[role]
 
 
 def _role_words(role: Role) -> str:

@@ -34,5 +34,5 @@ def refused(permission: Permission, intent: str, **data) -> Reply:
     """The refusal a person reads: that Ladder won't, what it needs and who can grant it. Changes nothing."""
     text = f"Sorry — I can't do that for you. {permission.reason}".strip()
     return Reply(text=text, ephemeral=True,
-                 data={"intent": intent, "status": "forbidden", "capability": permission.capability.value,
+                 data={"intent": intent, "status": "forbidden", "denied": True, "capability": permission.capability.value,
                        "target": permission.target.value, **data})
