@@ -106,6 +106,25 @@ MATRIX: dict[Capability, dict[Role, frozenset[Target]]] = {
     Capability.set_opt_out: {Role.employee: _SELF, Role.hr: _ALL},
 }
 
+# What each capability lets a person do, in the words a refusal uses.
+WORDS: dict[Capability, str] = {
+    Capability.view_path: "see a career path", Capability.view_skills: "see a skills profile",
+    Capability.claim_skill: "claim a skill", Capability.validate_skill: "validate a skill",
+    Capability.set_target: "set a target role", Capability.enrol: "enrol someone in a course",
+    Capability.view_team: "see team readiness and gaps", Capability.view_proposals: "see proposals",
+    Capability.decide_proposal: "decide a proposal", Capability.challenge: "challenge a decision",
+    Capability.resolve_challenge: "resolve a challenge", Capability.ask_handbook: "ask the handbook",
+    Capability.manage_handbook: "manage the knowledge base", Capability.manage_catalogue: "manage the course catalogue",
+    Capability.set_policy: "set the agent's policy", Capability.run_agent: "run the agent",
+    Capability.read_audit: "read an audit trail", Capability.admin_status: "see Ladder's status",
+    Capability.seed_demo: "reset the demo data", Capability.manage_roles: "change access roles",
+    Capability.export_data: "export someone's data", Capability.request_erasure: "ask for data to be erased",
+    Capability.approve_erasure: "decide an erasure request", Capability.manage_retention: "manage data retention",
+    Capability.run_bias_audit: "run a bias audit", Capability.view_demographics: "see demographic data",
+    Capability.manage_keys: "rotate encryption keys", Capability.view_inferences: "see what Ladder inferred",
+    Capability.set_opt_out: "set an opt-out",
+}
+
 # Who can grant a missing role, in words a refusal can use.
 GRANTED_BY: dict[Role, str] = {
     Role.employee: "everyone has it",
@@ -180,7 +199,7 @@ def roles_that_may(capability: Capability, target: Target) -> list[Role]:
 def refusal(capability: Capability, target: Target) -> str:
     """What is needed and who can grant it, in plain words."""
     roles = roles_that_may(capability, target)
-    what = capability.value.replace("_", " ")
+    what = WORDS.get(capability, capability.value.replace("_", " "))
     whom = {Target.self: "for yourself", Target.report: "for someone who reports to you", Target.anyone: "for other people"}[target]
     if roles and _organisation_wide(capability):
         return f"To {what} in Ladder you need to be " + " or ".join(_role_words(r) for r in roles) + "." + _grant(roles)
@@ -197,6 +216,16 @@ def refusal(capability: Capability, target: Target) -> str:
     return f"Nobody can {what} {whom} in Ladder."
 
 
+def refusal_at_all(capability: Capability) -> str:
+    """Why someone may not use a capability on anybody: the roles that have it, and who grants them."""
+    roles = [role for role in Role if MATRIX.get(capability, {}).get(role)]
+    what = WORDS.get(capability, capability.value.replace("_", " "))
+    if not roles:
+        return f"Nobody can {what} in Ladder."
+    words = {Role.manager: "a manager (for the people who report to you)"}
+    return f"To {what} you need to be " + " or ".join(words.get(r, _role_words(r)) for r in roles) + "." + _grant(roles)
+
+
 def _organisation_wide(capability: Capability) -> bool:
     """Every role that has it may use it on anyone: an act on the organisation, not on a person."""
     row = MATRIX.get(capability, {})
@@ -204,7 +233,8 @@ def _organisation_wide(capability: Capability) -> bool:
 
 
 def _grant(roles: list[Role]) -> str:
-    grant = "; ".join(f"{_role_words(role)}: {GRANTED_BY[role]}" for role in roles if role != Role.employee)
+    names = {Role.manager: "manager", Role.hr: "HR", Role.learning: "L&D", Role.admin: "admin"}
+    grant = "; ".join(f"{names[role]}: {GRANTED_BY[role]}" for role in roles if role != Role.employee)
     return f" Who can grant it — {grant}." if grant else ""
 
 
@@ -296,7 +326,7 @@ def may_use(directory: Directory, actor: PersonLike | None, capability: Capabili
             return Permission(True, capability, min(targets, key=_NARROW.index))
         row = MATRIX.get(capability, {})
         narrowest = min((t for ts in row.values() for t in ts), key=_NARROW.index, default=Target.anyone)
-        return Permission(False, capability, narrowest, refusal(capability, narrowest))
+        return Permission(False, capability, narrowest, refusal_at_all(capability))
     except Exception:  # noqa: BLE001 - governance fails closed
         return Permission(False, capability, Target.anyone, "I couldn't check your permissions just now, so I won't do that.")
 

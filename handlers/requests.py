@@ -50,7 +50,11 @@ def refusal(uow: UnitOfWork, catalogue: Catalogue, person: Person, intent: Inten
     if spec.capability is None:
         return None
     permission = access.gate(uow, person, spec.capability)
-    return None if permission else access.refused(permission, intent.kind.value)
+    if permission:
+        return None
+    if intent.kind in ADMIN_INTENTS:  # refused exactly as its `/ladder …` command is
+        return access.refused(permission, "admin_denied", command=ADMIN_INTENTS[intent.kind])
+    return access.refused(permission, intent.kind.value)
 
 
 def missing_slot(catalogue: Catalogue, intent: Intent) -> Reply | None:
@@ -213,6 +217,12 @@ def nothing_to_refer_to(ladder: Ladder, uow: UnitOfWork, person: Person, intent:
     return Reply(text="I'm not sure what that refers to — I have nothing open in this conversation. "
                       "Ask me a question, or type `help` to see what I can do.", data={"intent": intent.kind.value, "status": "no_context"})
 
+
+# Requests for an admin command in plain words: the subcommand each runs (its capability is the catalogue's too).
+ADMIN_INTENTS: dict[IntentKind, str] = {
+    IntentKind.open_challenges: "challenges", IntentKind.admin_status: "status", IntentKind.agent_run: "agent",
+    IntentKind.show_policy: "policy", IntentKind.set_policy: "policy", IntentKind.audit_log: "audit", IntentKind.kb_list: "kb",
+}
 
 USE_CASES: dict[IntentKind, UseCase] = {
     IntentKind.decide_proposal: decide,
