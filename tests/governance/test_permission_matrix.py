@@ -145,3 +145,31 @@ def test_every_catalogue_intent_and_admin_command_names_a_capability_and_they_ag
     assert all(isinstance(c.capability, Capability) for c in ADMIN_COMMANDS.values())
     for kind, command in ADMIN_INTENTS.items():  # a request in plain words needs what its command needs
         assert catalogue[kind.value].capability == ADMIN_COMMANDS[command].capability, kind
+
+
+def test_the_readme_table_is_the_commands_output():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    printed = subprocess.run([sys.executable, "app.py", "permissions"], cwd=root, capture_output=True, text=True,
+                             check=True, env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}).stdout.strip()
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    table = readme.split("<!-- permissions:begin -->")[1].split("<!-- permissions:end -->")[0].strip()
+    assert table == printed
+    assert printed.splitlines()[0] == "| capability | employee | manager | hr | learning | admin |"
+    assert len(printed.splitlines()) == 2 + len(Capability)
+
+
+def test_the_json_matrix_is_the_matrix():
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    printed = json.loads(subprocess.run([sys.executable, "app.py", "permissions", "--json"], cwd=root, capture_output=True,
+                                        text=True, check=True, env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}).stdout)
+    assert printed == {c.value: {r.value: [t.value for t in Target if t in MATRIX[c].get(r, frozenset())] for r in Role}
+                       for c in Capability}
