@@ -87,13 +87,13 @@ class Proposals(Repository):
             query = query.where(Proposal.status.in_(list(statuses)))
         return list(self._session.scalars(query))
 
-    def waiting_for(self, approver_id: int) -> list[Proposal]:
-        """Proposals still waiting for this approver, oldest first."""
-        return list(self._session.scalars(
-            select(Proposal)
-            .where(Proposal.status == ProposalStatus.proposed, Proposal.approver_id == approver_id)
-            .order_by(Proposal.created_at, Proposal.id)
-        ))
+    def waiting_for(self, approver_id: int, scope: Scope) -> list[Proposal]:
+        """Proposals still waiting for this approver about people ``scope`` covers, oldest first."""
+        query = select(Proposal).where(Proposal.status == ProposalStatus.proposed, Proposal.approver_id == approver_id)
+        condition = where_person(Proposal.subject_id, scope)
+        if condition is not None:
+            query = query.where(condition)
+        return list(self._session.scalars(query.order_by(Proposal.created_at, Proposal.id)))
 
     def ids_with_status(self, statuses: Iterable[ProposalStatus]) -> list[int]:
         return list(self._session.scalars(select(Proposal.id).where(Proposal.status.in_(list(statuses))).order_by(Proposal.id)))

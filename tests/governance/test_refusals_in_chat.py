@@ -74,6 +74,11 @@ def test_granting_a_role_is_audited_and_shown(org):
         target = s.scalar(select(Person.id).where(Person.email == who["learning"]))
         event = s.scalar(select(AuditEvent).where(AuditEvent.action == "person.access_role_set", AuditEvent.subject_id == target))
     assert event.detail == {"from": "employee", "to": "learning"}
+    assert say(ladder, PRIYA, f"/ladder role set {who['learning']} wizard").data["status"] == "invalid"
+    assert say(ladder, PRIYA, f"/ladder role set {who['learning']} learning").data["status"] == "unchanged"
+    assert say(ladder, PRIYA, "/ladder role set nobody@nowhere.example hr").data["status"] == "unknown"
+    # the new admin may now grant roles too (but, as the refusal test shows, not change their own)
+    assert say(ladder, who["admin"], f"/ladder role set {who['hr']} employee").data["status"] == "changed"
 
 
 # role -> (a chat message it may not send, an admin command it may not run, the card click it may not make)

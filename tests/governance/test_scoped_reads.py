@@ -69,6 +69,7 @@ def test_repositories_leave_out_people_outside_the_scope_even_when_asked_for_the
         listed = uow.proposals.open_for([mona.id], not_about=mona.id, limit=50, scope=decisions)
         assert {p.subject_id for p in listed} == {ids["ravi"], ids["sita"]}
         assert uow.proposals.about(ids["otto"], limit=10, scope=decisions) == []
+        assert {p.subject_id for p in uow.proposals.waiting_for(mona.id, decisions)} == {ids["ravi"], ids["sita"]}
         assert len(uow.proposals.about(ids["ravi"], limit=10, scope=decisions)) == 1
 
         assert uow.audit.trail(scope=team, person_id=ids["otto"]) == []
