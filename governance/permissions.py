@@ -273,8 +273,11 @@ def check(directory: Directory, actor: PersonLike | None, capability: Capability
             return Permission(False, capability, Target.anyone,
                               "I don't know who you are in Ladder yet, so I can't do that. Ask HR to add you.")
         target = Target.self if subject_id is None and _self_capability(capability) else target_of(directory, actor, subject_id)
-        reports = target == Target.report or (Role.manager not in roles_of(actor) and bool(directory.report_ids(actor.id)))
-        return decide(roles_of(actor, has_reports=reports), capability, target)
+        answer = decide(roles_of(actor, has_reports=target == Target.report), capability, target)
+        if answer or Role.manager in roles_of(actor, has_reports=target == Target.report):
+            return answer
+        # Only when the record alone says no: does having reports (being a manager) change it?
+        return decide(roles_of(actor, has_reports=bool(directory.report_ids(actor.id))), capability, target)
     except Exception:  # noqa: BLE001 - governance fails closed
         return Permission(False, capability, Target.anyone, "I couldn't check your permissions just now, so I won't do that.")
 
@@ -321,7 +324,9 @@ def may_use(directory: Directory, actor: PersonLike | None, capability: Capabili
         if actor is None or not actor.active:
             return Permission(False, capability, Target.anyone,
                               "I don't know who you are in Ladder yet, so I can't do that. Ask HR to add you.")
-        targets = allowed_targets(roles_for(directory, actor), capability)
+        targets = allowed_targets(roles_of(actor), capability)  # the record alone: no directory read on the hot path
+        if not targets and Role.manager not in roles_of(actor):
+            targets = allowed_targets(roles_for(directory, actor), capability)
         if targets:
             return Permission(True, capability, min(targets, key=_NARROW.index))
         row = MATRIX.get(capability, {})

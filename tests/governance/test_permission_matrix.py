@@ -173,3 +173,15 @@ def test_the_json_matrix_is_the_matrix():
                                         text=True, check=True, env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}).stdout)
     assert printed == {c.value: {r.value: [t.value for t in Target if t in MATRIX[c].get(r, frozenset())] for r in Role}
                        for c in Capability}
+
+
+def test_having_reports_makes_an_employee_record_a_manager(org):
+    db, ids = org
+    with db.read_only() as uow:
+        lead = uow.people.get(ids[("employee", "lead")])  # access role employee, one report
+        plain = uow.people.get(ids[("employee", "plain")])
+        assert roles_of(lead) == {Role.employee}  # the record alone
+        assert check(uow.people, lead, Capability.view_team, lead.id).allowed  # the reporting line decides
+        assert not check(uow.people, plain, Capability.view_team, plain.id).allowed
+        assert scope_for(uow.people, lead, Capability.view_team).person_ids == {lead.id, ids[("employee", "report")],
+                                                                                ids[("employee", "below")]}
