@@ -57,7 +57,8 @@ def test_non_managers_are_refused(demo):
         reply = ask(ladder, text, email=MAYA)
         # refused before the use case runs: what is needed (a manager, HR or L&D) and who grants it
         assert reply.data["status"] == "forbidden" and reply.data["capability"] == "view_team"
-        assert "their manager or in HR or in L&D" in reply.text and "Who can grant it" in reply.text
+        assert "you need to be a manager (for the people who report to you) or in HR or in L&D" in reply.text
+        assert "Who can grant it" in reply.text
         assert "people" not in reply.data and "skills" not in reply.data
 
 
