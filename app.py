@@ -239,6 +239,16 @@ def cmd_db(args, ladder) -> int:
     return 0
 
 
+def cmd_permissions(args) -> int:
+    """The permission matrix: who may do what to whom (needs no database)."""
+    import json
+
+    from governance import matrix_text
+
+    print(json.dumps(matrix_text.as_data(), indent=2) if args.json else matrix_text.table())
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python app.py", description="Ladder — workforce intelligence in chat.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -312,6 +322,9 @@ def parser() -> argparse.ArgumentParser:
 
     keys_cli.add_parser(sub)
     sub.choices["keys"].set_defaults(func=cmd_keys)
+    perms = sub.add_parser("permissions", help="print the permission matrix: capabilities × roles (self, report, anyone)")
+    perms.add_argument("--json", action="store_true", help="print it as JSON")
+    perms.set_defaults(func=cmd_permissions, needs_ladder=False)
 
     db = sub.add_parser("db", help="database schema")
     db.add_argument("action", choices=["upgrade"])
@@ -325,6 +338,8 @@ def main(argv: list[str] | None = None) -> int:
         from handlers.keys_cli import new_key
 
         return new_key()  # before the settings: a machine refused for want of a key must be able to make one
+    if getattr(args, "needs_ladder", True) is False:
+        return args.func(args)
     from bot.logging_setup import configure
     from settings import load_settings
 

@@ -1,12 +1,15 @@
-"""Who decides a proposal: its approver, their delegate while they are away, or an HR admin."""
+"""Who decides a proposal: its approver, their delegate while they are away, or HR (``decide_proposal`` on
+anyone). Never the subject. A manager's right to decide for their reports (the matrix's ``report`` cell) is
+exercised through the proposals addressed to them: once one is escalated past them, it is no longer theirs."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 
+from governance.permissions import Capability, Permission, Role, Scope, Target, check, decide, refusal, roles_for, scope_for
 from storage import UnitOfWork
-from storage.models import AccessRole, Person, Proposal
+from storage.models import Person, Proposal
 
 log = logging.getLogger(__name__)
 
@@ -29,18 +32,42 @@ def delegate_active(approver: Person | None, today: dt.date) -> bool:
     return bool(approver is not None and approver.delegate_id and approver.away_until and approver.away_until >= today)
 
 
-def may_decide(uow: UnitOfWork, person: Person | None, proposal: Proposal, today: dt.date) -> bool:
-    """The designated approver, their delegate while they are away, or an HR admin. Fails closed."""
+def permission(uow: UnitOfWork, person: Person | None, proposal: Proposal, today: dt.date) -> Permission:
+    """May this person decide this proposal? The designated approver and their delegate while they are away may
+    (the designation is the grant); anyone else only through a role other than manager that the matrix lets
+    decide about the subject (HR). Never the subject. Fails closed."""
+    cap = Capability.decide_proposal
     try:
-        if person is None or not person.active or person.id == proposal.subject_id:
-            return False
-        if person.access_role == AccessRole.hr_admin or person.id == proposal.approver_id:
-            return True
+        if person is not None and person.active and person.id == proposal.subject_id:
+            return Permission(False, cap, Target.self, "This proposal is about you, so you can't decide it — but you can challenge it.")
+        if person is not None and person.active and person.id == proposal.approver_id:
+            return Permission(True, cap, Target.report)
         approver = uow.people.get(proposal.approver_id)
-        return delegate_active(approver, today) and approver.delegate_id == person.id  # type: ignore[union-attr]
+        if person is not None and person.active and delegate_active(approver, today) and approver.delegate_id == person.id:  # type: ignore[union-attr]
+            return Permission(True, cap, Target.report)
+        matrix = check(uow.people, person, cap, proposal.subject_id)
+        if not matrix:
+            return matrix
+        beyond_manager = decide(roles_for(uow.people, person) - {Role.manager}, cap, matrix.target)
+        return beyond_manager if beyond_manager else Permission(False, cap, matrix.target, refusal(cap, Target.anyone))
     except Exception:  # noqa: BLE001 - governance fails closed
         log.exception("permission check failed; denying")
-        return False
+        return Permission(False, cap, Target.anyone, "I couldn't check your permissions just now, so I won't do that.")
+
+
+def may_decide(uow: UnitOfWork, person: Person | None, proposal: Proposal, today: dt.date) -> bool:
+    return permission(uow, person, proposal, today).allowed
+
+
+def decision_scope(uow: UnitOfWork, person: Person, today: dt.date) -> tuple[Scope, list[int]]:
+    """Whose proposals this person may see waiting for a decision, and as whose approver: their own
+    ``decide_proposal`` scope widened by that of every away manager who handed them their decisions."""
+    delegators = uow.people.away_delegators(person.id, today)
+    scopes = [scope_for(uow.people, person, Capability.decide_proposal)]
+    scopes += [scope_for(uow.people, d, Capability.decide_proposal) for d in uow.people.many(delegators).values()]
+    if any(s.everyone for s in scopes):
+        return Scope(None), [person.id, *delegators]
+    return Scope(frozenset().union(*(s.person_ids or frozenset() for s in scopes))), [person.id, *delegators]
 
 
 def belongs_to(uow: UnitOfWork, proposal: Proposal, today: dt.date) -> str:

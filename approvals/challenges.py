@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from approvals.deps import ApprovalsDeps
 from approvals.views import views
+from governance.permissions import Capability, Scope, check
 from storage import UnitOfWork
 from storage.models import Challenge, Proposal
 
@@ -67,6 +68,9 @@ def resolve(deps: ApprovalsDeps, hr_id: int, challenge_id: int, outcome: str, re
             raise ChallengeError(f"Challenge {c.id} was already {c.status}: {c.resolution}")
         if c.person_id == hr_id:
             raise ChallengeError("You can't resolve your own challenge — another HR admin must.")
+        permission = check(uow.people, uow.people.get(hr_id), Capability.resolve_challenge, c.person_id)
+        if not permission:
+            raise ChallengeError(permission.reason)
         now = deps.now()
         c.status, c.resolution, c.resolved_by, c.resolved_at = outcome, reason, hr_id, now
         uow.audit.record(action=f"challenge.{outcome}", actor_id=hr_id, subject_id=c.person_id, object_type="challenge",
@@ -74,11 +78,12 @@ def resolve(deps: ApprovalsDeps, hr_id: int, challenge_id: int, outcome: str, re
     return c
 
 
-def open_challenges(uow: UnitOfWork, limit: int = 20) -> list[ChallengeView]:
+def open_challenges(uow: UnitOfWork, readable: Scope, limit: int = 20) -> list[ChallengeView]:
+    """Open challenges by the people ``readable`` covers (the reader's ``resolve_challenge`` scope)."""
     return [ChallengeView(c.id, name, email, c.proposal_id, c.subject, c.reason, c.status, c.resolution, None)
-            for c, name, email in uow.proposals.open_challenges(limit)]
+            for c, name, email in uow.proposals.open_challenges(limit, readable)]
 
 
 def latest_proposal_about(uow: UnitOfWork, person_id: int) -> Proposal | None:
-    latest = uow.proposals.about(person_id, limit=1)
+    latest = uow.proposals.about(person_id, limit=1, scope=Scope(frozenset({person_id})))
     return latest[0] if latest else None

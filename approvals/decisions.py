@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from approvals.actions import ActionType
-from approvals.approvers import belongs_to, may_decide
+from approvals.approvers import belongs_to, may_decide, permission
 from approvals.deadlines import apply_deadline
 from approvals.deps import ApprovalsDeps
 from approvals.execution import execute
@@ -123,12 +123,13 @@ def _refusal(uow: UnitOfWork, p: Proposal | None, proposal_id: int, person: Pers
         if not allowed:
             return DecisionResult("forbidden", allowed.reason, views(uow, [p])[0])
         return None
-    if may_decide(uow, person, p, today):
+    allowed = permission(uow, person, p, today)
+    if allowed:
         return None
     v = views(uow, [p])[0]
     if person is not None and person.id == p.subject_id:
-        return DecisionResult("forbidden", "This proposal is about you, so you can't decide it — but you can challenge it.", v)
-    return DecisionResult("forbidden", f"This decision belongs to {belongs_to(uow, p, today)}.", v)
+        return DecisionResult("forbidden", allowed.reason, v)
+    return DecisionResult("forbidden", f"This decision belongs to {belongs_to(uow, p, today)}. {allowed.reason}", v)
 
 
 def _verb_past(status: ProposalStatus) -> str:

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from approvals import actions
+from approvals.approvers import decision_scope
 from approvals.utc import aware, when
 from storage import UnitOfWork
-from storage.models import AccessRole, Decision, Person, Proposal
+from storage.models import Decision, Person, Proposal
 
 
 @dataclass
@@ -83,6 +84,7 @@ def view(uow: UnitOfWork, proposal_id: int) -> ProposalView | None:
 
 
 def pending_for(uow: UnitOfWork, person: Person, today: dt.date, limit: int = 20) -> list[ProposalView]:
-    """Proposals waiting for this person: as approver, as an away manager's delegate, or (HR) all of them."""
-    approvers = None if person.access_role == AccessRole.hr_admin else [person.id, *uow.people.away_delegators(person.id, today)]
-    return views(uow, uow.proposals.open_for(approvers, not_about=person.id, limit=limit))
+    """Proposals waiting for this person: as approver, as an away manager's delegate, or (who may decide about
+    anyone: HR) all of them — read through the person's decision scope, so nobody outside it is listed."""
+    scope, approvers = decision_scope(uow, person, today)
+    return views(uow, uow.proposals.open_for(None if scope.everyone else approvers, not_about=person.id, limit=limit, scope=scope))

@@ -15,6 +15,10 @@ import enum
 from dataclasses import dataclass
 from typing import Protocol
 
+from storage.scope import EVERYONE, NOBODY, Scope
+
+__all__ = ["EVERYONE", "GRANTED_BY", "MATRIX", "NOBODY", "Capability", "Directory", "Permission", "Role", "Scope",
+           "Target", "allowed_targets", "check", "decide", "may_use", "refusal", "roles_for", "roles_of", "scope_for"]
 
 class Role(str, enum.Enum):
     employee = "employee"
@@ -73,7 +77,8 @@ MATRIX: dict[Capability, dict[Role, frozenset[Target]]] = {
     Capability.view_path: {Role.employee: _SELF, Role.manager: _TEAM, Role.hr: _ALL},
     Capability.view_skills: {Role.employee: _SELF, Role.manager: _TEAM, Role.hr: _ALL, Role.learning: _ALL},
     Capability.claim_skill: {Role.employee: _SELF},
-    Capability.validate_skill: {Role.manager: frozenset({R}), Role.hr: frozenset({R, A})},
+    # A validation is manager-validation evidence: only someone above the person gives it (HR included).
+    Capability.validate_skill: {Role.manager: frozenset({R}), Role.hr: frozenset({R})},
     Capability.set_target: {Role.employee: _SELF, Role.manager: _TEAM, Role.hr: _ALL},
     Capability.enrol: {Role.employee: _SELF, Role.manager: _TEAM, Role.hr: _ALL, Role.learning: _ALL},
     Capability.view_team: {Role.manager: _TEAM, Role.hr: _ALL, Role.learning: _ALL},
@@ -99,6 +104,25 @@ MATRIX: dict[Capability, dict[Role, frozenset[Target]]] = {
     Capability.manage_keys: {Role.admin: _ALL},
     Capability.view_inferences: {Role.employee: _SELF, Role.hr: _ALL},
     Capability.set_opt_out: {Role.employee: _SELF, Role.hr: _ALL},
+}
+
+# What each capability lets a person do, in the words a refusal uses.
+WORDS: dict[Capability, str] = {
+    Capability.view_path: "see a career path", Capability.view_skills: "see a skills profile",
+    Capability.claim_skill: "claim a skill", Capability.validate_skill: "validate a skill",
+    Capability.set_target: "set a target role", Capability.enrol: "enrol someone in a course",
+    Capability.view_team: "see team readiness and gaps", Capability.view_proposals: "see proposals",
+    Capability.decide_proposal: "decide a proposal", Capability.challenge: "challenge a decision",
+    Capability.resolve_challenge: "resolve a challenge", Capability.ask_handbook: "ask the handbook",
+    Capability.manage_handbook: "manage the knowledge base", Capability.manage_catalogue: "manage the course catalogue",
+    Capability.set_policy: "set the agent's policy", Capability.run_agent: "run the agent",
+    Capability.read_audit: "read an audit trail", Capability.admin_status: "see Ladder's status",
+    Capability.seed_demo: "reset the demo data", Capability.manage_roles: "change access roles",
+    Capability.export_data: "export someone's data", Capability.request_erasure: "ask for data to be erased",
+    Capability.approve_erasure: "decide an erasure request", Capability.manage_retention: "manage data retention",
+    Capability.run_bias_audit: "run a bias audit", Capability.view_demographics: "see demographic data",
+    Capability.manage_keys: "rotate encryption keys", Capability.view_inferences: "see what Ladder inferred",
+    Capability.set_opt_out: "set an opt-out",
 }
 
 # Who can grant a missing role, in words a refusal can use.
@@ -175,13 +199,48 @@ def roles_that_may(capability: Capability, target: Target) -> list[Role]:
 def refusal(capability: Capability, target: Target) -> str:
     """What is needed and who can grant it, in plain words."""
     roles = roles_that_may(capability, target)
-    what = capability.value.replace("_", " ")
+    what = WORDS.get(capability, capability.value.replace("_", " "))
     whom = {Target.self: "for yourself", Target.report: "for someone who reports to you", Target.anyone: "for other people"}[target]
+    if roles and _organisation_wide(capability):
+        return f"To {what} in Ladder you need to be " + " or ".join(_role_words(r) for r in roles) + "." + _grant(roles)
+    if roles:
+        return f"To {what} {whom}, you need to be " + " or ".join(_role_words(r) for r in roles) + "." + _grant(roles)
+    # Nobody may do it to this kind of person: say to whom it can be done, by whom, and who grants that.
+    for other in (Target.report, Target.self, Target.anyone):
+        others = roles_that_may(capability, other)
+        if others:
+            whom_other = {Target.self: "for themselves", Target.report: "for people who report to them",
+                          Target.anyone: "for anyone"}[other]
+            return (f"Nobody can {what} {whom} in Ladder — only " + " or ".join(_role_nouns(r) for r in others)
+                    + f" can, {whom_other}." + _grant(others))
+    return f"Nobody can {what} {whom} in Ladder."
+
+
+def refusal_at_all(capability: Capability) -> str:
+    """Why someone may not use a capability on anybody: the roles that have it, and who grants them."""
+    roles = [role for role in Role if MATRIX.get(capability, {}).get(role)]
+    what = WORDS.get(capability, capability.value.replace("_", " "))
     if not roles:
-        return f"Nobody can {what} {whom} in Ladder."
-    needed = " or ".join(_role_words(role) for role in roles)
-    grant = "; ".join(f"{_role_words(role)}: {GRANTED_BY[role]}" for role in roles if role != Role.employee)
-    return f"To {what} {whom} you need to be {needed}." + (f" Who can grant it — {grant}." if grant else "")
+        return f"Nobody can {what} in Ladder."
+    words = {Role.manager: "a manager (for the people who report to you)"}
+    return f"To {what} you need to be " + " or ".join(words.get(r, _role_words(r)) for r in roles) + "." + _grant(roles)
+
+
+def _organisation_wide(capability: Capability) -> bool:
+    """Every role that has it may use it on anyone: an act on the organisation, not on a person."""
+    row = MATRIX.get(capability, {})
+    return bool(row) and all(targets == _ALL for targets in row.values())
+
+
+def _grant(roles: list[Role]) -> str:
+    names = {Role.manager: "manager", Role.hr: "HR", Role.learning: "L&D", Role.admin: "admin"}
+    grant = "; ".join(f"{names[role]}: {GRANTED_BY[role]}" for role in roles if role != Role.employee)
+    return f" Who can grant it — {grant}." if grant else ""
+
+
+def _role_nouns(role: Role) -> str:
+    return {Role.employee: "employees", Role.manager: "their manager", Role.hr: "HR", Role.learning: "L&D",
+            Role.admin: "admins"}[role]
 
 
 def _role_words(role: Role) -> str:
@@ -195,23 +254,6 @@ class Directory(Protocol):
     def is_in_reporting_line(self, manager_id: int, person_id: int) -> bool: ...
 
     def report_ids(self, manager_id: int) -> list[int]: ...
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Whose records a read may return for one capability: everyone (``person_ids is None``) or these ids."""
-
-    person_ids: frozenset[int] | None
-
-    @property
-    def everyone(self) -> bool:
-        return self.person_ids is None
-
-    def covers(self, person_id: int) -> bool:
-        return self.person_ids is None or person_id in self.person_ids
-
-
-NOBODY = Scope(frozenset())
 
 
 def target_of(directory: Directory, actor: PersonLike, subject_id: int | None) -> Target:
@@ -231,8 +273,11 @@ def check(directory: Directory, actor: PersonLike | None, capability: Capability
             return Permission(False, capability, Target.anyone,
                               "I don't know who you are in Ladder yet, so I can't do that. Ask HR to add you.")
         target = Target.self if subject_id is None and _self_capability(capability) else target_of(directory, actor, subject_id)
-        reports = target == Target.report or (Role.manager not in roles_of(actor) and bool(directory.report_ids(actor.id)))
-        return decide(roles_of(actor, has_reports=reports), capability, target)
+        answer = decide(roles_of(actor, has_reports=target == Target.report), capability, target)
+        if answer or Role.manager in roles_of(actor, has_reports=target == Target.report):
+            return answer
+        # Only when the record alone says no: does having reports (being a manager) change it?
+        return decide(roles_of(actor, has_reports=bool(directory.report_ids(actor.id))), capability, target)
     except Exception:  # noqa: BLE001 - governance fails closed
         return Permission(False, capability, Target.anyone, "I couldn't check your permissions just now, so I won't do that.")
 
@@ -245,7 +290,7 @@ def scope_for(directory: Directory, actor: PersonLike | None, capability: Capabi
         reports = directory.report_ids(actor.id)
         targets = allowed_targets(roles_of(actor, has_reports=bool(reports)), capability)
         if Target.anyone in targets:
-            return Scope(None)
+            return EVERYONE
         ids: set[int] = set()
         if Target.self in targets:
             ids.add(actor.id)
@@ -260,3 +305,35 @@ def _self_capability(capability: Capability) -> bool:
     """Capabilities whose natural subject is the actor (no subject named means "me")."""
     row = MATRIX.get(capability, {})
     return Target.self in row.get(Role.employee, _NONE)
+
+
+def roles_for(directory: Directory, person: PersonLike | None) -> frozenset[Role]:
+    """The roles a person holds, their reporting line included (fails closed: no roles)."""
+    try:
+        if person is None or not person.active:
+            return frozenset()
+        return roles_of(person, has_reports=bool(directory.report_ids(person.id)))
+    except Exception:  # noqa: BLE001 - governance fails closed
+        return frozenset()
+
+
+def may_use(directory: Directory, actor: PersonLike | None, capability: Capability) -> Permission:
+    """May ``actor`` use ``capability`` on anybody at all? The gate in front of an entry point; the use case
+    then checks the particular subject with ``check`` (or reads through ``scope_for``)."""
+    try:
+        if actor is None or not actor.active:
+            return Permission(False, capability, Target.anyone,
+                              "I don't know who you are in Ladder yet, so I can't do that. Ask HR to add you.")
+        targets = allowed_targets(roles_of(actor), capability)  # the record alone: no directory read on the hot path
+        if not targets and Role.manager not in roles_of(actor):
+            targets = allowed_targets(roles_for(directory, actor), capability)
+        if targets:
+            return Permission(True, capability, min(targets, key=_NARROW.index))
+        row = MATRIX.get(capability, {})
+        narrowest = min((t for ts in row.values() for t in ts), key=_NARROW.index, default=Target.anyone)
+        return Permission(False, capability, narrowest, refusal_at_all(capability))
+    except Exception:  # noqa: BLE001 - governance fails closed
+        return Permission(False, capability, Target.anyone, "I couldn't check your permissions just now, so I won't do that.")
+
+
+_NARROW = [Target.self, Target.report, Target.anyone]

@@ -15,7 +15,8 @@ from approvals.cards import evidence_lines, outcome_line, proposal_card
 from approvals.challenges import latest_proposal_about
 from conversation import ActionKind, ActionRef, Choice, Form, FormField, Message, Reply
 from handlers import challenges
-from handlers.access import is_admin
+from governance.permissions import Capability
+from handlers.access import allowed, scope
 from handlers.approval_text import parse_decision, parse_explained_id
 from handlers.context import Ladder
 from storage import UnitOfWork
@@ -132,13 +133,14 @@ def my_approvals(ladder: Ladder, uow: UnitOfWork, person: Person) -> Reply:
     pending = service.pending_for(uow, person, ladder.now().date())
     if not pending:
         return Reply(text="Nothing is waiting for your decision right now.", data={"intent": "my_approvals", "proposals": []})
-    scope = "all pending proposals (HR admin)" if is_admin(person) else "waiting for your decision"
-    return Reply(text=f"*{len(pending)} proposal(s) {scope}*", cards=[proposal_card(v, "approver") for v in pending],
+    everyone = scope(uow, person, Capability.decide_proposal).everyone
+    which = "all pending proposals (you may decide for anyone)" if everyone else "waiting for your decision"
+    return Reply(text=f"*{len(pending)} proposal(s) {which}*", cards=[proposal_card(v, "approver") for v in pending],
                  data={"intent": "my_approvals", "proposals": [v.as_data() for v in pending]})
 
 
 def about_me(ladder: Ladder, uow: UnitOfWork, person: Person) -> Reply:
-    vs = service.views(uow, uow.proposals.about(person.id, limit=10))
+    vs = service.views(uow, uow.proposals.about(person.id, limit=10, scope=scope(uow, person, Capability.view_proposals)))
     if not vs:
         return Reply(text="Ladder hasn't proposed anything about you.", data={"intent": "proposals_about_me", "proposals": []})
     return Reply(text=f"*What Ladder proposed about you ({len(vs)})* — ask “why?” or challenge any of them.",
@@ -155,9 +157,10 @@ def explain(ladder: Ladder, uow: UnitOfWork, person: Person, proposal_id: int | 
         p = uow.proposals.get(proposal_id)
         if p is None:
             return Reply(text=f"I can't find proposal {proposal_id}.", ephemeral=True)
-    if p.subject_id != person.id and not service.may_decide(uow, person, p, ladder.now().date()):
-        return Reply(text="Only the person a proposal is about, its approver or HR can see why it was made.", ephemeral=True,
-                     data={"intent": "explain", "status": "forbidden"})
+    if not (allowed(uow, person, Capability.view_proposals, p.subject_id) or service.may_decide(uow, person, p, ladder.now().date())):
+        permission = allowed(uow, person, Capability.view_proposals, p.subject_id)
+        return Reply(text=f"Only the person a proposal is about, its approver or HR can see why it was made. {permission.reason}",
+                     ephemeral=True, data={"intent": "explain", "status": "forbidden"})
     v = service.views(uow, [p])[0]
     lines = [f"*Why Ladder proposed this (proposal {v.id})*", v.summary, "", v.rationale]
     ev = evidence_lines(v, limit=12)

@@ -1,4 +1,8 @@
-"""Use case: `/ladder audit <email>` (HR admins) — a person's audit trail; `/ladder audit proposal <id>` — one proposal's."""
+"""Use case: `/ladder audit <email>` — a person's audit trail; `/ladder audit proposal <id>` — one proposal's.
+
+Capability ``read_audit``: everyone may read their own, HR and admins anyone's. The read itself is scoped, so
+a proposal's trail shows only events about people the reader may see.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ from typing import Any
 
 from approvals.utc import when
 from conversation import Reply
+from governance.permissions import Capability
+from handlers.access import Scope, allowed, refused, scope
 from handlers.context import Ladder
 from storage import UnitOfWork
 from storage.models import Person
@@ -23,8 +29,9 @@ def _detail(detail: dict[str, Any]) -> str:
     return "; ".join(keep)[:300]
 
 
-def events(uow: UnitOfWork, *, person_id: int | None = None, proposal_id: int | None = None, limit: int = LIMIT) -> list[dict[str, Any]]:
-    rows = uow.audit.trail(person_id=person_id, object_type="proposal" if proposal_id is not None else None,
+def events(uow: UnitOfWork, readable: Scope, *, person_id: int | None = None, proposal_id: int | None = None,
+           limit: int = LIMIT) -> list[dict[str, Any]]:
+    rows = uow.audit.trail(scope=readable, person_id=person_id, object_type="proposal" if proposal_id is not None else None,
                            object_id=str(proposal_id) if proposal_id is not None else None, limit=limit)
     return [{"id": e.id, "at": when(e.at), "action": e.action, "actor": name or e.actor_kind, "object": f"{e.object_type or ''} {e.object_id or ''}".strip(),
              "detail": e.detail or {}} for e, name in rows]
@@ -45,7 +52,7 @@ def admin_audit(ladder: Ladder, uow: UnitOfWork, actor: Person, args: str) -> Re
     parts = args.split()
     if len(parts) == 2 and parts[0].lower() == "proposal" and parts[1].lstrip("#").isdigit():
         pid = int(parts[1].lstrip("#"))
-        items = events(uow, proposal_id=pid)
+        items = events(uow, scope(uow, actor, Capability.read_audit), proposal_id=pid)
         return Reply(text=render(f"Audit trail of proposal {pid}", items), ephemeral=True,
                      data={"intent": "admin_audit", "proposal_id": pid, "events": items})
     if not args:
@@ -53,6 +60,9 @@ def admin_audit(ladder: Ladder, uow: UnitOfWork, actor: Person, args: str) -> Re
     person = uow.people.by_email(args)
     if person is None:
         return Reply(text=f"I can't find {args} in the directory.", ephemeral=True)
-    items = events(uow, person_id=person.id)
+    permission = allowed(uow, actor, Capability.read_audit, person.id)
+    if not permission:
+        return refused(permission, "admin_denied", command="audit", email=person.email)
+    items = events(uow, scope(uow, actor, Capability.read_audit), person_id=person.id)
     return Reply(text=render(f"Audit trail for {person.name}", items), ephemeral=True,
                  data={"intent": "admin_audit", "email": person.email, "events": items})

@@ -31,6 +31,7 @@ from storage import UnitOfWork
 from storage.audited_outcomes import audited_outcomes
 from storage.demographics import demographics
 from storage.models import DEMOGRAPHIC_FIELDS, Person
+from storage.scope import EVERYONE
 
 DIMENSIONS = DEMOGRAPHIC_FIELDS  # sex, race_ethnicity (and their intersection)
 MARKETPLACE = bias.Unavailable("marketplace_match", "matched to an opportunity in the talent marketplace")
@@ -85,7 +86,7 @@ def _ready_for_role(ladder: Ladder, uow: UnitOfWork, people: list[tuple[int, int
             by_role.setdefault(role, []).append(pid)
     ready: dict[int, bool] = {}
     for role_id, pids in by_role.items():
-        for r in readiness(ladder, uow, graph, pids, role_id):
+        for r in readiness(ladder, uow, graph, pids, role_id, EVERYONE):  # HR's audit, run_bias_audit checked
             ready[r.person_id] = not r.missing
     return Outcome("ready_for_role", "surfaced as ready for their target (or current) role",
                    [(pid, ready[pid]) for pid, *_ in people if pid in ready])

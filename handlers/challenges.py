@@ -7,7 +7,8 @@ from typing import Literal
 from approvals import challenges as domain
 from approvals import service
 from conversation import ActionKind, ActionRef, Form, FormField, Reply
-from handlers.access import is_admin
+from governance.permissions import Capability
+from handlers.access import gate, refused, scope
 from handlers.approval_text import parse_challenge, parse_resolution
 from handlers.context import Ladder
 from storage import UnitOfWork
@@ -65,16 +66,18 @@ def challenge_parts(ladder: Ladder, uow: UnitOfWork, person: Person, proposal_id
 def resolve_text(ladder: Ladder, uow: UnitOfWork, person: Person, text: str) -> Reply:
     parsed = parse_resolution(text)
     if parsed is None:
-        if not is_admin(person):
-            return Reply(text="Only HR admins can resolve challenges.", ephemeral=True, data={"intent": "resolve_challenge", "status": "forbidden"})
+        permission = gate(uow, person, Capability.resolve_challenge)
+        if not permission:
+            return refused(permission, "resolve_challenge")
         return Reply(text="Try “uphold 3 because …” or “dismiss 3 because …”.", ephemeral=True)
     return resolve_parts(ladder, uow, person, parsed.challenge_id, parsed.outcome, parsed.reason)
 
 
 def resolve_parts(ladder: Ladder, uow: UnitOfWork, person: Person, challenge_id: int,
                   outcome: Literal["upheld", "dismissed"], reason: str) -> Reply:
-    if not is_admin(person):
-        return Reply(text="Only HR admins can resolve challenges.", ephemeral=True, data={"intent": "resolve_challenge", "status": "forbidden"})
+    permission = gate(uow, person, Capability.resolve_challenge)
+    if not permission:
+        return refused(permission, "resolve_challenge")
     try:
         uow.release()  # the domain runs its own transactions: hold no connection meanwhile
         c = domain.resolve(ladder.approvals, person.id, challenge_id, outcome, reason)
@@ -99,7 +102,7 @@ def resolve_parts(ladder: Ladder, uow: UnitOfWork, person: Person, challenge_id:
 
 def admin_challenges(ladder: Ladder, uow: UnitOfWork, actor: Person, args: str) -> Reply:
     """`/ladder challenges`: the open challenges, oldest first."""
-    items = domain.open_challenges(uow)
+    items = domain.open_challenges(uow, scope(uow, actor, Capability.resolve_challenge))
     if not items:
         return Reply(text="No open challenges.", ephemeral=True, data={"intent": "admin_challenges", "challenges": []})
     lines = [f"*Open challenges ({len(items)})*"]

@@ -5,6 +5,7 @@ Channel-neutral: Slack shows it as App Home, other channels may show it as a mes
 
 from __future__ import annotations
 
+from approvals.approvers import decision_scope
 from conversation import ActionKind, ActionRef, Button, Card, Fact, Reply
 from handlers import career_path
 from handlers.context import Ladder
@@ -18,7 +19,7 @@ MAX_PROPOSALS = 10
 
 def home(ladder: Ladder, uow: UnitOfWork, person: Person) -> Reply:
     cards = [_skills_card(ladder, uow, person), _target_card(ladder, uow, person)]
-    pending = uow.proposals.waiting_for(person.id)
+    pending = uow.proposals.waiting_for(person.id, decision_scope(uow, person, ladder.now().date())[0])
     cards.extend(_proposal_card(uow, p) for p in pending[:MAX_PROPOSALS])
     lines = [f"*Hi {person.name.split()[0]}, here is where you stand*"]
     if pending:

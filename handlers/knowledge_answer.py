@@ -10,7 +10,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from conversation import ActionKind, ActionRef, Button, Card, Citation, Reply
-from handlers.access import is_admin
+from governance.permissions import Capability
+from handlers.access import gate, refused
 from handlers.context import Ladder, knowledge_base
 from knowledge.ingest import IngestReport, ProgressCallback, ingest_paths, list_documents
 from storage import UnitOfWork
@@ -70,9 +71,10 @@ _ADD_TO_KB = ("knowledge base", "kb", "handbook", "add this", "add it", "ingest"
 
 def add_shared_files(ladder: Ladder, uow: UnitOfWork, person: Person, paths: list[str], text: str) -> Reply:
     """An admin shared documents in a direct message (Slack file_share) and asked to add them."""
-    if not is_admin(person):
-        return Reply(text="Only HR admins can add documents to the knowledge base. Send the file to your HR team instead.",
-                     data={"intent": "kb_add_denied"})
+    permission = gate(uow, person, Capability.manage_handbook)
+    if not permission:
+        reply = refused(permission, "kb_add_denied")
+        return reply.model_copy(update={"text": reply.text + " Send the file to your HR team instead.", "ephemeral": False})
     if not paths:
         return Reply(text="I couldn't download that file from Slack. Please try sharing it again.", data={"intent": "kb_add"})
     if not any(word in text.lower() for word in _ADD_TO_KB):

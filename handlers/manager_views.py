@@ -1,7 +1,8 @@
 """Use cases for managers: "who on my team is ready for X?" and "team gaps for X".
 
 Scoped to the manager's own reports — direct and indirect, along the manager_id chain — and nobody
-else. Anyone who isn't a manager gets a clear refusal (fails closed).
+else: the capability is ``view_team``, the reads take its ``Scope`` (filtered in SQL), so even a caller that
+forgot the check could not list a non-report. Anyone without the capability gets a clear refusal (fails closed).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from dataclasses import dataclass
 from conversation import Reply
 from handlers import career_path
 from handlers.context import Ladder
-from handlers.skills_common import is_manager
+from governance.permissions import Capability
+from handlers.access import Scope, gate
+from handlers.access import scope as scope_of
 from skills_engine import proficiency
 from skills_engine.graph import HaveSets, RoleGraph
 from storage import UnitOfWork
@@ -34,19 +37,21 @@ class Readiness:
     have: int
 
 
-def scope(ladder: Ladder, uow: UnitOfWork, manager: Person) -> tuple[list[int], Reply | None]:
-    """The people this manager may see, or a refusal."""
-    if not is_manager(manager):
-        return [], Reply(text=NOT_A_MANAGER.format(contact=ladder.settings.hr_contact),
-                         data={"intent": "team_denied", "reason": "not_a_manager"})
+def scope(ladder: Ladder, uow: UnitOfWork, manager: Person) -> tuple[list[int], Scope, Reply | None]:
+    """The people this manager may see and the scope their data is read through — or a refusal."""
+    permission = gate(uow, manager, Capability.view_team)
+    readable = scope_of(uow, manager, Capability.view_team)
+    if not permission:
+        return [], readable, Reply(text=NOT_A_MANAGER.format(contact=ladder.settings.hr_contact) + " " + permission.reason,
+                                   data={"intent": "team_denied", "reason": "not_a_manager", "status": "forbidden"})
     try:
-        ids = uow.people.report_ids(manager.id)
+        ids = uow.people.team(manager.id, readable)
     except Exception:  # noqa: BLE001 - fails closed: no scope, no data
-        return [], Reply(text="I couldn't work out who reports to you, so I won't show team data right now.",
-                         data={"intent": "team_denied", "reason": "scope_failed"})
+        return [], readable, Reply(text="I couldn't work out who reports to you, so I won't show team data right now.",
+                                   data={"intent": "team_denied", "reason": "scope_failed"})
     if not ids:
-        return [], Reply(text=NO_REPORTS, data={"intent": "team_denied", "reason": "no_reports"})
-    return ids, None
+        return [], readable, Reply(text=NO_REPORTS, data={"intent": "team_denied", "reason": "no_reports"})
+    return ids, readable, None
 
 
 def _role(ladder: Ladder, uow: UnitOfWork, role_text: str) -> tuple[Occupation | None, Reply | None]:
@@ -62,10 +67,12 @@ def _role(ladder: Ladder, uow: UnitOfWork, role_text: str) -> tuple[Occupation |
                                          "candidates": [{"id": c.id, "label": c.label} for c in match.candidates]})
 
 
-def readiness(ladder: Ladder, uow: UnitOfWork, graph: RoleGraph, person_ids: list[int], role_id: int) -> list[Readiness]:
-    """Each person's missing essentials for the role, most ready first."""
-    evidence = uow.skills.evidence_for_people(person_ids)
-    people = uow.people.many(person_ids)
+def readiness(ladder: Ladder, uow: UnitOfWork, graph: RoleGraph, person_ids: list[int], role_id: int,
+              readable: Scope) -> list[Readiness]:
+    """Each person's missing essentials for the role, most ready first (only people ``readable`` covers)."""
+    evidence = uow.skills.evidence_for_people(person_ids, readable)
+    people = uow.people.in_scope(person_ids, readable)
+    person_ids = [pid for pid in person_ids if pid in people and pid in evidence]
     now = ladder.now()
     role = graph.roles[role_id]
     out = []
@@ -83,25 +90,25 @@ def readiness(ladder: Ladder, uow: UnitOfWork, graph: RoleGraph, person_ids: lis
 def _team_view(ladder: Ladder, uow: UnitOfWork, manager: Person, role_text: str):
     """What both team views start from: the manager's reporting line, the role and the role graph —
     or the reply that says why not (not a manager, unknown or ambiguous role)."""
-    ids, refusal = scope(ladder, uow, manager)
+    ids, readable, refusal = scope(ladder, uow, manager)
     if refusal:
         return refusal
     role, problem = _role(ladder, uow, role_text)
     if problem:
         return problem
     assert role is not None
-    return ids, role, ladder.indexes.graph(uow.skills.taxonomy)
+    return ids, readable, role, ladder.indexes.graph(uow.skills.taxonomy)
 
 
 def team_ready(ladder: Ladder, uow: UnitOfWork, manager: Person, role_text: str) -> Reply:
     view = _team_view(ladder, uow, manager, role_text)
     if isinstance(view, Reply):
         return view
-    ids, role, graph = view
+    ids, readable, role, graph = view
     if role.id not in graph.roles or not graph.roles[role.id].essential:
         return Reply(text=f"I have no essential skills recorded for {role.label}, so I can't rank readiness.",
                      data={"intent": "team_ready", "role": {"id": role.id, "label": role.label}, "people": []})
-    ranked = readiness(ladder, uow, graph, ids, role.id)
+    ranked = readiness(ladder, uow, graph, ids, role.id, readable)
     total = len(graph.roles[role.id].essential)
     ready = [r for r in ranked if not r.missing]
     lines = [f"*Who on your team is ready for {role.label}* ({len(ids)} people, {total} essential skills)",
@@ -124,10 +131,10 @@ def team_gaps(ladder: Ladder, uow: UnitOfWork, manager: Person, role_text: str) 
     view = _team_view(ladder, uow, manager, role_text)
     if isinstance(view, Reply):
         return view
-    ids, role, graph = view
+    ids, readable, role, graph = view
     if role.id not in graph.roles or not graph.roles[role.id].essential:
         return Reply(text=f"I have no essential skills recorded for {role.label}.", data={"intent": "team_gaps", "skills": []})
-    ranked = readiness(ladder, uow, graph, ids, role.id)
+    ranked = readiness(ladder, uow, graph, ids, role.id, readable)
     lacking: dict[int, int] = {s: 0 for s in graph.roles[role.id].essential}
     for r in ranked:
         for s in r.missing:

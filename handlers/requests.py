@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from conversation import ActionKind, ActionRef, Button, Card, Reply
-from handlers import (admin, approvals as approvals_handler, bias_audit, career_path, challenges, knowledge_answer,
-                      learning, privacy)
+from governance.permissions import Role
+from handlers import (access, admin, approvals as approvals_handler, bias_audit, career_path, challenges,
+                      knowledge_answer, learning, privacy)
 from handlers.approval_text import parse_challenge, parse_decision, parse_resolution
 from handlers.context import Ladder
 from handlers.intents import Intent, IntentKind
@@ -36,7 +37,25 @@ ASK_FOR = {
     "action_type": "Which kind of action? enrol_course, schedule_checkin, readiness_nudge, adjust_path or stretch_assignment.",
     "autonomy": "Should it be auto, approve (a person decides) or off?",
 }
-FOR = {"employee": "everyone", "manager": "managers", "hr_admin": "HR admins"}
+ROLE_WORDS = {Role.employee: "an employee", Role.manager: "a manager (of the people who report to you)", Role.hr: "HR",
+              Role.learning: "L&D", Role.admin: "an admin"}
+
+
+def refusal(uow: UnitOfWork, catalogue: Catalogue, person: Person, intent: Intent) -> Reply | None:
+    """The refusal when this person may not use the intent's capability on anybody (what is needed, who can
+    grant it) — or None. The use case then checks the particular person it acts on."""
+    try:
+        spec = catalogue[intent.kind.value]
+    except KeyError:
+        return None
+    if spec.capability is None:
+        return None
+    permission = access.gate(uow, person, spec.capability)
+    if permission:
+        return None
+    if intent.kind in ADMIN_INTENTS:  # refused exactly as its `/ladder …` command is
+        return access.refused(permission, "admin_denied", command=ADMIN_INTENTS[intent.kind])
+    return access.refused(permission, intent.kind.value)
 
 
 def missing_slot(catalogue: Catalogue, intent: Intent) -> Reply | None:
@@ -176,10 +195,11 @@ def greeting(ladder: Ladder, uow: UnitOfWork, person: Person, intent: Intent) ->
 def whoami(ladder: Ladder, uow: UnitOfWork, person: Person, intent: Intent) -> Reply:
     role = person.role.label if person.role else person.job_title or "not recorded"
     target = person.target_role.label if person.target_role else "none set"
-    access = FOR.get(getattr(person.access_role, "value", str(person.access_role)), "everyone")
+    held = access.roles(uow, person)
+    words = ", ".join(ROLE_WORDS[r] for r in Role if r in held) or "nobody yet"
     return Reply(text=f"You are {person.name} ({person.email}). Role: {role}. Target role: {target}. "
-                      f"In Ladder you can use what is open to {access}.",
-                 data={"intent": "whoami", "email": person.email})
+                      f"In Ladder you are {words} — `help` lists what that lets you do.",
+                 data={"intent": "whoami", "email": person.email, "roles": sorted(r.value for r in held)})
 
 
 def why_followup(ladder: Ladder, uow: UnitOfWork, person: Person, intent: Intent) -> Reply:
@@ -198,6 +218,12 @@ def nothing_to_refer_to(ladder: Ladder, uow: UnitOfWork, person: Person, intent:
     return Reply(text="I'm not sure what that refers to — I have nothing open in this conversation. "
                       "Ask me a question, or type `help` to see what I can do.", data={"intent": intent.kind.value, "status": "no_context"})
 
+
+# Requests for an admin command in plain words: the subcommand each runs (its capability is the catalogue's too).
+ADMIN_INTENTS: dict[IntentKind, str] = {
+    IntentKind.open_challenges: "challenges", IntentKind.admin_status: "status", IntentKind.agent_run: "agent",
+    IntentKind.show_policy: "policy", IntentKind.set_policy: "policy", IntentKind.audit_log: "audit", IntentKind.kb_list: "kb",
+}
 
 USE_CASES: dict[IntentKind, UseCase] = {
     IntentKind.decide_proposal: decide,
@@ -237,19 +263,20 @@ USE_CASES: dict[IntentKind, UseCase] = {
 # --------------------------------------------------------------------------- help, clarification, not understood
 
 
-def capabilities(catalogue: Catalogue, person: Person | None) -> list[tuple[str, str, str]]:
-    """(intent, description, example) of what this person may ask for, in catalogue order."""
-    role = getattr(getattr(person, "access_role", None), "value", None) or "employee"
-    return [(i.name, i.description, i.help) for i in catalogue.intents if i.listed and (person is None or i.allowed(role))]
+def capabilities(catalogue: Catalogue, roles: frozenset[Role] | None) -> list[tuple[str, str, str]]:
+    """(intent, description, example) of what someone holding ``roles`` may ask for, in catalogue order
+    (``None``: someone not in the directory yet, shown what an employee may do)."""
+    held = frozenset({Role.employee}) if roles is None else roles
+    return [(i.name, i.description, i.help) for i in catalogue.intents if i.listed and i.allowed(held)]
 
 
-def help_reply(catalogue: Catalogue, person: Person | None) -> Reply:
+def help_reply(catalogue: Catalogue, roles: frozenset[Role] | None) -> Reply:
     lines = ["*What I can do for you*"]
-    for _name, description, example in capabilities(catalogue, person):
+    for _name, description, example in capabilities(catalogue, roles):
         lines.append(f"• {description}" + (f" — e.g. “{example}”" if example else ""))
     lines.append("Ask in your own words. HR and learning-policy questions are answered from the handbook, with sources. "
                  "`/ladder help` lists the admin commands.")
-    return Reply(text="\n".join(lines), data={"intent": "help", "capabilities": [c[0] for c in capabilities(catalogue, person)]})
+    return Reply(text="\n".join(lines), data={"intent": "help", "capabilities": [c[0] for c in capabilities(catalogue, roles)]})
 
 
 def clarify(catalogue: Catalogue, understood: Understood) -> Reply:
@@ -260,9 +287,9 @@ def clarify(catalogue: Catalogue, understood: Understood) -> Reply:
                  data={"intent": "clarify", "options": options, "pending_text": understood.text})
 
 
-def not_understood(catalogue: Catalogue, person: Person, declined: Reply) -> Reply:
+def not_understood(catalogue: Catalogue, roles: frozenset[Role], declined: Reply) -> Reply:
     """Neither a capability nor a handbook answer: who to ask (the knowledge base's own words), and what Ladder can do."""
-    examples = [f"“{example}”" for _n, _d, example in capabilities(catalogue, person) if example][:5]
+    examples = [f"“{example}”" for _n, _d, example in capabilities(catalogue, roles) if example][:5]
     return Reply(text=f"{declined.text}\nIf you meant something I can do, try for example " + ", ".join(examples)
                       + " — or type `help` for the full list.",
                  data={**declined.data, "intent": "unknown", "understood": False})

@@ -14,7 +14,7 @@ import logging
 import re
 
 from conversation import ActionKind, Message, Reply, failure_reply, log_failure
-from handlers import admin, career_path, follow_ups, knowledge_answer, learning, requests
+from handlers import access, admin, career_path, follow_ups, knowledge_answer, learning, requests
 from handlers import skills as skills_handler
 from handlers import approvals as approvals_handler
 from handlers.context import Ladder, understander
@@ -102,7 +102,7 @@ class Router:
         if intent.kind == IntentKind.admin_command:
             return admin.handle(self.ladder, uow, person, intent.argument)
         if intent.kind == IntentKind.help:
-            return requests.help_reply(understander(self.ladder).catalogue, person)
+            return requests.help_reply(understander(self.ladder).catalogue, access.roles(uow, person) if person else None)
         if person is None:
             return self._not_in_directory()
         if intent.kind == IntentKind.unknown and intent.understood is not None and intent.understood.outcome == "clarify":
@@ -111,7 +111,11 @@ class Router:
 
     def _dispatch(self, uow: UnitOfWork, person: Person, intent: Intent) -> Reply:
         kind = intent.kind
-        missing = requests.missing_slot(understander(self.ladder).catalogue, intent)
+        catalogue = understander(self.ladder).catalogue
+        refusal = requests.refusal(uow, catalogue, person, intent)  # the intent's capability, before anything else
+        if refusal is not None:
+            return refusal
+        missing = requests.missing_slot(catalogue, intent)
         if missing is not None:
             return missing
         if kind in career_path.READ_ONLY_INTENTS:
@@ -126,8 +130,8 @@ class Router:
             reply = knowledge_answer.answer(self.ladder, uow, person, intent.text)
             if reply.data.get("answered"):
                 return reply
-            return requests.not_understood(understander(self.ladder).catalogue, person, reply)
-        return requests.help_reply(understander(self.ladder).catalogue, person)
+            return requests.not_understood(catalogue, access.roles(uow, person), reply)
+        return requests.help_reply(catalogue, access.roles(uow, person))
 
     # ------------------------------------------------------------------ clicks and shared files
 

@@ -1,8 +1,9 @@
 """Use cases: manager validation of skills — a person asks their manager, the manager confirms or declines
 (by card or "pending validations"), or validates a report's skill directly.
 
-A manager's validation is verifying evidence. Only someone above the person in their reporting line may
-give it (fails closed). Every click can arrive twice: a request no longer pending changes nothing.
+A manager's validation is verifying evidence. Only whoever the permission matrix allows (``validate_skill``:
+someone above the person in their reporting line, or HR) may give it, and the list of pending requests is read
+through that capability's scope (fails closed). Every click can arrive twice: a request no longer pending changes nothing.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 
 from conversation import ActionKind, ActionRef, Button, Card, Fact, Reply
+from governance.permissions import Capability, Permission
+from handlers.access import allowed, scope
 from handlers.context import Ladder
 from handlers.skills_common import DEFAULT_CLAIM_LEVEL, date_text, level_text, resolve_skill, skill_json
 from skills_engine import proficiency
@@ -90,7 +93,7 @@ def request_validation(ladder: Ladder, uow: UnitOfWork, person: Person, skill_te
 
 
 def pending_validations(ladder: Ladder, uow: UnitOfWork, person: Person) -> Reply:
-    rows = uow.skills.pending_validations(person.id)
+    rows = uow.skills.pending_validations(person.id, scope(uow, person, Capability.validate_skill))
     if not rows:
         return Reply(text="No skill validations are waiting for you.", data={"intent": "pending_validations", "evidence": []})
     now = ladder.now()
@@ -105,12 +108,9 @@ def pending_validations(ladder: Ladder, uow: UnitOfWork, person: Person) -> Repl
                  data={"intent": "pending_validations", "evidence": [r.id for r in rows]})
 
 
-def may_validate(uow: UnitOfWork, manager: Person, subject_id: int) -> bool:
-    """Fails closed: only someone above the person in their reporting line may validate their skills."""
-    try:
-        return manager.id != subject_id and uow.people.is_in_reporting_line(manager.id, subject_id)
-    except Exception:  # noqa: BLE001 - governance fails closed
-        return False
+def may_validate(uow: UnitOfWork, manager: Person, subject_id: int) -> Permission:
+    """The permission model's answer (``validate_skill``: never on oneself). Fails closed."""
+    return allowed(uow, manager, Capability.validate_skill, subject_id)
 
 
 def decide_validation(ladder: Ladder, uow: UnitOfWork, person: Person, evidence_id: int, *, confirm: bool) -> Reply:
@@ -118,9 +118,10 @@ def decide_validation(ladder: Ladder, uow: UnitOfWork, person: Person, evidence_
     if evidence is None or evidence.evidence_type != EvidenceType.manager_validation:
         return Reply(text="I can't find that validation request any more.", ephemeral=True,
                      data={"intent": "decide_validation", "changed": False})
-    if evidence.verifier_id != person.id and not may_validate(uow, person, evidence.person_id):
-        return Reply(text="Only the person's manager can answer this validation request.", ephemeral=True,
-                     data={"intent": "decide_validation", "changed": False, "denied": True})
+    permission = may_validate(uow, person, evidence.person_id)
+    if not permission and (evidence.verifier_id != person.id or evidence.person_id == person.id):
+        return Reply(text=f"Only the person's manager can answer this validation request. {permission.reason}", ephemeral=True,
+                     data={"intent": "decide_validation", "changed": False, "denied": True, "status": "forbidden"})
     subject = uow.people.get(evidence.person_id)
     skill = uow.skills.skill(evidence.skill_id)
     assert subject is not None and skill is not None
@@ -157,9 +158,11 @@ def _find_report(uow: UnitOfWork, manager: Person, who: str) -> Person | None:
 
 def validate_for(ladder: Ladder, uow: UnitOfWork, manager: Person, skill_text: str, who: str, level: int | None) -> Reply:
     subject = _find_report(uow, manager, who)
-    if subject is None or not may_validate(uow, manager, subject.id):
-        return Reply(text=f"I can only record validations for people who report to you, and “{who}” isn't one of them.",
-                     data={"intent": "validate_for", "changed": False, "denied": True})
+    permission = may_validate(uow, manager, subject.id) if subject is not None else None
+    if subject is None or not permission:
+        reason = f" {permission.reason}" if permission is not None else ""
+        return Reply(text=f"I can only record validations for people who report to you, and “{who}” isn't one of them.{reason}",
+                     data={"intent": "validate_for", "changed": False, "denied": True, "status": "forbidden"})
     skill, problem = resolve_skill(ladder, uow, skill_text)
     if problem:
         return problem

@@ -1,5 +1,4 @@
-"""What the skills use cases share: resolving a typed skill name, the wording of levels and dates, and who
-counts as a manager."""
+"""What the skills use cases share: resolving a typed skill name, the wording of levels and dates."""
 
 from __future__ import annotations
 
@@ -10,7 +9,7 @@ from handlers.context import Ladder
 from skills_engine.labels import LabelMatch
 from skills_engine.proficiency import LEVEL_NAMES
 from storage import UnitOfWork
-from storage.models import AccessRole, Person, Skill
+from storage.models import Skill
 
 DEFAULT_CLAIM_LEVEL = 2
 
@@ -50,8 +49,3 @@ def skill_json(skill: Skill) -> dict:
     return {"id": skill.id, "uri": skill.uri, "label": skill.label}
 
 
-def is_manager(person: Person) -> bool:
-    try:
-        return person.active and person.access_role in (AccessRole.manager, AccessRole.hr_admin)
-    except Exception:  # noqa: BLE001 - governance fails closed
-        return False

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from storage.repository import Repository
 from storage.models import AuditEvent, Person, utcnow
+from storage.scope import Scope, where_person
 
 
 def record(
@@ -67,11 +68,15 @@ class AuditTrail(Repository):
         return {(a, o) for a, o in self._session.execute(select(AuditEvent.action, AuditEvent.object_id).where(
             AuditEvent.object_type == object_type, AuditEvent.object_id.in_(ids)))}
 
-    def trail(self, *, person_id: int | None = None, object_type: str | None = None, object_id: str | None = None,
-              limit: int = 50) -> list[tuple[AuditEvent, str | None]]:
-        """Newest first, with the actor's name: everything by or about a person, and/or about one object."""
+    def trail(self, *, scope: Scope, person_id: int | None = None, object_type: str | None = None,
+              object_id: str | None = None, limit: int = 50) -> list[tuple[AuditEvent, str | None]]:
+        """Newest first, with the actor's name: everything by or about a person, and/or about one object —
+        only events about people ``scope`` covers (an event about nobody needs an everyone scope)."""
         actor = aliased(Person)
         query = select(AuditEvent, actor.name).outerjoin(actor, actor.id == AuditEvent.actor_id)
+        condition = where_person(AuditEvent.subject_id, scope)
+        if condition is not None:
+            query = query.where(condition)
         if person_id is not None:
             query = query.where(or_(AuditEvent.subject_id == person_id, AuditEvent.actor_id == person_id))
         if object_type is not None:

@@ -51,9 +51,14 @@ def _enum(cls: type[enum.Enum], name: str) -> Enum:
 
 
 class AccessRole(str, enum.Enum):
+    """What a person may do in Ladder beyond being an employee (``governance.permissions`` reads it)."""
+
     employee = "employee"
     manager = "manager"
-    hr_admin = "hr_admin"
+    hr = "hr"
+    learning = "learning"  # L&D
+    admin = "admin"
+    hr_admin = "hr_admin"  # both HR and admin (the original combined role)
 
 
 class Team(Base):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 
 from storage.models import AccessRole, ChatIdentity, Person
 from storage.repository import Repository
+from storage.scope import Scope, where_person
 
 MAX_CHAIN = 64  # a reporting line longer than this is a data error (or a cycle): stop walking
 
@@ -49,9 +50,45 @@ class People(Repository):
         return self._session.scalar(select(Person.email).where(Person.id == person_id))
 
     def hr_admins(self) -> list[Person]:
-        """Active HR admins, oldest record first."""
+        """Active people in HR (the ``hr`` or the combined ``hr_admin`` access role), oldest record first."""
+        return self.with_access_roles((AccessRole.hr, AccessRole.hr_admin))
+
+    def with_access_roles(self, roles: Iterable[AccessRole]) -> list[Person]:
+        """Active people holding one of these access roles, oldest record first."""
         return list(self._session.scalars(select(Person).where(
-            Person.access_role == AccessRole.hr_admin, Person.active.is_(True)).order_by(Person.id)))
+            Person.access_role.in_(list(roles)), Person.active.is_(True)).order_by(Person.id)))
+
+    def set_access_role(self, person_id: int, role: AccessRole) -> AccessRole | None:
+        """Give a person an access role; returns the one they had (``None``: no such person)."""
+        person = self._session.get(Person, person_id)
+        if person is None:
+            return None
+        before = person.access_role
+        person.access_role = role
+        self._session.flush()
+        return before
+
+    def in_scope(self, person_ids: Iterable[int], scope: Scope) -> dict[int, Person]:
+        """The people with these ids whom ``scope`` covers, by id: the filter is in the query, not after it."""
+        ids = list(person_ids)
+        if not ids:
+            return {}
+        query = select(Person).where(Person.id.in_(ids))
+        condition = where_person(Person.id, scope)
+        if condition is not None:
+            query = query.where(condition)
+        return {p.id: p for p in self._session.scalars(query)}
+
+    def team(self, manager_id: int, scope: Scope) -> list[int]:
+        """Everyone below ``manager_id`` whom ``scope`` covers (filtered in SQL), by id."""
+        chain = select(Person.id).where(Person.manager_id == manager_id).cte("team_chain", recursive=True)
+        below = aliased(Person)
+        chain = chain.union(select(below.id).join(chain, below.manager_id == chain.c.id))
+        query = select(Person.id).where(Person.id.in_(select(chain.c.id)), Person.active.is_(True), Person.id != manager_id)
+        condition = where_person(Person.id, scope)
+        if condition is not None:
+            query = query.where(condition)
+        return sorted(r[0] for r in self._session.execute(query))
 
     def away_delegators(self, delegate_id: int, today: dt.date) -> list[int]:
         """People away until today or later who handed their decisions to ``delegate_id``."""

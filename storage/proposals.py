@@ -43,6 +43,7 @@ from storage.models import (
     TagStatus,
 )
 from storage.repository import Repository
+from storage.scope import Scope, where_person
 
 # What a write that lost a race raises: the version check matched no row, a unique key was taken, or SQLite
 # was busy. The caller rolls back and reads again.
@@ -88,28 +89,35 @@ class Proposals(Repository):
             query = query.where(Proposal.status.in_(list(statuses)))
         return list(self._session.scalars(query))
 
-    def waiting_for(self, approver_id: int) -> list[Proposal]:
-        """Proposals still waiting for this approver, oldest first."""
-        return list(self._session.scalars(
-            select(Proposal)
-            .where(Proposal.status == ProposalStatus.proposed, Proposal.approver_id == approver_id)
-            .order_by(Proposal.created_at, Proposal.id)
-        ))
+    def waiting_for(self, approver_id: int, scope: Scope) -> list[Proposal]:
+        """Proposals still waiting for this approver about people ``scope`` covers, oldest first."""
+        query = select(Proposal).where(Proposal.status == ProposalStatus.proposed, Proposal.approver_id == approver_id)
+        condition = where_person(Proposal.subject_id, scope)
+        if condition is not None:
+            query = query.where(condition)
+        return list(self._session.scalars(query.order_by(Proposal.created_at, Proposal.id)))
 
     def ids_with_status(self, statuses: Iterable[ProposalStatus]) -> list[int]:
         return list(self._session.scalars(select(Proposal.id).where(Proposal.status.in_(list(statuses))).order_by(Proposal.id)))
 
-    def open_for(self, approver_ids: list[int] | None, *, not_about: int, limit: int) -> list[Proposal]:
-        """Open proposals whose approver is one of ``approver_ids`` (None: anyone's), oldest first."""
+    def open_for(self, approver_ids: list[int] | None, *, not_about: int, limit: int, scope: Scope) -> list[Proposal]:
+        """Open proposals whose approver is one of ``approver_ids`` (None: anyone's) about people ``scope``
+        covers, oldest first."""
         query = select(Proposal).where(Proposal.status == ProposalStatus.proposed, Proposal.subject_id != not_about)
         if approver_ids is not None:
             query = query.where(Proposal.approver_id.in_(approver_ids))
+        condition = where_person(Proposal.subject_id, scope)
+        if condition is not None:
+            query = query.where(condition)
         return list(self._session.scalars(query.order_by(Proposal.created_at, Proposal.id).limit(limit)))
 
-    def about(self, subject_id: int, *, limit: int) -> list[Proposal]:
-        """The newest proposals about one person."""
-        return list(self._session.scalars(select(Proposal).where(Proposal.subject_id == subject_id)
-                                          .order_by(Proposal.created_at.desc(), Proposal.id.desc()).limit(limit)))
+    def about(self, subject_id: int, *, limit: int, scope: Scope) -> list[Proposal]:
+        """The newest proposals about one person (none when ``scope`` does not cover them)."""
+        query = select(Proposal).where(Proposal.subject_id == subject_id)
+        condition = where_person(Proposal.subject_id, scope)
+        if condition is not None:
+            query = query.where(condition)
+        return list(self._session.scalars(query.order_by(Proposal.created_at.desc(), Proposal.id.desc()).limit(limit)))
 
     def overdue_ids(self, now: dt.datetime) -> list[int]:
         return list(self._session.scalars(select(Proposal.id).where(
@@ -177,11 +185,13 @@ class Proposals(Repository):
         return self._session.scalar(select(Challenge).where(
             Challenge.proposal_id == proposal_id, Challenge.person_id == person_id, Challenge.status == "open"))
 
-    def open_challenges(self, limit: int) -> list[tuple[Challenge, str, str]]:
-        """Open challenges, oldest first, with the challenger's name and email."""
-        rows = self._session.execute(
-            select(Challenge, Person.name, Person.email).join(Person, Person.id == Challenge.person_id)
-            .where(Challenge.status == "open").order_by(Challenge.created_at, Challenge.id).limit(limit))
+    def open_challenges(self, limit: int, scope: Scope) -> list[tuple[Challenge, str, str]]:
+        """Open challenges by people ``scope`` covers, oldest first, with the challenger's name and email."""
+        query = select(Challenge, Person.name, Person.email).join(Person, Person.id == Challenge.person_id).where(Challenge.status == "open")
+        condition = where_person(Challenge.person_id, scope)
+        if condition is not None:
+            query = query.where(condition)
+        rows = self._session.execute(query.order_by(Challenge.created_at, Challenge.id).limit(limit))
         return [(c, name, email) for c, name, email in rows]
 
     # ------------------------------------------------------------------ the autonomy policy

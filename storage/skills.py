@@ -30,6 +30,7 @@ from storage.models import (
     TagStatus,
 )
 from storage.repository import Repository
+from storage.scope import Scope, where_person
 from storage.taxonomy import Taxonomy
 
 _CHUNK = 5000  # ids per IN (...) list: stays under every driver's parameter limit
@@ -143,16 +144,18 @@ class Skills(Repository):
         rows = self._session.execute(_EVIDENCE_FOR, {"person_id": person_id})
         return [EvidenceRecord(r[0], r[1], r[2], r[3], r[4] or "", r[5], r[6]) for r in rows]
 
-    def evidence_for_people(self, person_ids: list[int]) -> dict[int, list[EvidenceRecord]]:
-        """Active evidence of many people at once (team views), without verifier names."""
+    def evidence_for_people(self, person_ids: list[int], scope: Scope) -> dict[int, list[EvidenceRecord]]:
+        """Active evidence of many people at once (team views), without verifier names: only of people ``scope``
+        covers (the filter is in the query; anyone outside it is left out of the answer)."""
+        person_ids = scope.only(person_ids)
         out: dict[int, list[EvidenceRecord]] = {pid: [] for pid in person_ids}
         for start in range(0, len(person_ids), _CHUNK):
-            rows = self._session.execute(
-                select(SkillEvidence.person_id, SkillEvidence.skill_id, SkillEvidence.evidence_type, SkillEvidence.level,
-                       SkillEvidence.observed_at, SkillEvidence.source)
-                .where(SkillEvidence.person_id.in_(person_ids[start:start + _CHUNK]),
-                       SkillEvidence.status == EvidenceStatus.active)
-            )
+            query = (select(SkillEvidence.person_id, SkillEvidence.skill_id, SkillEvidence.evidence_type, SkillEvidence.level,
+                            SkillEvidence.observed_at, SkillEvidence.source)
+                     .where(SkillEvidence.person_id.in_(person_ids[start:start + _CHUNK]),
+                            SkillEvidence.status == EvidenceStatus.active))
+            condition = where_person(SkillEvidence.person_id, scope)
+            rows = self._session.execute(query if condition is None else query.where(condition))
             for pid, sid, kind, level, at, source in rows:
                 out[pid].append(EvidenceRecord(sid, kind, level, at, source or ""))
         return out
@@ -169,13 +172,15 @@ class Skills(Repository):
             query = query.where(SkillEvidence.status == status)
         return list(self._session.scalars(query.order_by(SkillEvidence.observed_at.desc(), SkillEvidence.id.desc())))
 
-    def pending_validations(self, verifier_id: int) -> list[SkillEvidence]:
-        """Validation requests waiting for this verifier, oldest first."""
-        return list(self._session.scalars(
-            select(SkillEvidence).where(SkillEvidence.verifier_id == verifier_id,
-                                        SkillEvidence.evidence_type == EvidenceType.manager_validation,
-                                        SkillEvidence.status == EvidenceStatus.pending)
-            .order_by(SkillEvidence.observed_at, SkillEvidence.id)))
+    def pending_validations(self, verifier_id: int, scope: Scope) -> list[SkillEvidence]:
+        """Validation requests waiting for this verifier about people ``scope`` covers, oldest first."""
+        query = select(SkillEvidence).where(SkillEvidence.verifier_id == verifier_id,
+                                            SkillEvidence.evidence_type == EvidenceType.manager_validation,
+                                            SkillEvidence.status == EvidenceStatus.pending)
+        condition = where_person(SkillEvidence.person_id, scope)
+        if condition is not None:
+            query = query.where(condition)
+        return list(self._session.scalars(query.order_by(SkillEvidence.observed_at, SkillEvidence.id)))
 
     def settle_pending(self, evidence_id: int, status: EvidenceStatus, **values: Any) -> bool:
         """Pending → ``status`` (with ``values``), atomically: a second (or concurrent) decision finds nothing

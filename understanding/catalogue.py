@@ -1,7 +1,8 @@
 """The intent catalogue: every capability a person can reach in chat, as data (``catalogue.yaml``).
 
-Each entry names the capability, says in one line what it does, who may use it, which slots it needs and
-how people ask for it. Routing, ``help``, the channels' command lists, the classifier and the tests all read
+Each entry names the intent and the permission capability it uses, says in one line what it does, which slots
+it needs and how people ask for it. Who may use it is not written here: it is the permission matrix's row for
+that capability (``governance.permissions.MATRIX``), so there is one source of truth. Routing, ``help``, the channels' command lists, the classifier and the tests all read
 this one file; adding a capability is adding an entry (and the use case it routes to).
 
 Examples mark slot values inline, ``"how do I become a [DBA](role)?"``; ``Example.text`` is the plain text.
@@ -17,9 +18,10 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, Field, model_validator
 
+from governance.permissions import MATRIX, Capability, Role
+
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.yaml")
 
-AccessRole = Literal["employee", "manager", "hr_admin"]
 SlotKind = Literal["role", "skill", "level", "person", "proposal_id", "challenge_id", "course", "verb", "verdict",
                    "action_type", "autonomy", "reason", "ordinal"]
 
@@ -52,7 +54,7 @@ class Example(BaseModel):
 class IntentSpec(BaseModel):
     name: str
     description: str
-    who: list[AccessRole]
+    capability: Capability | None  # None: conversation anyone in the directory may have (help, greetings)
     slots: list[SlotSpec] = Field(default_factory=list)
     help: str = ""
     listed: bool = True  # offered in help, the channels' command lists and "did you mean"
@@ -62,6 +64,8 @@ class IntentSpec(BaseModel):
     @classmethod
     def _examples_from_strings(cls, data: dict) -> dict:
         if isinstance(data, dict):
+            if "who" in data:
+                raise ValueError(f"intent {data.get('name')}: `who` comes from the permission matrix — name a `capability:` instead")
             data = dict(data)
             data["examples"] = [{"marked": e} if isinstance(e, str) else e for e in data.get("examples") or []]
         return data
@@ -78,8 +82,17 @@ class IntentSpec(BaseModel):
     def slot(self, name: str) -> SlotSpec | None:
         return next((s for s in self.slots if s.name == name), None)
 
-    def allowed(self, access_role: str) -> bool:
-        return access_role in self.who
+    @property
+    def who(self) -> list[Role]:
+        """The roles that may use this intent on somebody: read from the permission matrix."""
+        if self.capability is None:
+            return list(Role)
+        row = MATRIX.get(self.capability, {})
+        return [role for role in Role if row.get(role)]
+
+    def allowed(self, roles: frozenset[Role]) -> bool:
+        """Whether someone holding ``roles`` may use this intent at all."""
+        return any(role in roles for role in self.who)
 
 
 class Catalogue(BaseModel):

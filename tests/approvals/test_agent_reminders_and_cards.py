@@ -67,6 +67,7 @@ def _one_of_each(ladder) -> None:
                                  "drop_enrolment_ids": [7], "drop_course_codes": ["SE150"], "reason": "target_change"},
         ActionType.stretch_assignment: {"opportunity_id": opp_id, "opportunity_title": opp_title, "skill_ids": []},
         ActionType.manager_reminder: {"proposal_ids": [1, 2], "validation_ids": [3], "oldest_days": 4},
+        ActionType.erase_person: {"self_service": True},
     }
     assert set(payloads) == set(ActionType)
     maya, daniel = person_id(ladder, MAYA), person_id(ladder, DANIEL)

@@ -88,7 +88,11 @@ def test_manager_employee_and_hr_in_the_terminal(fresh_demo):
                      "challenge.opened", "challenge.upheld"):
         assert expected in actions, expected
     assert "consolidate database design" in audit.text
-    assert say(ladder, MAYA, f"/ladder audit {MAYA}").data["intent"] == "admin_denied"
+    # The permission matrix: everyone may read their own trail (only events about them), nobody else's.
+    own = say(ladder, MAYA, f"/ladder audit {MAYA}")
+    assert own.data["intent"] == "admin_audit" and "challenge.opened" in [e["action"] for e in own.data["events"]]
+    others = say(ladder, MAYA, f"/ladder audit {DANIEL}")
+    assert others.data["intent"] == "admin_denied" and "who can grant it" in others.text.lower() and "events" not in others.data
 
 
 def test_audit_rows_for_a_full_lifecycle(fresh_demo):

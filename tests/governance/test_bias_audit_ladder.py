@@ -44,7 +44,8 @@ def test_hr_asks_in_chat_and_gets_a_table_and_a_chart(demo):
 
 def test_an_employee_asking_is_refused_and_sees_no_figures(demo):
     reply = ask(demo, "are our recommendations fair?", MAYA)
-    assert reply.data == {"intent": "bias_audit", "status": "refused"}
+    assert reply.data["intent"] == "bias_audit" and reply.data["status"] == "forbidden"  # the router's refusal
+    assert reply.data["capability"] == "run_bias_audit"
     assert not reply.attachments and "HR" in reply.text
     assert not re.search(r"Female|Male|Asian|White|selection rate", reply.text)
 

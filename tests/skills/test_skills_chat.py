@@ -78,9 +78,14 @@ def test_ask_manager_to_validate_then_manager_confirms_once(fresh_demo):
     assert pending.data["evidence"] == [evidence_id]
     assert any(b.ref == f"validate_skill:{evidence_id}" for b in pending.actions())
 
-    # Maya cannot confirm her own request; someone outside the reporting line can't either
+    # Maya cannot confirm her own request; someone outside the reporting line (a peer of hers) can't either
+    with ladder.db.session() as s:
+        daniel_id = s.scalar(select(Person.id).where(Person.email == DANIEL))
+        peer = s.scalar(select(Person.email).where(Person.manager_id == daniel_id, Person.email != MAYA).order_by(Person.id))
     assert click(ladder, f"validate_skill:{evidence_id}", email=MAYA).data.get("denied") is True
-    assert click(ladder, f"validate_skill:{evidence_id}", email=PRIYA).data.get("denied") is True
+    assert click(ladder, f"validate_skill:{evidence_id}", email=PRIYA).data.get("denied") is True  # HR, but not above Maya
+    refused = click(ladder, f"validate_skill:{evidence_id}", email=peer)
+    assert refused.data.get("denied") is True and "who can grant it" in refused.text.lower()
 
     first = click(ladder, f"validate_skill:{evidence_id}", email=DANIEL)
     second = click(ladder, f"validate_skill:{evidence_id}", email=DANIEL)

@@ -55,7 +55,10 @@ def test_non_managers_are_refused(demo):
     ladder = at_fixed_time(demo)
     for text in ("who on my team is ready for data scientist?", "team gaps for data scientist"):
         reply = ask(ladder, text, email=MAYA)
-        assert reply.data["intent"] == "team_denied" and "for managers" in reply.text
+        # refused before the use case runs: what is needed (a manager, HR or L&D) and who grants it
+        assert reply.data["status"] == "forbidden" and reply.data["capability"] == "view_team"
+        assert "you need to be a manager (for the people who report to you) or in HR or in L&D" in reply.text
+        assert "Who can grant it" in reply.text
         assert "people" not in reply.data and "skills" not in reply.data
 
 

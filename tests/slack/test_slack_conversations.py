@@ -163,7 +163,7 @@ def test_a_handler_that_raises_still_answers_in_the_thread_with_an_error_id(fres
     def explode(ladder, uow, actor, args):
         raise RuntimeError("boom: the HRIS connector fell over")
 
-    monkeypatch.setitem(admin.ADMIN_COMMANDS, "explode", explode)
+    monkeypatch.setitem(admin.ADMIN_COMMANDS, "explode", admin.AdminCommand(admin.Capability.admin_status, explode, ""))
     priya = slack_id(person_id(fresh_demo, PRIYA))
 
     async def scenario():

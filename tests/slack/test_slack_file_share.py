@@ -36,7 +36,7 @@ def test_admin_adds_a_shared_file_and_an_employee_cannot(fresh_demo, tmp_path):
             h.api.files["bike.md"] = DOC
             await h.slack.event(_file_event(maya, "add to knowledge base", h.api.file_url("bike.md")))
             [refused] = await h.api.wait_for("chat.postMessage")
-            assert "Only HR admins" in refused.args["text"]
+            assert "To manage the knowledge base you need to be in HR or in L&D or an admin" in refused.args["text"]
             await h.slack.event(_file_event(priya, "please add this to the knowledge base", h.api.file_url("bike.md")))
             posts = await h.api.wait_for("chat.postMessage", 2, timeout=60)
             assert "Knowledge base updated: 1 added" in posts[1].args["text"]

@@ -47,7 +47,8 @@ def test_ladder_command_help_refusal_and_admin_status(fresh_demo, slack_processe
             assert status == 200 and body == "" and time.perf_counter() - started < 3
             [refusal] = await h.api.wait_for("response_url:maya")
             assert refusal.args["response_type"] == "ephemeral"
-            assert "for HR admins only" in refusal.args["text"]
+            assert "To see Ladder's status you need to be in HR or in L&D or an admin" in refusal.args["text"]
+            assert "Who can grant it" in refusal.args["text"]
 
             await h.slack.form(slash_command(priya, "status", h.api.response_url("priya")))
             [answer] = await h.api.wait_for("response_url:priya")
@@ -69,7 +70,7 @@ def test_a_slow_command_says_working_on_it_then_answers(fresh_demo, monkeypatch)
         time.sleep(2.5)
         return Reply(text="Slow report ready.", ephemeral=True)
 
-    monkeypatch.setitem(admin.ADMIN_COMMANDS, "slowreport", slow)
+    monkeypatch.setitem(admin.ADMIN_COMMANDS, "slowreport", admin.AdminCommand(admin.Capability.admin_status, slow, ""))
     priya = slack_id(person_id(fresh_demo, PRIYA))
 
     async def scenario():

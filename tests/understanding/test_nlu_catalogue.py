@@ -48,7 +48,7 @@ version: 1
 intents:
   - name: career_path
     description: path
-    who: [employee]
+    capability: view_path
     slots: [{name: role, kind: role}]
     examples: ["path to [DBA](skill)"]
 """
@@ -60,8 +60,8 @@ def test_one_example_cannot_train_two_intents():
     bad = """
 version: 1
 intents:
-  - {name: help, description: h, who: [employee], examples: ["what can you do"]}
-  - {name: greeting, description: g, who: [employee], examples: ["What can you do"]}
+  - {name: help, description: h, capability: null, examples: ["what can you do"]}
+  - {name: greeting, description: g, capability: null, examples: ["What can you do"]}
 """
     with pytest.raises(ValueError, match="both"):
         parse(bad)
