@@ -117,6 +117,14 @@ class Settings(BaseSettings):
     execution_max_attempts: int = 3
     execution_backoff_seconds: float = 0.2  # doubled after each failed attempt
 
+    # Rate limiting (per person, over every channel; the buckets live in the database, shared by every web process)
+    chat_rate_limit_messages: int = Field(
+        default=20, ge=0, description="messages (typed, commands and clicks) one person may send per window before "
+                                      "Ladder asks them to slow down; 0 turns the limit off")
+    chat_rate_limit_window_seconds: float = Field(
+        default=60.0, gt=0, description="the window of chat_rate_limit_messages: a token bucket holding that many "
+                                        "messages, refilled evenly over this many seconds (bursts up to the limit)")
+
     # Organisation
     demo_company: str = "Kestrel Systems"
 

@@ -56,7 +56,7 @@ def checkins(uow: UnitOfWork, org: Org, now: dt.datetime, after_days: int) -> li
     date = _next_workday(now.date() + dt.timedelta(days=2))
     out = []
     for eid, pid, cid, progress, last_at, title in rows:
-        if pid not in org.people:
+        if pid not in org.people or pid in org.no_inference:  # inactivity is a signal read from what they do
             continue
         last_at = aware(last_at)
         idle = (now - last_at).days
@@ -100,7 +100,7 @@ def readiness(uow: UnitOfWork, org: Org, per_opportunity: int) -> list[NewPropos
                 break
         if not candidates:
             continue
-        ranked = sorted((pid for pid in candidates if pid != owner and pid in org.people),
+        ranked = sorted((pid for pid in candidates if pid != owner and pid in org.people and pid not in org.hidden),
                         key=lambda pid: (-sum(org.verified.level(pid, s) for s, _ in reqs), pid))[:per_opportunity]
         for pid in ranked:
             manager = org.approver(pid)

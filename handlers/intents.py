@@ -54,6 +54,12 @@ class IntentKind(str, enum.Enum):
     confirm = "confirm"  # "yes, do that": the suggestion Ladder just made
     pick_option = "pick_option"  # "the second one": a button of the last answer
     why_followup = "why_followup"  # "why?" after an answer
+    my_inferences = "my_inferences"  # what Ladder inferred about me, against what it was given
+    privacy_settings = "privacy_settings"
+    opt_out_inference = "opt_out_inference"
+    opt_in_inference = "opt_in_inference"
+    opt_out_surfacing = "opt_out_surfacing"
+    opt_in_surfacing = "opt_in_surfacing"
     # not in the catalogue: the command syntax, and nothing understood
     admin_command = "admin_command"
     unknown = "unknown"

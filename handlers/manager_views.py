@@ -1,7 +1,7 @@
 """Use cases for managers: "who on my team is ready for X?" and "team gaps for X".
 
 Scoped to the manager's own reports — direct and indirect, along the manager_id chain — and nobody
-else. Anyone who isn't a manager gets a clear refusal (fails closed).
+else; a report who opted out of being shown to others is read out of the list where it is read. Anyone who isn't a manager gets a clear refusal (fails closed).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def scope(ladder: Ladder, uow: UnitOfWork, manager: Person) -> tuple[list[int], 
         return [], Reply(text=NOT_A_MANAGER.format(contact=ladder.settings.hr_contact),
                          data={"intent": "team_denied", "reason": "not_a_manager"})
     try:
-        ids = uow.people.report_ids(manager.id)
+        ids = uow.people.report_ids(manager.id, surfaced_only=True)  # those who opted out of being surfaced are left out
     except Exception:  # noqa: BLE001 - fails closed: no scope, no data
         return [], Reply(text="I couldn't work out who reports to you, so I won't show team data right now.",
                          data={"intent": "team_denied", "reason": "scope_failed"})

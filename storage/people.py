@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from storage.models import AccessRole, ChatIdentity, Person
+from storage.privacy import surfaced_people_filter
 from storage.repository import Repository
 
 MAX_CHAIN = 64  # a reporting line longer than this is a data error (or a cycle): stop walking
@@ -73,14 +74,16 @@ class People(Repository):
             .where(ChatIdentity.channel == channel, ChatIdentity.external_id == external_id, Person.active.is_(True))
         )
 
-    def report_ids(self, manager_id: int) -> list[int]:
-        """Everyone below ``manager_id`` in the reporting line (direct and indirect), active only."""
+    def report_ids(self, manager_id: int, *, surfaced_only: bool = False) -> list[int]:
+        """Everyone below ``manager_id`` in the reporting line (direct and indirect), active only; with
+        ``surfaced_only``, without those who opted out of being shown to others (readiness lists)."""
         chain = select(Person.id).where(Person.manager_id == manager_id).cte("chain", recursive=True)
         below = aliased(Person)
         chain = chain.union(select(below.id).join(chain, below.manager_id == chain.c.id))
-        rows = self._session.execute(select(Person.id).where(Person.id.in_(select(chain.c.id)), Person.active.is_(True),
-                                                             Person.id != manager_id))
-        return sorted(r[0] for r in rows)
+        query = select(Person.id).where(Person.id.in_(select(chain.c.id)), Person.active.is_(True), Person.id != manager_id)
+        if surfaced_only:
+            query = query.where(surfaced_people_filter(Person.id))
+        return sorted(r[0] for r in self._session.execute(query))
 
     def is_in_reporting_line(self, manager_id: int, person_id: int) -> bool:
         """Walks up from the person (bounded, cycle-safe): is ``manager_id`` above them?"""
