@@ -50,7 +50,8 @@ def enrol_for_targets(uow: UnitOfWork, org: Org, labels: dict[int, str]) -> list
 
 
 def checkins(uow: UnitOfWork, org: Org, now: dt.datetime, after_days: int) -> list[NewProposal]:
-    """An enrolment without progress for ``after_days``: a check-in two days on (moved off a weekend)."""
+    """An enrolment without progress for ``after_days``: a check-in two days on (moved off a weekend). Inactivity is
+    read from what a person does, so nobody who opted out of inference from activity gets one."""
     cutoff = now - dt.timedelta(days=after_days)
     rows = uow.proposals.stalled_enrolments(cutoff)
     date = _next_workday(now.date() + dt.timedelta(days=2))
@@ -79,7 +80,8 @@ def _next_workday(day: dt.date) -> dt.date:
 
 
 def readiness(uow: UnitOfWork, org: Org, per_opportunity: int) -> list[NewProposal]:
-    """People whose *verified* skills cover every required skill of an open opportunity: tell their manager."""
+    """People whose *verified* skills cover every required skill of an open opportunity: tell their manager (never
+    about someone who opted out of being surfaced to others)."""
     needs: dict[int, list[tuple[int, int]]] = defaultdict(list)
     info: dict[int, tuple[str, int | None]] = {}
     for oid, title, owner, sid, level in uow.proposals.open_opportunity_requirements():
