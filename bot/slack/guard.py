@@ -57,7 +57,7 @@ def shape_problem(body: object, depth: int = 0) -> str | None:
             return "a key that is not a string"
         if value is None:
             continue  # Slack sends null for absent objects ("enterprise": null); what must be there is checked below
-        if key in _DICTS and not isinstance(value, dict) and not (key == "text" and isinstance(value, str)):
+        if key in _DICTS and not isinstance(value, dict):
             return f"{key} is not an object"
         if key in _DICT_OR_STR and not isinstance(value, (dict, str)):
             return f"{key} is neither an id nor an object"
