@@ -92,7 +92,7 @@ def mount(app: web.Application, ladder: "Ladder") -> None:
 
     if ladder.settings.slack_signing_secret is not None:
         from bot.slack.ack import ACK_HOLD, AckHold
-        from bot.slack.guard import checked_request
+        from bot.slack.guard import checked_request, unanswerable
 
         signing_secret = _secret(ladder.settings.slack_signing_secret)
 
@@ -103,7 +103,8 @@ def mount(app: web.Application, ladder: "Ladder") -> None:
             hold = AckHold()
             token = ACK_HOLD.set(hold)
             try:
-                response = await to_aiohttp_response(await channel.bolt.async_dispatch(bolt_request))
+                bolt_response = await channel.bolt.async_dispatch(bolt_request)
+                response = unanswerable(bolt_response) or await to_aiohttp_response(bolt_response)
                 await response.prepare(request)  # the ack goes out first ...
                 await response.write_eof()
                 return response

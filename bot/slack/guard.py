@@ -16,6 +16,8 @@ import time
 from aiohttp import web
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from conversation import log_failure
+
 log = logging.getLogger(__name__)
 
 MAX_SKEW_SECONDS = 5 * 60  # Slack's own rule for a replayed request
@@ -82,6 +84,12 @@ def shape_problem(body: object, depth: int = 0) -> str | None:
     return None
 
 
+def _view_ok(body: dict) -> bool:
+    view = body.get("view")
+    return (isinstance(view, dict) and isinstance(body.get("user"), dict) and isinstance(view.get("type"), str)
+            and isinstance(view.get("callback_id"), str))
+
+
 def _state_ok(view: dict) -> bool:
     """A modal's inputs: state.values is {block id: {action id: {type, value …}}}."""
     state = view.get("state", {})
@@ -92,9 +100,10 @@ def _state_ok(view: dict) -> bool:
 
 _REQUIRED = {  # what Slack always sends with each kind (Bolt's matchers read it unguarded)
     "event_callback": lambda b: isinstance(b.get("event"), dict) and isinstance(b["event"].get("type"), str),
-    "block_actions": lambda b: bool(b.get("actions")) and isinstance(b.get("user"), dict),
-    "view_submission": lambda b: isinstance(b.get("view"), dict) and isinstance(b.get("user"), dict) and _state_ok(b["view"]),
-    "view_closed": lambda b: isinstance(b.get("view"), dict) and isinstance(b.get("user"), dict),
+    "block_actions": lambda b: (bool(b.get("actions")) and isinstance(b.get("user"), dict)
+                                and all(isinstance(a.get("action_id"), str) for a in b["actions"])),
+    "view_submission": lambda b: _view_ok(b) and _state_ok(b["view"]),
+    "view_closed": lambda b: _view_ok(b),
     "url_verification": lambda b: isinstance(b.get("challenge"), str),
 }
 
@@ -122,3 +131,13 @@ async def checked_request(request: web.Request, signing_secret: str) -> AsyncBol
     if problem:
         return _refuse(400, f"payload: {problem}")
     return bolt_request
+
+
+def unanswerable(bolt_response) -> web.Response | None:
+    """Bolt's answer when one of its own matchers or middleware raised on a signed payload (it answers 500, and Slack
+    would retry the same payload): a 400 with an error id instead. Ladder's own work runs after the ack and reports its
+    failures to the person, so a failure at ack time is a payload Ladder cannot take."""
+    if bolt_response.status < 500:
+        return None
+    error_id = log_failure(log, "slack request failed at the ack", exc_info=False, status=bolt_response.status)
+    return web.json_response({"error": "bad request", "error_id": error_id}, status=400)

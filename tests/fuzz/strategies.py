@@ -95,7 +95,7 @@ def mutated(draw, payload: dict[str, Any]) -> dict[str, Any]:
             if draw(st.booleans()) and isinstance(parent, dict):
                 parent.pop(path[-1], None)
             else:
-                parent[path[-1]] = draw(wrong_values)
+                parent[path[-1]] = copy.deepcopy(draw(wrong_values))  # st.just hands out one object: never share it
         except (KeyError, IndexError, TypeError):
             continue  # an earlier change removed or replaced part of this path
     return out
