@@ -92,7 +92,7 @@ def load_org(uow: UnitOfWork, now: dt.datetime) -> Org:
     for pid, cid in uow.proposals.enrolled_pairs():
         enrolled[pid].add(cid)
     return Org(people, admins[0].id if admins else None, VerifiedLevels(grouped, now), courses, by_skill, enrolled,
-               frozenset(uow.privacy.hidden_among()), frozenset(uow.privacy.no_inference_among()))
+               frozenset(uow.preferences.hidden_among()), frozenset(uow.preferences.no_inference_among()))
 
 
 def requirements(uow: UnitOfWork, role_ids: set[int]) -> dict[int, list[tuple[int, int]]]:

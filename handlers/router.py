@@ -14,7 +14,7 @@ import logging
 import re
 
 from conversation import ActionKind, Message, Reply, failure_reply, log_failure
-from handlers import admin, career_path, follow_ups, knowledge_answer, learning, privacy, rate_limit, requests
+from handlers import admin, career_path, follow_ups, knowledge_answer, learning, opt_outs, rate_limit, requests
 from handlers import skills as skills_handler
 from handlers import approvals as approvals_handler
 from handlers.context import Ladder, understander
@@ -127,8 +127,8 @@ class Router:
             return career_path.career_path(self.ladder, uow, person, intent.role_text)
         if kind in skills_handler.INTENTS:
             return skills_handler.handle(self.ladder, uow, person, intent)
-        if kind in privacy.INTENTS:
-            return privacy.handle(self.ladder, uow, person, intent)
+        if kind in opt_outs.INTENTS:
+            return opt_outs.handle(self.ladder, uow, person, intent)
         use_case = requests.USE_CASES.get(kind)
         if use_case is not None:
             return use_case(self.ladder, uow, person, intent)

@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from storage.models import AccessRole, ChatIdentity, Person
-from storage.privacy import surfaced_people_filter
+from storage.preferences import surfaced_people_filter
 from storage.repository import Repository
 
 MAX_CHAIN = 64  # a reporting line longer than this is a data error (or a cycle): stop walking

@@ -29,7 +29,7 @@ from storage.models import (
     SkillEvidence,
     TagStatus,
 )
-from storage.privacy import inference_allowed_filter
+from storage.preferences import inference_allowed_filter
 from storage.repository import Repository
 from storage.taxonomy import Taxonomy
 

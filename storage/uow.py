@@ -19,7 +19,7 @@ from storage.conversations import Conversations
 from storage.knowledge_docs import KnowledgeDocs
 from storage.organisation import Organisation
 from storage.people import People
-from storage.privacy import PrivacyPreferences
+from storage.preferences import PrivacyPreferences
 from storage.proposals import Proposals
 from storage.rate_limits import RateBuckets
 from storage.skills import Skills
@@ -54,7 +54,7 @@ class UnitOfWork:
     chat = _Repository(ChatRecords)
     conversations = _Repository(Conversations)
     organisation = _Repository(Organisation)
-    privacy = _Repository(PrivacyPreferences)
+    preferences = _Repository(PrivacyPreferences)
     rate_buckets = _Repository(RateBuckets)
 
     def __init__(self, session: Session) -> None:

@@ -2,9 +2,9 @@
 
 * Opting out of **inference** sets aside everything Ladder reads from what a person does rather than from what
   someone told it: inferred skills and course completions counted as weak evidence stop counting anywhere (the
-  evidence reads leave them out, ``storage.privacy``), and the agent reads no activity signal about them.
+  evidence reads leave them out, ``storage.preferences``), and the agent reads no activity signal about them.
 * Opting out of **surfacing** keeps a person out of every list shown to someone else: readiness lists, the agent's
-  readiness nudges to managers, the talent marketplace (``storage.privacy.surfaced_people_filter``).
+  readiness nudges to managers, the talent marketplace (``storage.preferences.surfaced_people_filter``).
 
 Each change is recorded in the audit trail. Everyone may see and change their own; HR may for anyone
 (``Capability.view_inferences``, ``Capability.set_opt_out``).
@@ -20,7 +20,7 @@ from skills_engine import proficiency
 from skills_engine.graph import HaveSets
 from storage import UnitOfWork
 from storage.models import EvidenceStatus, EvidenceType, Person
-from storage.privacy import FROM_ACTIVITY, OptOuts
+from storage.preferences import FROM_ACTIVITY, OptOuts
 
 MAX_LISTED = 8
 GIVEN_VERIFIED = (EvidenceType.assessment, EvidenceType.manager_validation, EvidenceType.project_outcome,
@@ -71,7 +71,7 @@ def settings_reply(uow: UnitOfWork, person: Person) -> Reply:
     permission = check(uow.people, person, Capability.view_inferences, person.id)
     if not permission.allowed:
         return _denied("privacy_settings", permission.reason)
-    opt = uow.privacy.of(person.id)
+    opt = uow.preferences.of(person.id)
     lines = ["*Your privacy settings*", *describe(opt),
              "Change them by saying e.g. “stop inferring skills from my activity”, “hide me from readiness lists”, "
              "or “you can show me to others again”."]
@@ -84,7 +84,7 @@ def set_opt_out(ladder: Ladder, uow: UnitOfWork, actor: Person, subject: Person,
     permission = check(uow.people, actor, Capability.set_opt_out, subject.id)
     if not permission.allowed:
         return _denied(intent, permission.reason)
-    before, after = uow.privacy.set(subject.id, **{which: value}, at=ladder.now())
+    before, after = uow.preferences.set(subject.id, **{which: value}, at=ladder.now())
     changed = getattr(before, which) != getattr(after, which)
     if changed:
         uow.audit.record(action=f"privacy.{intent}", actor_id=actor.id, subject_id=subject.id,
@@ -113,7 +113,7 @@ def inferences(ladder: Ladder, uow: UnitOfWork, actor: Person, subject: Person) 
     permission = check(uow.people, actor, Capability.view_inferences, subject.id)
     if not permission.allowed:
         return _denied("my_inferences", permission.reason)
-    opt = uow.privacy.of(subject.id)
+    opt = uow.preferences.of(subject.id)
     history = uow.skills.evidence_history(subject.id, set_aside_too=True)
     labels = uow.skills.skill_labels(sorted({e.skill_id for e in history}))
     name = lambda sid: labels.get(sid, ("", f"skill {sid}"))[1]  # noqa: E731 - a short local lookup

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from agent import rules
 from agent.signals import load_org
-from handlers import privacy
+from handlers import opt_outs as privacy
 from storage.models import AuditEvent, EvidenceStatus, EvidenceType, Opportunity, OpportunitySkill, Person, Skill, SkillEvidence
 from tests.skills.skills_helpers import DANIEL, MAYA, PRIYA, ask, at_fixed_time
 
@@ -124,10 +124,10 @@ def test_only_the_person_and_hr_see_or_change_someones_inferences(fresh_demo):
         maya, daniel, priya = (uow.people.by_email(e) for e in (MAYA, DANIEL, PRIYA))
         assert privacy.inferences(ladder, uow, daniel, maya).data["denied"] is True  # her manager may not
         assert privacy.set_opt_out(ladder, uow, daniel, maya, "surfacing", True).data["denied"] is True
-        assert uow.privacy.of(maya.id).surfacing is False
+        assert uow.preferences.of(maya.id).surfacing is False
         assert privacy.inferences(ladder, uow, priya, maya).data["person"] == MAYA  # HR may
         changed = privacy.set_opt_out(ladder, uow, priya, maya, "surfacing", True)
-        assert changed.data["changed"] is True and uow.privacy.of(maya.id).surfacing is True
+        assert changed.data["changed"] is True and uow.preferences.of(maya.id).surfacing is True
     with ladder.db.session() as s:
         event = s.scalar(select(AuditEvent).where(AuditEvent.action == "privacy.opt_out_surfacing"))
         assert (event.actor_id, event.subject_id) == (_person(ladder, PRIYA).id, _person(ladder, MAYA).id)
@@ -158,15 +158,15 @@ def test_the_agent_never_nudges_about_an_opted_out_person_and_reads_no_activity_
     assert maya in nudged
     hidden, quiet = maya, sorted(stalled)[0]
     with ladder.db.unit_of_work() as uow:
-        uow.privacy.set(hidden, surfacing=True)
-        uow.privacy.set(quiet, inference=True)
+        uow.preferences.set(hidden, surfacing=True)
+        uow.preferences.set(quiet, inference=True)
     with ladder.db.read_only() as uow:
         org = load_org(uow, now)
         assert hidden not in {p.subject_id for p in rules.readiness(uow, org, 5)}
         assert {p.subject_id for p in rules.checkins(uow, org, later, 1)} == stalled - {quiet}
     with ladder.db.unit_of_work() as uow:
-        uow.privacy.set(hidden, surfacing=False)
-        uow.privacy.set(quiet, inference=False)
+        uow.preferences.set(hidden, surfacing=False)
+        uow.preferences.set(quiet, inference=False)
     with ladder.db.read_only() as uow:
         org = load_org(uow, now)
         assert {p.subject_id for p in rules.readiness(uow, org, 5)} == nudged
