@@ -175,6 +175,13 @@ class Settings(BaseSettings):
         description="how often `serve` runs the retention purge (at most once per interval across all processes: "
                     "the last run is claimed in the database); 0: never in process (run `/ladder retention run` "
                     "or `python app.py privacy purge` from cron)")
+    # Rate limiting (per person, over every channel; the buckets live in the database, shared by every web process)
+    chat_rate_limit_messages: int = Field(
+        default=20, ge=0, description="messages (typed, commands and clicks) one person may send per window before "
+                                      "Ladder asks them to slow down; 0 turns the limit off")
+    chat_rate_limit_window_seconds: float = Field(
+        default=60.0, gt=0, description="the window of chat_rate_limit_messages: a token bucket holding that many "
+                                        "messages, refilled evenly over this many seconds (bursts up to the limit)")
 
     # Organisation
     demo_company: str = "Kestrel Systems"

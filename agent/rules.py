@@ -22,19 +22,23 @@ ROLE_SNAPSHOT_KEY = "agent:last_seen_roles"
 TARGET_SNAPSHOT_KEY = "agent:last_seen_targets"
 OPEN_STATES = (ProposalStatus.proposed, ProposalStatus.approved, ProposalStatus.overridden)
 
-# Rules that *infer* something about a person from their skills and surface them (to a manager, an opportunity
-# owner) rather than act on what they asked for; people who opted out of inference must not be in their scope.
-INFERRING_RULES = frozenset({"readiness", "stretch"})
+# Opt-outs (storage.preferences): rules that *surface* a person to someone else (a manager told they look ready, a
+# stretch assignment proposed to their manager) leave out people who opted out of being surfaced; rules that read
+# what a person *does* (a stalled course) or infer fit from their skills leave out people who opted out of inference.
+SURFACING_RULES = frozenset({"readiness", "stretch"})
+INFERRING_RULES = frozenset({"checkin", "readiness", "stretch"})
 
 
 def people_in_scope(org: Org, rule: str) -> list[int]:
-    """The people a rule may propose something for: everyone active (``org.people`` holds only active people).
+    """The people a rule may propose something for: everyone active (``org.people`` holds only active people), less
+    those whose opt-outs the rule must respect.
 
     THE place where eligibility is decided, for every rule (``rule`` names it: enrol, checkin, readiness,
-    role_change, target_change, stretch, manager_reminder). Opt-outs of inference and surfacing belong here:
-    filter the people of the ``INFERRING_RULES`` by them.
+    role_change, target_change, stretch, manager_reminder).
     """
-    return sorted(org.people)
+    left_out = (org.hidden if rule in SURFACING_RULES else frozenset()) | (
+        org.no_inference if rule in INFERRING_RULES else frozenset())
+    return sorted(pid for pid in org.people if pid not in left_out)
 
 
 def enrol_for_targets(uow: UnitOfWork, org: Org, labels: dict[int, str], skip: set[int] = frozenset()) -> list[NewProposal]:
@@ -72,7 +76,8 @@ def enrol_for_targets(uow: UnitOfWork, org: Org, labels: dict[int, str], skip: s
 
 
 def checkins(uow: UnitOfWork, org: Org, now: dt.datetime, after_days: int) -> list[NewProposal]:
-    """An enrolment without progress for ``after_days``: a check-in two days on (moved off a weekend)."""
+    """An enrolment without progress for ``after_days``: a check-in two days on (moved off a weekend). Inactivity is
+    read from what a person does, so nobody who opted out of inference from activity gets one."""
     cutoff = now - dt.timedelta(days=after_days)
     rows = uow.proposals.stalled_enrolments(cutoff)
     date = _next_workday(now.date() + dt.timedelta(days=2))
@@ -102,7 +107,8 @@ def _next_workday(day: dt.date) -> dt.date:
 
 
 def readiness(uow: UnitOfWork, org: Org, per_opportunity: int) -> list[NewProposal]:
-    """People whose *verified* skills cover every required skill of an open opportunity: tell their manager."""
+    """People whose *verified* skills cover every required skill of an open opportunity: tell their manager (never
+    about someone who opted out of being surfaced to others)."""
     needs: dict[int, list[tuple[int, int]]] = defaultdict(list)
     info: dict[int, tuple[str, int | None]] = {}
     for oid, title, owner, sid, level in uow.proposals.open_opportunity_requirements():

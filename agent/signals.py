@@ -46,6 +46,8 @@ class Org:
     courses: dict[int, gaps.CourseOffer]
     courses_by_skill: dict[int, list[int]]
     enrolled_courses: dict[int, set[int]]  # person -> course ids (any status but withdrawn)
+    hidden: frozenset[int] = frozenset()  # opted out of being surfaced to others: never nudged about
+    no_inference: frozenset[int] = frozenset()  # opted out of inference from activity: no signals from what they do
 
     def name(self, pid: int) -> str:
         return self.people[pid][3]
@@ -89,7 +91,8 @@ def load_org(uow: UnitOfWork, now: dt.datetime) -> Org:
     enrolled: dict[int, set[int]] = defaultdict(set)
     for pid, cid in uow.proposals.enrolled_pairs():
         enrolled[pid].add(cid)
-    return Org(people, admins[0].id if admins else None, VerifiedLevels(grouped, now), courses, by_skill, enrolled)
+    return Org(people, admins[0].id if admins else None, VerifiedLevels(grouped, now), courses, by_skill, enrolled,
+               frozenset(uow.preferences.hidden_among()), frozenset(uow.preferences.no_inference_among()))
 
 
 def requirements(uow: UnitOfWork, role_ids: set[int]) -> dict[int, list[tuple[int, int]]]:

@@ -61,6 +61,12 @@ class IntentKind(str, enum.Enum):
     erase_person_data = "erase_person_data"
     retention_status = "retention_status"
     retention_run = "retention_run"
+    my_inferences = "my_inferences"  # what Ladder inferred about me, against what it was given
+    privacy_settings = "privacy_settings"
+    opt_out_inference = "opt_out_inference"
+    opt_in_inference = "opt_in_inference"
+    opt_out_surfacing = "opt_out_surfacing"
+    opt_in_surfacing = "opt_in_surfacing"
     # not in the catalogue: the command syntax, and nothing understood
     admin_command = "admin_command"
     unknown = "unknown"

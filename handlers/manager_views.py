@@ -2,7 +2,8 @@
 
 Scoped to the manager's own reports — direct and indirect, along the manager_id chain — and nobody
 else: the capability is ``view_team``, the reads take its ``Scope`` (filtered in SQL), so even a caller that
-forgot the check could not list a non-report. Anyone without the capability gets a clear refusal (fails closed).
+forgot the check could not list a non-report; a report who opted out of being shown to others is left out where the
+list is read. Anyone without the capability gets a clear refusal (fails closed).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def scope(ladder: Ladder, uow: UnitOfWork, manager: Person) -> tuple[list[int], 
         return [], readable, Reply(text=NOT_A_MANAGER.format(contact=ladder.settings.hr_contact) + " " + permission.reason,
                                    data={"intent": "team_denied", "reason": "not_a_manager", "status": "forbidden"})
     try:
-        ids = uow.people.team(manager.id, readable)
+        ids = uow.people.team(manager.id, readable, surfaced_only=True)  # opted out of being surfaced: left out
     except Exception:  # noqa: BLE001 - fails closed: no scope, no data
         return [], readable, Reply(text="I couldn't work out who reports to you, so I won't show team data right now.",
                                    data={"intent": "team_denied", "reason": "scope_failed"})

@@ -64,7 +64,7 @@ def export(ladder: Ladder, uow: UnitOfWork, actor: Person, subject: Person) -> R
     uow.audit.record(action="privacy.exported", actor_id=actor.id, subject_id=subject.id, object_type="person",
                      object_id=str(subject.id), at=now, detail={"counts": data["counts"], "schema": data["schema"]})
     whose = "your data" if actor.id == subject.id else f"{subject.name}'s data"
-    records = sum(v for k, v in data["counts"].items() if k != "profile")
+    records = sum(v for k, v in data["counts"].items() if isinstance(data[k], list))
     return Reply(
         text=(f"Here is everything Ladder holds about {'you' if actor.id == subject.id else subject.name}: "
               f"{records} records besides the profile, as JSON (machine-readable, every record) and a readable summary."),

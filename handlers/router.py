@@ -14,7 +14,7 @@ import logging
 import re
 
 from conversation import ActionKind, Message, Reply, failure_reply, log_failure
-from handlers import access, admin, career_path, follow_ups, knowledge_answer, learning, requests
+from handlers import access, admin, career_path, follow_ups, knowledge_answer, learning, opt_outs, rate_limit, requests
 from handlers import skills as skills_handler
 from handlers import approvals as approvals_handler
 from handlers.context import Ladder, understander
@@ -47,8 +47,9 @@ def typed_command(text: str) -> Understood | None:
 
 
 class Router:
-    def __init__(self, ladder: Ladder) -> None:
+    def __init__(self, ladder: Ladder, limiter: rate_limit.RateLimiter | None = None) -> None:
         self.ladder = ladder
+        self.limiter = limiter or rate_limit.DatabaseRateLimiter(ladder)
 
     def identify(self, uow: UnitOfWork, message: Message) -> Person | None:
         if message.sender_email:
@@ -60,6 +61,14 @@ class Router:
         return None
 
     def handle(self, message: Message) -> Reply:
+        """Every message, whatever its channel: over its sender's rate limit, one friendly sentence and nothing else."""
+        try:
+            over = rate_limit.limited(self.limiter, message)
+        except Exception:  # noqa: BLE001 - the limiter's store failing is a failure the person hears about
+            return failure_reply(log, "rate limit check failed", channel=message.channel.value)
+        return over or self._route(message)
+
+    def _route(self, message: Message) -> Reply:
         try:
             if message.action is None and message.form.get("files") is None:
                 return self._typed(message)
@@ -89,7 +98,7 @@ class Router:
                 self._remember(message, resolved, reply)
                 return reply
         if isinstance(resolved, Message):  # "the second one", "yes, do that": a click on an earlier button
-            return self.handle(resolved.model_copy(update={
+            return self._route(resolved.model_copy(update={
                 "channel": message.channel, "conversation_id": message.conversation_id, "thread_id": message.thread_id,
                 "sender_email": message.sender_email, "sender_external_id": message.sender_external_id}))
         with self.ladder.db.unit_of_work() as uow:
@@ -122,6 +131,8 @@ class Router:
             return career_path.career_path(self.ladder, uow, person, intent.role_text)
         if kind in skills_handler.INTENTS:
             return skills_handler.handle(self.ladder, uow, person, intent)
+        if kind in opt_outs.INTENTS:
+            return opt_outs.handle(self.ladder, uow, person, intent)
         use_case = requests.USE_CASES.get(kind)
         if use_case is not None:
             return use_case(self.ladder, uow, person, intent)

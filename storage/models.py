@@ -395,6 +395,16 @@ class Demographic(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
+class PrivacyPreference(Base):
+    """A person's opt-outs (0008): no row means neither opt-out is set."""
+
+    __tablename__ = "privacy_preferences"
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    opt_out_inference: Mapped[bool] = mapped_column(Boolean, default=False)  # no skills inferred from activity
+    opt_out_surfacing: Mapped[bool] = mapped_column(Boolean, default=False)  # not shown to others in lists
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 # --------------------------------------------------------------------------- knowledge
 
 
@@ -433,6 +443,15 @@ class ProcessedEvent(Base):
     __tablename__ = "processed_events"
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RateBucket(Base):
+    """One token bucket per sender (0008): shared by every web process, so a limit holds across them."""
+
+    __tablename__ = "rate_buckets"
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 class ConversationState(Base):

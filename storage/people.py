@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from storage.models import AccessRole, ChatIdentity, Person
+from storage.preferences import surfaced_people_filter
 from storage.repository import Repository
 from storage.scope import Scope, where_person
 
@@ -79,16 +80,24 @@ class People(Repository):
             query = query.where(condition)
         return {p.id: p for p in self._session.scalars(query)}
 
-    def team(self, manager_id: int, scope: Scope) -> list[int]:
-        """Everyone below ``manager_id`` whom ``scope`` covers (filtered in SQL), by id."""
-        chain = select(Person.id).where(Person.manager_id == manager_id).cte("team_chain", recursive=True)
-        below = aliased(Person)
-        chain = chain.union(select(below.id).join(chain, below.manager_id == chain.c.id))
-        query = select(Person.id).where(Person.id.in_(select(chain.c.id)), Person.active.is_(True), Person.id != manager_id)
+    def team(self, manager_id: int, scope: Scope, *, surfaced_only: bool = False) -> list[int]:
+        """Everyone below ``manager_id`` whom ``scope`` covers (filtered in SQL), by id; with ``surfaced_only``,
+        without those who opted out of being shown to others (readiness lists)."""
+        query = self._below(manager_id)
         condition = where_person(Person.id, scope)
         if condition is not None:
             query = query.where(condition)
+        if surfaced_only:
+            query = query.where(surfaced_people_filter(Person.id))
         return sorted(r[0] for r in self._session.execute(query))
+
+    @staticmethod
+    def _below(manager_id: int):
+        """Active people below ``manager_id`` in the reporting line (direct and indirect): a recursive query."""
+        chain = select(Person.id).where(Person.manager_id == manager_id).cte("chain", recursive=True)
+        below = aliased(Person)
+        chain = chain.union(select(below.id).join(chain, below.manager_id == chain.c.id))
+        return select(Person.id).where(Person.id.in_(select(chain.c.id)), Person.active.is_(True), Person.id != manager_id)
 
     def away_delegators(self, delegate_id: int, today: dt.date) -> list[int]:
         """People away until today or later who handed their decisions to ``delegate_id``."""
@@ -110,14 +119,13 @@ class People(Repository):
             .where(ChatIdentity.channel == channel, ChatIdentity.external_id == external_id, Person.active.is_(True))
         )
 
-    def report_ids(self, manager_id: int) -> list[int]:
-        """Everyone below ``manager_id`` in the reporting line (direct and indirect), active only."""
-        chain = select(Person.id).where(Person.manager_id == manager_id).cte("chain", recursive=True)
-        below = aliased(Person)
-        chain = chain.union(select(below.id).join(chain, below.manager_id == chain.c.id))
-        rows = self._session.execute(select(Person.id).where(Person.id.in_(select(chain.c.id)), Person.active.is_(True),
-                                                             Person.id != manager_id))
-        return sorted(r[0] for r in rows)
+    def report_ids(self, manager_id: int, *, surfaced_only: bool = False) -> list[int]:
+        """Everyone below ``manager_id`` in the reporting line (direct and indirect), active only; with
+        ``surfaced_only``, without those who opted out of being shown to others (readiness lists)."""
+        query = self._below(manager_id)
+        if surfaced_only:
+            query = query.where(surfaced_people_filter(Person.id))
+        return sorted(r[0] for r in self._session.execute(query))
 
     def is_in_reporting_line(self, manager_id: int, person_id: int) -> bool:
         """Walks up from the person (bounded, cycle-safe): is ``manager_id`` above them?"""

@@ -17,6 +17,9 @@ from sqlalchemy import JSON, String, Text, and_, cast, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.models import (
+    Demographic,
+    PrivacyPreference,
+    RateBucket,
     AccessRole,
     AnswerFeedback,
     AuditEvent,
@@ -107,6 +110,13 @@ class Privacy(Repository):
                                      .where(Enrolment.person_id == person_id).order_by(Enrolment.id))
         return [(e, code, title) for e, code, title in rows]
 
+    def preferences_of(self, person_id: int) -> PrivacyPreference | None:
+        return self._session.scalar(select(PrivacyPreference).where(PrivacyPreference.person_id == person_id))
+
+    def demographics_of(self, person_id: int) -> Demographic | None:
+        """A person's own demographics, for their own export only (HR's audit reads them through storage.demographics)."""
+        return self._session.scalar(select(Demographic).where(Demographic.person_id == person_id))
+
     def interests(self, person_id: int) -> list[tuple[Interest, str]]:
         rows = self._session.execute(select(Interest, Opportunity.title).join(Opportunity, Opportunity.id == Interest.opportunity_id)
                                      .where(Interest.person_id == person_id).order_by(Interest.id))
@@ -174,6 +184,19 @@ class Privacy(Repository):
 
     def delete_interests(self, person_id: int) -> int:
         return self._session.execute(delete(Interest).where(Interest.person_id == person_id)).rowcount or 0
+
+    def delete_preferences(self, person_id: int) -> int:
+        """Their opt-outs (they leave with the person: a tombstone is surfaced nowhere and inferred about never)."""
+        return self._session.execute(delete(PrivacyPreference).where(PrivacyPreference.person_id == person_id)).rowcount or 0
+
+    def delete_demographics(self, person_id: int) -> int:
+        return self._session.execute(delete(Demographic).where(Demographic.person_id == person_id)).rowcount or 0
+
+    def delete_rate_buckets(self, keys: list[str]) -> int:
+        keys = [k for k in keys if k]
+        if not keys:
+            return 0
+        return self._session.execute(delete(RateBucket).where(RateBucket.key.in_(keys))).rowcount or 0
 
     def delete_challenges(self, person_id: int) -> int:
         removed = self._session.execute(delete(Challenge).where(Challenge.person_id == person_id)).rowcount or 0

@@ -29,6 +29,7 @@ from storage.models import (
     SkillEvidence,
     TagStatus,
 )
+from storage.preferences import inference_allowed_filter
 from storage.repository import Repository
 from storage.scope import Scope, where_person
 from storage.taxonomy import Taxonomy
@@ -40,8 +41,10 @@ _EVIDENCE_FOR = (
     select(SkillEvidence.skill_id, SkillEvidence.evidence_type, SkillEvidence.level, SkillEvidence.observed_at,
            SkillEvidence.source, Person.name, SkillEvidence.id)
     .outerjoin(Person, Person.id == SkillEvidence.verifier_id)
-    .where(SkillEvidence.person_id == bindparam("person_id"), SkillEvidence.status == EvidenceStatus.active)
+    .where(SkillEvidence.person_id == bindparam("person_id"), SkillEvidence.status == EvidenceStatus.active,
+           inference_allowed_filter(SkillEvidence.person_id, SkillEvidence.evidence_type))
 )
+# Every read of evidence leaves out what was inferred from activity for people who opted out of inference.
 _COURSES_TEACHING = (
     select(Course.id, Course.code, Course.title, Course.duration_hours, CourseSkill.skill_id)
     .join(CourseSkill, CourseSkill.course_id == Course.id)
@@ -153,7 +156,8 @@ class Skills(Repository):
             query = (select(SkillEvidence.person_id, SkillEvidence.skill_id, SkillEvidence.evidence_type, SkillEvidence.level,
                             SkillEvidence.observed_at, SkillEvidence.source)
                      .where(SkillEvidence.person_id.in_(person_ids[start:start + _CHUNK]),
-                            SkillEvidence.status == EvidenceStatus.active))
+                            SkillEvidence.status == EvidenceStatus.active,
+                            inference_allowed_filter(SkillEvidence.person_id, SkillEvidence.evidence_type)))
             condition = where_person(SkillEvidence.person_id, scope)
             rows = self._session.execute(query if condition is None else query.where(condition))
             for pid, sid, kind, level, at, source in rows:
@@ -161,9 +165,13 @@ class Skills(Repository):
         return out
 
     def evidence_history(self, person_id: int, skill_id: int | None = None, *, kind: EvidenceType | None = None,
-                         status: EvidenceStatus | None = None) -> list[SkillEvidence]:
-        """A person's evidence, newest first: of one skill, kind or status when given, else all of it."""
+                         status: EvidenceStatus | None = None, set_aside_too: bool = False) -> list[SkillEvidence]:
+        """A person's evidence, newest first: of one skill, kind or status when given, else all of it.
+        Evidence inferred from activity is left out for a person who opted out of inference, unless
+        ``set_aside_too`` (what Ladder inferred about them, shown to them as set aside)."""
         query = select(SkillEvidence).where(SkillEvidence.person_id == person_id)
+        if not set_aside_too:
+            query = query.where(inference_allowed_filter(SkillEvidence.person_id, SkillEvidence.evidence_type))
         if skill_id is not None:
             query = query.where(SkillEvidence.skill_id == skill_id)
         if kind is not None:

@@ -21,7 +21,9 @@ from storage.leases import Leases
 from storage.organisation import Organisation
 from storage.people import People
 from storage.privacy import Privacy
+from storage.preferences import PrivacyPreferences
 from storage.proposals import Proposals
+from storage.rate_limits import RateBuckets
 from storage.skills import Skills
 
 
@@ -56,6 +58,8 @@ class UnitOfWork:
     organisation = _Repository(Organisation)
     leases = _Repository(Leases)
     privacy = _Repository(Privacy)
+    preferences = _Repository(PrivacyPreferences)
+    rate_buckets = _Repository(RateBuckets)
 
     def __init__(self, session: Session) -> None:
         self._session = session

@@ -80,7 +80,10 @@ class DatabaseFactory:
 
     def ladder(self, tmp_path: Path) -> Ladder:
         db = self.database()
-        settings = Settings(data_dir=tmp_path, database_url=db.url, embedding_model_dir=SHARED_MODEL)
+        # Session-wide demo databases answer hundreds of messages from the same people in seconds: the per-person
+        # rate limit is off here, and on in the tests of it (tests/test_rate_limit.py, tests/fuzz).
+        settings = Settings(data_dir=tmp_path, database_url=db.url, embedding_model_dir=SHARED_MODEL,
+                            chat_rate_limit_messages=0)
         return build(settings, db=db)  # the application is assembled the way `python app.py` assembles it
 
     def close(self) -> None:

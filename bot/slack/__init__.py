@@ -79,7 +79,7 @@ SLACK_CHANNEL_KEY: web.AppKey = web.AppKey("slack_channel", object)
 
 def mount(app: web.Application, ladder: "Ladder") -> None:
     """Add /slack/events (and Socket Mode) to the server — or log one line saying why Slack is off."""
-    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+    from slack_bolt.adapter.aiohttp import to_aiohttp_response
 
     reason = disabled_reason(ladder.settings)
     if reason:
@@ -92,12 +92,19 @@ def mount(app: web.Application, ladder: "Ladder") -> None:
 
     if ladder.settings.slack_signing_secret is not None:
         from bot.slack.ack import ACK_HOLD, AckHold
+        from bot.slack.guard import checked_request, unanswerable
+
+        signing_secret = _secret(ladder.settings.slack_signing_secret)
 
         async def slack_events(request: web.Request) -> web.StreamResponse:
+            bolt_request = await checked_request(request, signing_secret)
+            if isinstance(bolt_request, web.Response):
+                return bolt_request
             hold = AckHold()
             token = ACK_HOLD.set(hold)
             try:
-                response = await to_aiohttp_response(await channel.bolt.async_dispatch(await to_bolt_request(request)))
+                bolt_response = await channel.bolt.async_dispatch(bolt_request)
+                response = unanswerable(bolt_response) or await to_aiohttp_response(bolt_response)
                 await response.prepare(request)  # the ack goes out first ...
                 await response.write_eof()
                 return response

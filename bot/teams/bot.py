@@ -222,7 +222,10 @@ class LadderTeamsBot(TeamsActivityHandler):
 
     async def on_invoke_activity(self, turn_context: TurnContext):
         if turn_context.activity.name != "adaptiveCard/action":
-            return await super().on_invoke_activity(turn_context)
+            response = await super().on_invoke_activity(turn_context)
+            if response is None or response.status == 501:  # botbuilder's "not implemented": a 5xx Teams would retry
+                return InvokeResponse(status=400, body={"error": "Ladder does not answer this kind of invoke"})
+            return response
         # Answered here rather than in on_adaptive_card_invoke: AdaptiveCardInvokeResponse's msrest model
         # can't carry the string value of a "message" response, and the body must stay a plain dict.
         return InvokeResponse(status=200, body=await self.card_action(turn_context))

@@ -79,6 +79,11 @@ TABLE_STEPS: tuple[TableStep, ...] = (
     TableStep("skill_evidence", lambda uow, s, job: uow.privacy.delete_evidence(s.person_id)),
     TableStep("enrolments", lambda uow, s, job: uow.privacy.delete_enrolments(s.person_id)),
     TableStep("interests", lambda uow, s, job: uow.privacy.delete_interests(s.person_id)),
+    TableStep("privacy_preferences", lambda uow, s, job: uow.privacy.delete_preferences(s.person_id)),
+    TableStep("demographics", lambda uow, s, job: uow.privacy.delete_demographics(s.person_id)),
+    TableStep("rate_buckets", lambda uow, s, job: uow.privacy.delete_rate_buckets(
+        [f"email:{s.email.lower()}" if s.email else "",
+         *(f"{channel}:{x}" for channel in ("slack", "teams", "terminal") for x in s.external_ids)])),
     TableStep("challenges", lambda uow, s, job: uow.privacy.delete_challenges(s.person_id)),
     TableStep("proposals", lambda uow, s, job: uow.privacy.delete_proposals_about(s.person_id, keep=_keep_request(job))),
     TableStep("links_held", lambda uow, s, job: uow.privacy.clear_roles_held(s.person_id)),

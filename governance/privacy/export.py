@@ -20,7 +20,7 @@ from storage.privacy import PERSON_KEYS
 SCHEMA_VERSION = "ladder-export/1"
 SECTIONS = ("profile", "chat_identities", "conversations", "answer_feedback", "skill_evidence", "enrolments",
             "interests", "proposals_about_me", "decisions_i_made", "proposals_for_me_to_decide", "challenges",
-            "audit_about_me", "audit_by_me")
+            "audit_about_me", "audit_by_me", "privacy_settings", "demographics")
 
 
 def _iso(value: dt.date | dt.datetime | None) -> str | None:
@@ -79,9 +79,21 @@ def build_export(uow: UnitOfWork, person_id: int, now: dt.datetime) -> dict[str,
         "audit_about_me": [_event(e, detail=True) for e in repo.audit_about(person_id)],
         # What they did to others' records: the action and when, not the other person or the entry's detail.
         "audit_by_me": [_event(e, detail=False) for e in repo.audit_by(person_id)],
+        "privacy_settings": _preferences(repo.preferences_of(person_id)),
+        "demographics": _demographics(repo.demographics_of(person_id)),
     }
     data["counts"] = {name: (len(data[name]) if isinstance(data[name], list) else 1) for name in SECTIONS}
     return data
+
+
+def _preferences(pref) -> dict[str, Any]:
+    return {"opt_out_inference": bool(pref and pref.opt_out_inference), "opt_out_surfacing": bool(pref and pref.opt_out_surfacing),
+            "updated_at": _iso(pref.updated_at) if pref else None}
+
+
+def _demographics(row) -> dict[str, Any]:
+    """What HR's bias audit holds about them (nothing recorded: both None)."""
+    return {"sex": row.sex if row else None, "race_ethnicity": row.race_ethnicity if row else None}
 
 
 def _proposal(p, d) -> dict[str, Any]:

@@ -121,7 +121,8 @@ def test_shuffling_demographics_across_people_changes_no_recommendation(fresh_de
 
 # --------------------------------------------------------------------------- who may read demographics
 
-ALLOWED = {"handlers/bias_audit.py", "storage/demographics.py"}  # + a person's export / erasure, when they land
+ALLOWED = {"handlers/bias_audit.py", "storage/demographics.py",
+           "storage/privacy.py"}  # + a person's own export and their erasure (storage.privacy), never a recommendation
 WRITES_SYNTHETIC = {"handlers/seed_demo.py"}  # writes the demo's synthetic rows through the model, never reads them
 
 
