@@ -52,10 +52,14 @@ def build(settings: "Settings | None" = None, *, db: "Database | None" = None) -
     from settings import load_settings
     from storage import Database
 
+    from storage.audit_keys import AuditKeys
+
     settings = settings or load_settings()
     if db is None:
-        db = Database(settings.database_url, cipher=open_cipher(settings))
+        db = Database(settings.database_url, cipher=open_cipher(settings), audit_keys=AuditKeys(settings.pseudonym_key))
         db.migrate()
+    elif db.audit_keys is None:  # a database opened elsewhere (tests): its audit inserts are stamped from here on
+        db.audit_keys = AuditKeys(settings.pseudonym_key)
     ladder = Ladder(settings=settings, db=db)
     register_notifier(ladder)  # only when Slack is configured
     return ladder
