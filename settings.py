@@ -170,6 +170,11 @@ class Settings(BaseSettings):
         default=365, ge=1,
         description="conversation memory and other personal free text (answer-feedback questions, channel "
                     "de-duplication keys) older than this many days is purged by the retention job")
+    audit_seal_interval_seconds: int = Field(
+        default=60, ge=0,
+        description="how often `serve` seals new audit entries into the audit trail's hash chain (one sealer at a time "
+                    "across processes, through a lease; docs/audit.md); 0: never in process (run `python app.py audit "
+                    "seal` from cron — `audit verify` seals first anyway)")
     retention_interval_seconds: int = Field(
         default=86400, ge=0,
         description="how often `serve` runs the retention purge (at most once per interval across all processes: "

@@ -122,8 +122,8 @@ def verify(db: Database, now: Callable[[], dt.datetime], *, seal_first: bool = T
         for row in chain.sealed():
             report.checked += 1
             if row.seq != expected:
-                _problem(report, f"seq {expected}" + (f" to {row.seq - 1}" if row.seq - 1 > expected else "")
-                         + " missing (rows removed)", row.seq, row.id)
+                gap = f"seq {expected}" + (f" to {row.seq - 1}" if row.seq - 1 > expected else "")
+                _problem(report, f"{gap} missing, before row id {row.id} (rows removed)", expected, None)
             elif row_hash(previous, **row.fields) != row.row_hash:
                 _problem(report, "its hash does not match (a field changed, or rows were reordered)", row.seq, row.id)
             if row.redacted_by_job is not None:
