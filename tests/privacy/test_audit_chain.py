@@ -239,3 +239,19 @@ def test_an_unfinished_erasure_does_not_vouch_for_the_rows_it_changed(db):
         s.get(ErasureJob, job.id).status = "done"
     done = audit_chain.verify(db, now)
     assert done.ok and done.redacted == 1
+
+
+def test_the_agents_bulk_entries_carry_refs_and_digests_and_seal(fresh_demo):
+    from handlers.seed_demo import prime_agent
+
+    ladder = fresh_demo
+    prepare(ladder)
+    assert prime_agent(ladder).as_data()
+    key = ladder.settings.pseudonym_key()
+    with ladder.db.session() as s:
+        created = s.scalars(select(AuditEvent).where(AuditEvent.action == "proposal.created")).all()
+        assert created and all(e.chain_seq is None for e in created)  # written unsealed
+        assert all(e.detail_digest == AuditKeys(key).digest(e.detail) for e in created)
+        assert all(e.subject_ref == pseudonym(key, e.subject_id) for e in created if e.subject_id is not None)
+    report = audit_chain.verify(ladder.db, ladder.now)
+    assert report.ok and report.sealed >= len(created) and report.unsealed == 0
