@@ -255,3 +255,39 @@ def test_the_agents_bulk_entries_carry_refs_and_digests_and_seal(fresh_demo):
         assert all(e.subject_ref == pseudonym(key, e.subject_id) for e in created if e.subject_id is not None)
     report = audit_chain.verify(ladder.db, ladder.now)
     assert report.ok and report.sealed >= len(created) and report.unsealed == 0
+
+
+def test_serve_seals_on_its_schedule(fresh_demo):
+    import asyncio
+
+    from aiohttp import web
+
+    from bot.server import build_app
+
+    ladder = fresh_demo
+    prepare(ladder)
+    ladder.settings.agent_interval_seconds = 0
+    ladder.settings.retention_interval_seconds = 0
+    ladder.settings.audit_seal_interval_seconds = 1
+    assert say(ladder, MAYA, "delete my data").data["status"] == "requested"
+
+    def unsealed() -> int:
+        with ladder.db.session() as s:
+            return s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.chain_seq.is_(None)))
+
+    assert unsealed() > 0
+
+    async def scenario() -> bool:
+        runner = web.AppRunner(build_app(ladder, channels=()))
+        await runner.setup()
+        try:
+            for _ in range(100):
+                await asyncio.sleep(0.1)
+                if unsealed() == 0:
+                    return True
+            return False
+        finally:
+            await runner.cleanup()
+
+    assert asyncio.run(scenario())
+    assert audit_chain.verify(ladder.db, ladder.now, seal_first=False).ok
