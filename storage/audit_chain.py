@@ -7,7 +7,7 @@ ids and the encrypted detail are not in the hash, so the erasure (which empties 
 keeps the chain valid; the detail is tied to the chain through its keyed digest instead.
 
 The chain's head (last seq and hash) is also kept in ``maintenance_runs`` under ``audit-chain``, so removing rows
-from the end of the chain is noticed too. Which process may seal is decided by the caller (a lease,
+from the end of the chain is noticed too (and the next seal continues after it, leaving the gap). Which process may seal is decided by the caller (a lease,
 ``storage.leases``); the unique ``chain_seq`` makes a second writer's transaction fail rather than fork the chain.
 """
 
@@ -75,7 +75,8 @@ class AuditChain(Repository):
 
         Rows without refs or digest (written before 0010, or by a database opened without the keys) get them here,
         from their ids and detail as they are now."""
-        seq, previous = self.head()
+        # After the recorded head, not the last row's: rows removed from the end leave a gap the next seal keeps.
+        seq, previous = max(self.head(), self.recorded_head() or (0, GENESIS))
         rows = self._session.execute(
             select(*HASHED, AuditEvent.subject_id, AuditEvent.actor_id).where(AuditEvent.chain_seq.is_(None))
             .order_by(AuditEvent.id).limit(limit)).all()

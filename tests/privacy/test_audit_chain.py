@@ -147,6 +147,17 @@ def test_tampering_is_found_and_the_row_is_named(db, tamper):
     assert len(report.problems) == (4 if tamper is _tamper_swap else 1), report.problems
 
 
+def test_rows_removed_from_the_end_stay_missing_after_the_next_seal(db):
+    _write(db, 6)
+    assert audit_chain.verify(db, now).ok
+    row_id, seq = _rows(db)[-1]
+    with db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": row_id})
+    _write(db, 2, start=50)  # new entries are sealed after the recorded head, not into the removed row's place
+    report = audit_chain.verify(db, now)
+    assert not report.ok and report.first_problem["seq"] == seq and "missing" in report.first_problem["problem"]
+
+
 def test_two_sealers_at_once_make_one_chain(db):
     _write(db, 300)
     results: list[int | None] = []
