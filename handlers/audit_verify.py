@@ -7,15 +7,18 @@ Both seal what is unsealed first, then walk the hash chain (``governance.audit_c
 from __future__ import annotations
 
 import json
-import sys
+import logging
 
 from conversation import Reply
+from conversation.errors import log_failure
 from governance import audit_chain
 from governance.permissions import Capability, Target, decide
 from handlers.access import refused, roles
 from handlers.context import Ladder
 from storage import UnitOfWork
 from storage.models import Person
+
+log = logging.getLogger(__name__)
 
 
 def admin_verify(ladder: Ladder, uow: UnitOfWork, actor: Person) -> Reply:
@@ -26,10 +29,7 @@ def admin_verify(ladder: Ladder, uow: UnitOfWork, actor: Person) -> Reply:
     try:
         report = audit_chain.verify(ladder.db, ladder.now)
     except Exception:  # noqa: BLE001 - a plain answer, the details in the log
-        from conversation.errors import log_failure
-        import logging
-
-        error_id = log_failure(logging.getLogger(__name__), "audit verification failed")
+        error_id = log_failure(log, "audit verification failed")
         return Reply(text=f"I couldn't check the audit trail just now (error id {error_id}). Try again in a minute.",
                      ephemeral=True, data={"intent": "audit_verify", "status": "error", "error_id": error_id})
     return Reply(text="\n".join(report.lines()), ephemeral=True,
@@ -53,5 +53,5 @@ def run(args, ladder: Ladder) -> int:
     if args.json:
         print(json.dumps(report.as_data(), indent=2, ensure_ascii=False))
     else:
-        print("\n".join(report.lines()), file=sys.stdout)
+        print("\n".join(report.lines()))
     return 0 if report.ok else 1

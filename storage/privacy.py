@@ -49,6 +49,7 @@ PERSON_KEYS = frozenset({
     "approved_by", "with", "to", "on_behalf_of", "owner_id", "delegate_id", "lead_id", "resolved_by", "updated_by",
 })
 ERASED = "[erased]"
+AUDIT_HEX_COLUMNS = frozenset({"detail_digest", "row_hash"})  # the hash chain's own columns (storage.audit_chain)
 
 
 def scrub_text(value: str, person_id: int, pseudonym: str, pattern: re.Pattern[str] | None) -> str:
@@ -264,6 +265,8 @@ class Privacy(Repository):
                 continue
             key = list(table.primary_key.columns)
             for column in table.columns:
+                if table.name == AuditEvent.__tablename__ and column.name in AUDIT_HEX_COLUMNS:
+                    continue  # hex digests: they hold no text, and a person's id digits occur in most of them
                 if isinstance(column.type, ENCRYPTED_TYPES):
                     # Ciphertext cannot be searched in SQL: every stored value is decrypted and looked at here.
                     changed += self._redact_encrypted(table, key, column, person_id, pseudonym, pattern, job_id)
