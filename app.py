@@ -15,6 +15,7 @@
     python app.py embedding-model [--no-download] where the knowledge base's sentence model loads from; fetch it
     python app.py keys new|status|rotate [--batch N]   encryption keys: a new one, rows per key, re-encrypt
     python app.py audit bias [--json]             the bias audit of Ladder's outputs (LL144 impact ratios)
+    python app.py audit verify [--json] | seal    the audit trail's hash chain: check it (exit 1: broken) / seal now
     python app.py audit bias --from-csv FILE --outcome COLUMN --selected VALUE --category COLUMN [...]
     python app.py privacy export EMAIL [--out FILE]   everything Ladder holds about a person (JSON + summary)
     python app.py privacy jobs | resume ID | purge    erasure jobs (erasing needs HR's approval in chat); retention
@@ -52,10 +53,14 @@ def build(settings: "Settings | None" = None, *, db: "Database | None" = None) -
     from settings import load_settings
     from storage import Database
 
+    from storage.audit_keys import AuditKeys
+
     settings = settings or load_settings()
     if db is None:
-        db = Database(settings.database_url, cipher=open_cipher(settings))
+        db = Database(settings.database_url, cipher=open_cipher(settings), audit_keys=AuditKeys(settings.pseudonym_key))
         db.migrate()
+    elif db.audit_keys is None:  # a database opened elsewhere (tests): its audit inserts are stamped from here on
+        db.audit_keys = AuditKeys(settings.pseudonym_key)
     ladder = Ladder(settings=settings, db=db)
     register_notifier(ladder)  # only when Slack is configured
     return ladder
@@ -193,6 +198,10 @@ def cmd_nlu(args, ladder) -> int:
 
 
 def cmd_audit(args, ladder) -> int:
+    if args.audit_command in ("verify", "seal"):
+        from handlers import audit_verify
+
+        return audit_verify.run(args, ladder)
     from handlers import bias_cli
 
     return bias_cli.run(args, ladder)

@@ -162,14 +162,21 @@ class Settings(BaseSettings):
     # Privacy (GDPR Art. 15/17/20, CCPA)
     privacy_pseudonym_key: SecretStr | None = Field(
         default=None,
-        description="HMAC-SHA256 key for the pseudonym an erased person's audit entries keep (at least 32 characters). "
-                    "Unset: a random key generated once into DATA_DIR/privacy-pseudonym.key (mode 0600) — fine for "
-                    "one machine and the demo; set it explicitly when several machines share one database. Changing "
-                    "it changes the pseudonyms of later erasures only")
+        description="HMAC-SHA256 key for the pseudonyms every audit entry carries of its subject and actor, and for "
+                    "the keyed digest of its detail (docs/audit.md) — at least 32 characters. Unset: a random key "
+                    "generated once into DATA_DIR/privacy-pseudonym.key (mode 0600) — fine for one machine and the "
+                    "demo; set it explicitly when several machines share one database. Keep it for the life of the "
+                    "data: with another key, entries written before no longer match their digests and `audit verify` "
+                    "reports them as edited")
     retention_days: int = Field(
         default=365, ge=1,
         description="conversation memory and other personal free text (answer-feedback questions, channel "
                     "de-duplication keys) older than this many days is purged by the retention job")
+    audit_seal_interval_seconds: int = Field(
+        default=60, ge=0,
+        description="how often `serve` seals new audit entries into the audit trail's hash chain (one sealer at a time "
+                    "across processes, through a lease; docs/audit.md); 0: never in process (run `python app.py audit "
+                    "seal` from cron — `audit verify` seals first anyway)")
     retention_interval_seconds: int = Field(
         default=86400, ge=0,
         description="how often `serve` runs the retention purge (at most once per interval across all processes: "

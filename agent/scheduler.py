@@ -17,6 +17,7 @@ from collections.abc import Callable
 from agent.run import AgentSettings, run_pass
 from approvals.deps import ApprovalsDeps
 from conversation.errors import log_failure
+from governance import audit_chain
 from governance.privacy import retention
 from storage import Database
 
@@ -69,6 +70,33 @@ def retention_ctx(db: Database, now: Callable[[], dt.datetime], *, max_age_days:
                 await asyncio.sleep(check)
 
         task = asyncio.create_task(loop(), name="ladder-retention")
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return ctx
+
+
+def seal_ctx(db: Database, now: Callable[[], dt.datetime], *, interval_seconds: float):
+    """The audit trail's sealer inside `serve`: every ``interval_seconds``, off the request path, in a thread; a
+    process that finds another one sealing (the lease) skips that round."""
+
+    def tick() -> None:
+        sealed = audit_chain.seal(db, now)
+        if sealed:
+            log.info("audit rows sealed", extra={"sealed": sealed})
+
+    async def ctx(_app):
+        async def loop() -> None:
+            while True:
+                await asyncio.sleep(interval_seconds)
+                try:
+                    await asyncio.get_running_loop().run_in_executor(None, tick)
+                except Exception:  # noqa: BLE001 - the next round tries again; verify seals too
+                    log_failure(log, "audit sealing failed")
+
+        task = asyncio.create_task(loop(), name="ladder-audit-sealer")
         yield
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

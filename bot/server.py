@@ -50,8 +50,8 @@ async def _in_thread(fn, *args):
 
 
 def build_app(ladder: Ladder, channels: Sequence[MountChannel] = ALL_CHANNELS) -> web.Application:
-    """The server: health checks, the given channels, the agent's scheduler and the retention purge when they have
-    an interval."""
+    """The server: health checks, the given channels, the agent's scheduler, the retention purge and the audit
+    sealer when they have an interval."""
     app = web.Application(middlewares=[access_log], client_max_size=5 * 1024 * 1024)
     app[LADDER_KEY] = ladder
     app.router.add_get("/healthz", healthz)
@@ -67,6 +67,11 @@ def build_app(ladder: Ladder, channels: Sequence[MountChannel] = ALL_CHANNELS) -
 
         app.cleanup_ctx.append(retention_ctx(ladder.db, lambda: ladder.now(), max_age_days=lambda: ladder.settings.retention_days,
                                              interval_seconds=ladder.settings.retention_interval_seconds))
+    if ladder.settings.audit_seal_interval_seconds > 0:  # the audit trail's hash chain, sealed off the hot path
+        from agent.scheduler import seal_ctx
+
+        app.cleanup_ctx.append(seal_ctx(ladder.db, lambda: ladder.now(),
+                                        interval_seconds=ladder.settings.audit_seal_interval_seconds))
     app.on_startup.append(_freeze_start_up_objects)  # runs after every adapter's start-up (cleanup_ctx runs first)
     return app
 

@@ -65,7 +65,8 @@ ADMIN_COMMANDS: dict[str, AdminCommand] = {
                            "`/ladder policy` · `/ladder policy set <type> <auto|approve|off>` — the agent's autonomy per action type"),
     "agent": AdminCommand(Capability.run_agent, admin_agent, "`/ladder agent run` — run the agent now"),
     "audit": AdminCommand(Capability.read_audit, admin_audit,
-                          "`/ladder audit <email>` · `/ladder audit proposal <id>` — an audit trail"),
+                          "`/ladder audit <email>` · `/ladder audit proposal <id>` — an audit trail · "
+                          "`/ladder audit verify` — check the trail's hash chain"),
     "challenges": AdminCommand(Capability.resolve_challenge, admin_challenges,
                                "`/ladder challenges` — open challenges (resolve: “uphold 3 because …” / “dismiss 3 because …”)"),
     "role": AdminCommand(Capability.manage_roles, admin_role,

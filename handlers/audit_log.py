@@ -1,4 +1,5 @@
-"""Use case: `/ladder audit <email>` — a person's audit trail; `/ladder audit proposal <id>` — one proposal's.
+"""Use case: `/ladder audit <email>` — a person's audit trail; `/ladder audit proposal <id>` — one proposal's;
+`/ladder audit verify` — is the whole trail intact (handlers.audit_verify)?
 
 Capability ``read_audit``: everyone may read their own, HR and admins anyone's. The read itself is scoped, so
 a proposal's trail shows only events about people the reader may see.
@@ -50,13 +51,17 @@ def render(title: str, items: list[dict[str, Any]]) -> str:
 def admin_audit(ladder: Ladder, uow: UnitOfWork, actor: Person, args: str) -> Reply:
     args = args.strip().lstrip("@")
     parts = args.split()
+    if [p.lower() for p in parts] == ["verify"]:
+        from handlers.audit_verify import admin_verify
+
+        return admin_verify(ladder, uow, actor)
     if len(parts) == 2 and parts[0].lower() == "proposal" and parts[1].lstrip("#").isdigit():
         pid = int(parts[1].lstrip("#"))
         items = events(uow, scope(uow, actor, Capability.read_audit), proposal_id=pid)
         return Reply(text=render(f"Audit trail of proposal {pid}", items), ephemeral=True,
                      data={"intent": "admin_audit", "proposal_id": pid, "events": items})
     if not args:
-        return Reply(text="Usage: `/ladder audit <email>` or `/ladder audit proposal <id>`.", ephemeral=True)
+        return Reply(text="Usage: `/ladder audit <email>`, `/ladder audit proposal <id>` or `/ladder audit verify`.", ephemeral=True)
     person = uow.people.by_email(args)
     if person is None:
         return Reply(text=f"I can't find {args} in the directory.", ephemeral=True)

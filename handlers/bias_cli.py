@@ -29,8 +29,12 @@ class CsvProblem(Exception):
 
 
 def add_parser(sub) -> None:
-    audit = sub.add_parser("audit", help="audits: the bias audit (selection rates, impact ratios)")
+    audit = sub.add_parser("audit", help="audits: the bias audit (selection rates, impact ratios); the audit trail's "
+                                         "hash chain (verify, seal)")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    from handlers import audit_verify
+
+    audit_verify.add_parsers(audit_sub)  # `audit verify` / `audit seal`: the hash chain of the audit trail
     b = audit_sub.add_parser("bias", help="selection rates and impact ratios by sex, race/ethnicity and both (LL144)")
     b.add_argument("--json", action="store_true", help="print every figure as JSON")
     b.add_argument("--from-csv", metavar="FILE", help="audit another tool's decisions instead of Ladder's")

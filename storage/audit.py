@@ -1,4 +1,10 @@
-"""The append-only audit trail: the only writes this module offers are inserts."""
+"""The append-only audit trail: the only writes this module offers are inserts.
+
+Every insert carries, when the unit of work was given the audit keys (``storage.audit_keys``, handed in by the
+composition root), the keyed pseudonyms of its subject and actor and a keyed digest of its detail — two or three
+HMACs, nothing more on the hot path. Rows are inserted unsealed; ``storage.audit_chain`` seals them into a hash
+chain later (docs/audit.md). Without the keys (a tool's own database) the sealer fills them in at sealing time.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from typing import Any
 from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from storage.audit_keys import AuditKeys
 from storage.repository import Repository
 from storage.models import AuditEvent, Person, utcnow
 from storage.scope import Scope, where_person
@@ -26,12 +33,15 @@ def record(
     detail: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
     subject_ref: str | None = None,
+    keys: AuditKeys | None = None,
 ) -> AuditEvent:
-    """``subject_ref``: an erased person's pseudonym, for entries about someone who no longer has a row of their own."""
-    event = AuditEvent(
+    """``subject_ref``: an erased person's pseudonym, for entries about someone who no longer has a row of their own.
+    ``keys``: the audit keys; with them the entry gets its refs and detail digest now (else when it is sealed)."""
+    entry: dict[str, Any] = dict(
         at=at or utcnow(), actor_id=actor_id, actor_kind=actor_kind, action=action, subject_id=subject_id,
         object_type=object_type, object_id=object_id, detail=detail or {}, subject_ref=subject_ref,
     )
+    event = AuditEvent(**(keys.stamp(entry) if keys is not None else entry))
     session.add(event)
     return event
 
@@ -45,11 +55,18 @@ def events_for(session: Session, subject_id: int, limit: int = 50) -> list[Audit
 class AuditTrail(Repository):
     """The audit trail as a repository of the unit of work: record entries, read them back."""
 
+    def __init__(self, session: Session, keys: AuditKeys | None = None) -> None:
+        super().__init__(session)
+        self._keys = keys
+
     def record(self, **entry: Any) -> AuditEvent:
-        return record(self._session, **entry)
+        return record(self._session, keys=self._keys, **entry)
 
     def record_many(self, entries: list[dict[str, Any]]) -> None:
-        """Bulk insert (executemany): each entry has the columns ``record`` takes, ``at`` included."""
+        """Bulk insert (executemany): each entry has the columns ``record`` takes, ``at`` included; each gets its
+        refs and detail digest as ``record`` gives them."""
+        if self._keys is not None:
+            entries = [self._keys.stamp(dict(e)) for e in entries]
         for start in range(0, len(entries), 5000):
             self._session.execute(insert(AuditEvent), entries[start:start + 5000])
 

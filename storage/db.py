@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.audit_keys import AuditKeys
 from storage.encryption import Cipher, attach
 from storage.uow import UnitOfWork
 
@@ -48,11 +49,15 @@ class Database:
 
     ``cipher`` is the key ring of the encrypted columns (storage/encryption.py); it is attached to this database's
     own engine. Without one, the database works but refuses to read or write an encrypted column.
+    ``audit_keys`` (storage/audit_keys.py) go to every unit of work: audit inserts are stamped with them. Without
+    them entries are written unstamped and the sealer stamps them (docs/audit.md).
     """
 
-    def __init__(self, url: str, *, cipher: Cipher | None = None, echo: bool = False) -> None:
+    def __init__(self, url: str, *, cipher: Cipher | None = None, echo: bool = False,
+                 audit_keys: AuditKeys | None = None) -> None:
         self.url = url
         self.cipher = cipher
+        self.audit_keys = audit_keys
         self.engine = make_engine(url, echo=echo)
         attach(self.engine, cipher)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -66,7 +71,7 @@ class Database:
         """One transaction: committed when the block ends, rolled back if it raises."""
         session = self._sessions()
         try:
-            yield UnitOfWork(session)
+            yield UnitOfWork(session, self.audit_keys)
             session.commit()
         except BaseException:
             session.rollback()
@@ -88,7 +93,7 @@ class Database:
             session.execute(text("PRAGMA query_only = ON" if sqlite else "SET TRANSACTION READ ONLY"))
             if sqlite:
                 read_only_connection = session.connection().connection.dbapi_connection
-            yield UnitOfWork(session)
+            yield UnitOfWork(session, self.audit_keys)
         finally:
             try:
                 if read_only_connection is not None:

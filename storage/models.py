@@ -362,7 +362,8 @@ class AuditEvent(Base):
     """Append-only: rows are inserted, never updated or deleted (the repository offers no way to)."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id"),)  # one proposal's trail (0003)
+    __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id"),  # one proposal's trail (0003)
+                      UniqueConstraint("chain_seq", name="uq_audit_events_chain_seq"))  # one row per place (0010)
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
@@ -373,8 +374,17 @@ class AuditEvent(Base):
     object_id: Mapped[str | None] = mapped_column(String(60))
     detail: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON, default=dict)  # carries reasons and challenge texts
     # After an erasure the person's id columns are emptied and these hold their keyed pseudonym (0005).
+    # Since 0010 written at insert for everyone (the keyed pseudonym of subject_id / actor_id, storage.audit_keys):
+    # the hash chain covers them, and the erasure leaves them as they were.
     subject_ref: Mapped[str | None] = mapped_column(String(64), index=True)
     actor_ref: Mapped[str | None] = mapped_column(String(64))
+    # The hash chain (0010, storage.audit_chain): a keyed digest of the detail made before encryption, and what
+    # the sealer adds later — the row's place in the chain and SHA-256 over the previous hash and this row.
+    detail_digest: Mapped[str | None] = mapped_column(String(64))
+    chain_seq: Mapped[int | None] = mapped_column(Integer)
+    row_hash: Mapped[str | None] = mapped_column(String(64))
+    # The erasure job that scrubbed this row's detail (not in the hash; verification checks the job instead).
+    redacted_by_job: Mapped[int | None] = mapped_column(Integer)
 
 
 # Demographics are HR-only: kept apart from the person, read only through ``storage.demographics`` for the bias

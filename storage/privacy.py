@@ -52,6 +52,7 @@ PERSON_KEYS = frozenset({
     "approved_by", "with", "to", "on_behalf_of", "owner_id", "delegate_id", "lead_id", "resolved_by", "updated_by",
 })
 ERASED = "[erased]"
+AUDIT_HEX_COLUMNS = frozenset({"detail_digest", "row_hash"})  # the hash chain's own columns (storage.audit_chain)
 
 
 def scrub_text(value: str, person_id: int, pseudonym: str, pattern: re.Pattern[str] | None) -> str:
@@ -78,6 +79,14 @@ def terms_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
     """Any of the terms, case-insensitively (longest first, so an email is replaced before a name inside it)."""
     words = sorted({t for t in terms if t and len(t) >= 3}, key=len, reverse=True)
     return re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE) if words else None
+
+
+def _redacted(table, column: str, value: Any, job_id: int | None) -> dict[str, Any]:
+    """The new value, and on an audit entry the erasure job that changed it."""
+    values: dict[str, Any] = {column: value}
+    if table.name == AuditEvent.__tablename__ and job_id is not None:
+        values["redacted_by_job"] = job_id
+    return values
 
 
 class Privacy(Repository):
@@ -231,11 +240,13 @@ class Privacy(Repository):
             changed += self._session.execute(statement.execution_options(synchronize_session=False)).rowcount or 0
         return changed
 
-    def pseudonymise_audit(self, person_id: int, pseudonym: str, terms: list[str]) -> int:
+    def pseudonymise_audit(self, person_id: int, pseudonym: str, terms: list[str], job_id: int | None = None) -> int:
         """The one update the audit trail allows: an erased person's entries keep everything but who they were.
 
-        ``subject_id`` / ``actor_id`` become empty and ``subject_ref`` / ``actor_ref`` hold the keyed pseudonym;
-        the entry's detail keeps its keys, with the person's id and their name, email or chat ids replaced.
+        ``subject_id`` / ``actor_id`` become empty and ``subject_ref`` / ``actor_ref`` hold the keyed pseudonym
+        (the value they already carry since 0010, so the hash chain is untouched); the entry's detail keeps its keys,
+        with the person's id and their name, email or chat ids replaced, and the entry is marked as redacted by
+        ``job_id`` (its detail no longer matches its digest; verification checks the job instead).
         """
         pattern = terms_pattern(terms)
         changed = 0
@@ -246,6 +257,7 @@ class Privacy(Repository):
             if event.actor_id == person_id:
                 event.actor_id, event.actor_ref = None, pseudonym
             event.detail = scrub_json(event.detail or {}, person_id, pseudonym, pattern)
+            event.redacted_by_job = job_id
             changed += 1
         return changed
 
@@ -261,11 +273,12 @@ class Privacy(Repository):
         return changed
 
     def redact_everywhere(self, person_id: int, pseudonym: str, terms: list[str],
-                          skip: Iterable[str] = ("people", "chat_identities", "erasure_jobs")) -> int:
+                          skip: Iterable[str] = ("people", "chat_identities", "erasure_jobs"), job_id: int | None = None) -> int:
         """Belt and braces after the tables' own steps: any text or JSON column of any table that still mentions
         them (their name in someone else's decision reason, their email in a note, their id under a person key in
         a payload) is rewritten; a row whose text *key* mentions them is deleted. The tables a later step handles
-        are skipped. A table added to the models is covered without changes here."""
+        are skipped. A table added to the models is covered without changes here. An audit entry rewritten here is
+        marked as redacted by ``job_id``, like the ones ``pseudonymise_audit`` changed."""
         pattern = terms_pattern(terms)
         words = sorted({t.lower() for t in terms if t and len(t) >= 3})
         changed = 0
@@ -275,9 +288,11 @@ class Privacy(Repository):
                 continue
             key = list(table.primary_key.columns)
             for column in table.columns:
+                if table.name == AuditEvent.__tablename__ and column.name in AUDIT_HEX_COLUMNS:
+                    continue  # hex digests: they hold no text, and a person's id digits occur in most of them
                 if isinstance(column.type, ENCRYPTED_TYPES):
                     # Ciphertext cannot be searched in SQL: every stored value is decrypted and looked at here.
-                    changed += self._redact_encrypted(table, key, column, person_id, pseudonym, pattern)
+                    changed += self._redact_encrypted(table, key, column, person_id, pseudonym, pattern, job_id)
                     continue
                 is_json = isinstance(column.type, JSON)
                 if not (is_json or isinstance(column.type, (String, Text))):
@@ -294,11 +309,12 @@ class Privacy(Repository):
                     new = (scrub_json(value, person_id, pseudonym, pattern) if is_json
                            else scrub_text(value, person_id, pseudonym, pattern))
                     if new != value:
-                        self._session.execute(update(table).where(and_(*[k == v for k, v in zip(key, ids)])).values({column.name: new}))
+                        self._session.execute(update(table).where(and_(*[k == v for k, v in zip(key, ids)]))
+                                              .values(_redacted(table, column.name, new, job_id)))
                         changed += 1
         return changed
 
-    def _redact_encrypted(self, table, key, column, person_id: int, pseudonym: str, pattern) -> int:
+    def _redact_encrypted(self, table, key, column, person_id: int, pseudonym: str, pattern, job_id: int | None = None) -> int:
         is_json = isinstance(column.type, EncryptedJSON)
         changed = 0
         for row in self._session.execute(select(*key, column).where(column.is_not(None))).all():
@@ -306,7 +322,8 @@ class Privacy(Repository):
             new = (scrub_json(value, person_id, pseudonym, pattern) if is_json
                    else scrub_text(value, person_id, pseudonym, pattern))
             if new != value:
-                self._session.execute(update(table).where(and_(*[k == v for k, v in zip(key, ids)])).values({column.name: new}))
+                self._session.execute(update(table).where(and_(*[k == v for k, v in zip(key, ids)]))
+                                      .values(_redacted(table, column.name, new, job_id)))
                 changed += 1
         return changed
 

@@ -14,6 +14,8 @@ from typing import Generic, TypeVar
 from sqlalchemy.orm import Session
 
 from storage.audit import AuditTrail
+from storage.audit_chain import AuditChain
+from storage.audit_keys import AuditKeys
 from storage.chat import ChatRecords
 from storage.conversations import Conversations
 from storage.knowledge_docs import KnowledgeDocs
@@ -51,7 +53,8 @@ class UnitOfWork:
     people = _Repository(People)
     skills = _Repository(Skills)
     proposals = _Repository(Proposals)
-    audit = _Repository(AuditTrail)
+    audit = _Repository(AuditTrail)  # replaced per unit of work by one that holds the audit keys (__init__)
+    audit_chain = _Repository(AuditChain)
     knowledge = _Repository(KnowledgeDocs)
     chat = _Repository(ChatRecords)
     conversations = _Repository(Conversations)
@@ -61,8 +64,12 @@ class UnitOfWork:
     preferences = _Repository(PrivacyPreferences)
     rate_buckets = _Repository(RateBuckets)
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, audit_keys: AuditKeys | None = None) -> None:
+        """``audit_keys``: what every audit insert stamps its entry with (handed to the Database by app.build)."""
         self._session = session
+        self.audit_keys = audit_keys
+        if audit_keys is not None:
+            self.__dict__["audit"] = AuditTrail(session, audit_keys)
 
     def add(self, entity: object) -> None:
         """A new entity (a model instance) becomes part of this unit of work."""

@@ -118,7 +118,10 @@ def _worker_main(settings, conn: Connection) -> None:
         with sending:
             conn.send_bytes(data)
 
-    ladder = Ladder(settings=settings, db=Database(settings.database_url, cipher=Cipher(settings.encryption_key_ring())))
+    from storage.audit_keys import AuditKeys
+
+    db = Database(settings.database_url, cipher=Cipher(settings.encryption_key_ring()), audit_keys=AuditKeys(settings.pseudonym_key))
+    ladder = Ladder(settings=settings, db=db)
     ladder.notifiers.replace_all([_Outbox(send)])
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)

@@ -87,7 +87,7 @@ TABLE_STEPS: tuple[TableStep, ...] = (
     TableStep("challenges", lambda uow, s, job: uow.privacy.delete_challenges(s.person_id)),
     TableStep("proposals", lambda uow, s, job: uow.privacy.delete_proposals_about(s.person_id, keep=_keep_request(job))),
     TableStep("links_held", lambda uow, s, job: uow.privacy.clear_roles_held(s.person_id)),
-    TableStep("audit_events", lambda uow, s, job: uow.privacy.pseudonymise_audit(s.person_id, s.pseudonym, s.terms)),
+    TableStep("audit_events", lambda uow, s, job: uow.privacy.pseudonymise_audit(s.person_id, s.pseudonym, s.terms, job.id)),
     TableStep("knowledge_documents", lambda uow, s, job: uow.privacy.clear_document_contacts(s.terms)),
 )
 REDACT = "redact_everywhere"
@@ -218,7 +218,8 @@ class Erasure:
 
     def _in_database(self, uow: UnitOfWork, step: str, subject: Subject, job: ErasureJob) -> int:
         if step == REDACT:
-            return uow.privacy.redact_everywhere(subject.person_id, subject.pseudonym, subject.terms) if subject.known else 0
+            return (uow.privacy.redact_everywhere(subject.person_id, subject.pseudonym, subject.terms, job_id=job.id)
+                    if subject.known else 0)
         if step == IDENTITY:
             return uow.privacy.remove_identity(subject.person_id, TOMBSTONE_NAME, tombstone_email(subject.pseudonym))
         if step == REPORT:

@@ -7,15 +7,10 @@ without the key can test a guess ("was this Maya?") against it — a plain hash 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+# One function makes it, in storage: every audit entry carries it from insert time (storage.audit_keys).
+from storage.audit_keys import PREFIX, pseudonym
 
-PREFIX = "erased-"
-
-
-def pseudonym(key: bytes, person_id: int) -> str:
-    digest = hmac.new(key, f"ladder-person:{person_id}".encode(), hashlib.sha256).hexdigest()
-    return PREFIX + digest[:32]
+__all__ = ["PREFIX", "TOMBSTONE_NAME", "pseudonym", "tombstone_email"]
 
 
 def tombstone_email(ref: str) -> str:

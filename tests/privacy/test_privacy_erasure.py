@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from approvals import policy
 from approvals.actions import ActionType
+from governance import audit_chain
 from governance.permissions import Capability, Target, refusal
 from governance.privacy.erasure import TABLE_STEPS, Erasure, step_names
 from governance.privacy.pseudonym import pseudonym
@@ -54,6 +55,7 @@ def test_erasure_end_to_end_leaves_no_trace_and_the_audit_trail_keeps_every_entr
     assert refusal(Capability.approve_erasure, Target.report) in by_manager.text
 
     before = audit_spine(ladder.db)
+    assert audit_chain.seal(ladder.db, ladder.now) == len(before)  # sealed before the erasure scrubs them
     clock.advance(minutes=5)
     done = click(ladder, PRIYA, approve)
     assert done.data.get("status") == "decided", done.text
@@ -82,6 +84,16 @@ def test_erasure_end_to_end_leaves_no_trace_and_the_audit_trail_keeps_every_entr
     # The audit trail kept every entry it had, in order, with the same times, actions and objects.
     after = audit_spine(ladder.db)
     assert after[:len(before)] == before
+    # ... and still verifies: the chain holds across the scrubbed entries, which name the job that scrubbed them.
+    verified = audit_chain.verify(ladder.db, ladder.now)
+    assert verified.ok, verified.problems
+    assert verified.unsealed == 0 and verified.sealed == len(after)
+    with ladder.db.session() as s:
+        scrubbed = s.scalars(select(AuditEvent).where(AuditEvent.redacted_by_job.is_not(None))).all()
+        assert {e.redacted_by_job for e in scrubbed} == {jobs[0].id}
+        written_before = {row[0] for row in before}
+        assert {e.id for e in about if e.id in written_before} <= {e.id for e in scrubbed}
+        assert verified.redacted == len(scrubbed)
     # Reported: the person when it started (their last message), HR when it finished; caches were told.
     assert any(r.data.get("intent") == "erasure_started" for r in notifier.to(victim.email))
     assert any(r.data.get("intent") == "erasure_done" for r in notifier.to(PRIYA))
