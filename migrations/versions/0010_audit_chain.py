@@ -8,7 +8,7 @@ Rows written before this revision stay unsealed with empty digests and refs: the
 the detail and ids as they are then (docs/audit.md).
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0008
 Create Date: 2026-12-02 16:00:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 
 revision = '0010'
-down_revision = '0005'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
