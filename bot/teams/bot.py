@@ -37,14 +37,19 @@ _AT_TAG = re.compile(r"</?at[^>]*>", re.IGNORECASE)
 _HTML_TAG = re.compile(r"<[^>]+>")
 
 
+def _inline(attachment) -> bool:
+    """Images are shown in the message itself; any other file needs the person's consent to be sent."""
+    return attachment.content_type.startswith("image/")
+
+
 def reply_activity(reply: Reply) -> Activity:
     activity = MessageFactory.attachment(Attachment(**_attachment_kwargs(reply)))
     activity.summary = cards.summary(reply)
-    # A reply's files (a chart image) follow the card as inline attachments: the bytes as a data URL, the alt text
-    # as the name Teams shows when it cannot render them.
+    # A reply's images (a chart) follow the card as inline attachments: the bytes as a data URL, the alt text as the
+    # name Teams shows when it cannot render them. Other files (a data export) are offered with a consent card.
     activity.attachments += [Attachment(content_type=a.content_type, name=a.alt_text or a.filename,
                                         content_url=f"data:{a.content_type};base64,{base64.b64encode(a.data).decode()}")
-                             for a in reply.attachments]
+                             for a in reply.attachments if _inline(a)]
     return activity
 
 
@@ -168,13 +173,14 @@ class LadderTeamsBot(TeamsActivityHandler):
     async def _offer_files(self, turn_context: TurnContext, reply: Reply, email: str | None) -> None:
         """Each file of the reply as a file consent card. A bot can send files only in a personal chat; elsewhere
         the person is told to ask there (an export must not land in a channel)."""
-        if not reply.attachments:
+        files = [a for a in reply.attachments if not _inline(a)]
+        if not files:
             return
         if (turn_context.activity.conversation.conversation_type or "personal") != "personal":
             await turn_context.send_activity(reply_activity(Reply(text="I can only send files in a personal chat: "
                                                                   "ask me there and I'll send them.")))
             return
-        for attachment in reply.attachments:
+        for attachment in files:
             token = uuid.uuid4().hex
             await self._in_thread(self._keep_file, token, attachment, email)
             consent = cards.file_consent_attachment(attachment.filename, attachment.size, token)

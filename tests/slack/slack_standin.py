@@ -323,13 +323,6 @@ class SlackStandIn:
                     "message": {"text": args.get("text"), "ts": ts, "thread_ts": args.get("thread_ts")}}
         if method == "chat.update":
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts"), "text": args.get("text")}
-        if method == "files.getUploadURLExternal":
-            file_id = f"F{next(self._ts):06d}"
-            return {"ok": True, "file_id": file_id, "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}"}
-        if method == "files.completeUploadExternal":
-            files = args.get("files")
-            files = json.loads(files) if isinstance(files, str) else files or []
-            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"1700000001.{next(self._ts):06d}"}
         if method == "files.getUploadURLExternal":
