@@ -304,20 +304,20 @@ class Privacy(Repository):
                         changed += self._session.execute(delete(table).where(or_(*conditions))).rowcount or 0
                     continue
                 conditions.append(text_of.contains(str(person_id)))
-                for row in self._session.execute(select(*key, column).where(column.is_not(None), or_(*conditions))).all():
-                    *ids, value = row
-                    new = (scrub_json(value, person_id, pseudonym, pattern) if is_json
-                           else scrub_text(value, person_id, pseudonym, pattern))
-                    if new != value:
-                        self._session.execute(update(table).where(and_(*[k == v for k, v in zip(key, ids)]))
-                                              .values(_redacted(table, column.name, new, job_id)))
-                        changed += 1
+                rows = self._session.execute(select(*key, column).where(column.is_not(None), or_(*conditions))).all()
+                changed += self._scrub_rows(table, key, column, rows, is_json, person_id, pseudonym, pattern, job_id)
         return changed
 
     def _redact_encrypted(self, table, key, column, person_id: int, pseudonym: str, pattern, job_id: int | None = None) -> int:
-        is_json = isinstance(column.type, EncryptedJSON)
+        rows = self._session.execute(select(*key, column).where(column.is_not(None))).all()
+        return self._scrub_rows(table, key, column, rows, isinstance(column.type, EncryptedJSON), person_id, pseudonym,
+                                pattern, job_id)
+
+    def _scrub_rows(self, table, key, column, rows, is_json: bool, person_id: int, pseudonym: str, pattern,
+                    job_id: int | None) -> int:
+        """Rewrite each (key…, value) row whose value still mentions the person; how many were rewritten."""
         changed = 0
-        for row in self._session.execute(select(*key, column).where(column.is_not(None))).all():
+        for row in rows:
             *ids, value = row
             new = (scrub_json(value, person_id, pseudonym, pattern) if is_json
                    else scrub_text(value, person_id, pseudonym, pattern))
