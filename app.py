@@ -237,6 +237,8 @@ def cmd_keys(args, ladder) -> int:
     from handlers import keys_cli
 
     return keys_cli.run(args, ladder)
+
+
 def cmd_privacy(args, ladder) -> int:
     from handlers import privacy_cli
 

@@ -81,6 +81,8 @@ class ManagerReminder(BaseModel):
     proposal_ids: list[int] = Field(default_factory=list)
     validation_ids: list[int] = Field(default_factory=list)
     oldest_days: int = 0
+
+
 class ErasePerson(BaseModel):
     """Holds no name, email or free text: the request outlives the person it is about."""
 

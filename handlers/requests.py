@@ -7,6 +7,7 @@ automatic") run the same subcommand as ``/ladder …`` and are refused the same 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from conversation import ActionKind, ActionRef, Button, Card, Reply
@@ -41,7 +42,7 @@ ROLE_WORDS = {Role.employee: "an employee", Role.manager: "a manager (of the peo
               Role.learning: "L&D", Role.admin: "an admin"}
 
 
-def refusal(uow: UnitOfWork, catalogue: Catalogue, person: Person, intent: Intent) -> Reply | None:
+def refusal(uow: UnitOfWork, catalogue: Catalogue, person: Person, intent: Intent, today: dt.date) -> Reply | None:
     """The refusal when this person may not use the intent's capability on anybody (what is needed, who can
     grant it) — or None. The use case then checks the particular person it acts on."""
     try:
@@ -53,6 +54,8 @@ def refusal(uow: UnitOfWork, catalogue: Catalogue, person: Person, intent: Inten
     permission = access.gate(uow, person, spec.capability)
     if permission:
         return None
+    if spec.capability == access.Capability.decide_proposal and uow.people.away_delegators(person.id, today):
+        return None  # standing in for someone away: approvals decides, proposal by proposal, what is theirs now
     if intent.kind in ADMIN_INTENTS:  # refused exactly as its `/ladder …` command is
         return access.refused(permission, "admin_denied", command=ADMIN_INTENTS[intent.kind])
     return access.refused(permission, intent.kind.value)

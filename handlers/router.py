@@ -121,7 +121,7 @@ class Router:
     def _dispatch(self, uow: UnitOfWork, person: Person, intent: Intent) -> Reply:
         kind = intent.kind
         catalogue = understander(self.ladder).catalogue
-        refusal = requests.refusal(uow, catalogue, person, intent)  # the intent's capability, before anything else
+        refusal = requests.refusal(uow, catalogue, person, intent, self.ladder.now().date())  # the intent's capability, before anything else
         if refusal is not None:
             return refusal
         missing = requests.missing_slot(catalogue, intent)

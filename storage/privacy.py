@@ -366,8 +366,15 @@ class Privacy(Repository):
 
     def purge_feedback_text(self, before: dt.datetime) -> int:
         """The vote stays (it ranks passages); the question the person typed goes."""
-        return self._session.execute(update(AnswerFeedback).where(AnswerFeedback.created_at < before, AnswerFeedback.question != "")
-                                     .values(question="")).rowcount or 0
+        # The question is encrypted at rest (a fresh IV each time), so SQL cannot tell an emptied one from a kept one:
+        # the old rows are read and decrypted here, and only those that still hold a question are emptied.
+        rows = self._session.execute(select(AnswerFeedback.id, AnswerFeedback.question)
+                                     .where(AnswerFeedback.created_at < before)).all()
+        ids = [row_id for row_id, question in rows if question]
+        for start in range(0, len(ids), 500):
+            self._session.execute(update(AnswerFeedback).where(AnswerFeedback.id.in_(ids[start:start + 500]))
+                                  .values(question="").execution_options(synchronize_session=False))
+        return len(ids)
 
     def purge_processed_events(self, before: dt.datetime) -> int:
         return self._session.execute(delete(ProcessedEvent).where(ProcessedEvent.at < before)).rowcount or 0

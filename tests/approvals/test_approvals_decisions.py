@@ -125,3 +125,26 @@ def test_checkin_override_validates_dates(fresh_demo):
     ok = say(ladder, email, f"override {pid} with 2026-12-07 because I'm away until then")
     assert ok.data["status"] == "decided"
     assert proposal(ladder, pid).payload["date"] == "2026-12-07"
+
+
+def test_a_stand_in_who_manages_nobody_may_decide_in_words_while_the_approver_is_away(fresh_demo):
+    """Typed requests are gated on the capability before anything else; a delegate who is neither a manager nor HR
+    must still reach the proposals they stand in for (as their card buttons do)."""
+    ladder = fresh_demo
+    clock, _ = prepare(ladder)
+    pid = propose_enrolment(ladder)
+    with ladder.db.session() as s, s.begin():
+        managers = select(Person.manager_id).where(Person.manager_id.is_not(None))
+        stand_in = s.scalar(select(Person).where(Person.access_role == "employee", Person.email != MAYA,
+                                                 Person.id.not_in(managers)).order_by(Person.id))
+        stand_in_email = stand_in.email
+        assert say(ladder, stand_in_email, "my approvals").data["status"] == "forbidden"  # not standing in yet
+        daniel = s.get(Person, person_id(ladder, DANIEL))
+        daniel.delegate_id, daniel.away_until = stand_in.id, clock().date() + dt.timedelta(days=2)
+    listed = say(ladder, stand_in_email, "my approvals")
+    assert [p["id"] for p in listed.data["proposals"]] == [pid]
+    decided = say(ladder, stand_in_email, f"approve {pid}")
+    assert decided.data["status"] == "decided", decided.text
+    assert proposal(ladder, pid).status == ProposalStatus.executed
+    clock.advance(days=3)  # Daniel is back: the stand-in's words are refused again, as before
+    assert say(ladder, stand_in_email, "my approvals").data["status"] == "forbidden"
