@@ -18,7 +18,6 @@ import random
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,13 +25,13 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import delete  # noqa: E402
 
+from bench.scratch_db import drop, fresh_url  # noqa: E402
 from governance import audit_chain  # noqa: E402
 from storage import Database  # noqa: E402
 from storage.audit_keys import AuditKeys  # noqa: E402
 from storage.encryption import Cipher  # noqa: E402
 from storage.models import AuditEvent, Person  # noqa: E402
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 WORDS = ("review", "manager", "project", "leave", "promotion", "skills", "team", "decision", "evidence", "course",
          "stretch", "assignment", "feedback", "deadline", "workload", "training", "mentor", "goal", "role", "path")
 T0 = dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc)
@@ -40,26 +39,6 @@ T0 = dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc)
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
-
-
-def fresh_url(backend: str, tmp: Path) -> tuple[str, str | None]:
-    if backend == "sqlite":
-        return f"sqlite:///{(tmp / f'audit-bench-{uuid.uuid4().hex[:6]}.db').as_posix()}", None
-    import psycopg
-
-    name = f"ladder_audit_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"postgresql://postgres@127.0.0.1:5432/{name}", name
-
-
-def drop(name: str | None) -> None:
-    if name is None:
-        return
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def entries(rng: random.Random, n: int, people: list[int]) -> list[dict]:
@@ -73,7 +52,7 @@ def entries(rng: random.Random, n: int, people: list[int]) -> list[dict]:
 
 
 def run(backend: str, rows: int, tmp: Path) -> dict[str, float]:
-    url, pg_name = fresh_url(backend, tmp)
+    url, pg_name = fresh_url(backend, tmp, "audit-bench")
     keys = AuditKeys(b"bench-key-" * 4)
     db = Database(url, cipher=Cipher([Cipher.generate_key()]), audit_keys=keys)
     try:

@@ -15,7 +15,6 @@ import random
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,12 +22,12 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert, select  # noqa: E402
 
+from bench.scratch_db import drop, fresh_url  # noqa: E402
 from storage import Database  # noqa: E402
 from storage.encryption import Cipher  # noqa: E402
 from storage.key_rotation import key_usage, rotate  # noqa: E402
 from storage.models import Challenge, Person  # noqa: E402
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 WORDS = ("review", "manager", "project", "leave", "promotion", "skills", "team", "decision", "evidence", "course",
          "stretch", "assignment", "feedback", "deadline", "workload", "training", "mentor", "goal", "role", "path")
 
@@ -40,29 +39,9 @@ def sentence(rng: random.Random, chars: int) -> str:
     return " ".join(out)[:chars]
 
 
-def fresh_url(backend: str, tmp: Path) -> tuple[str, str | None]:
-    if backend == "sqlite":
-        return f"sqlite:///{(tmp / 'crypto-bench.db').as_posix()}", None
-    import psycopg
-
-    name = f"ladder_crypto_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"postgresql://postgres@127.0.0.1:5432/{name}", name
-
-
-def drop(name: str | None) -> None:
-    if name is None:
-        return
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def run(backend: str, rows: int, batch: int, tmp: Path) -> dict[str, float]:
     key1, key2 = Cipher.generate_key(), Cipher.generate_key()
-    url, pg_name = fresh_url(backend, tmp)
+    url, pg_name = fresh_url(backend, tmp, "crypto-bench")
     old = Database(url, cipher=Cipher([key1]))
     new = Database(url, cipher=Cipher([key2, key1]))
     try:

@@ -3,7 +3,6 @@ settable clock, a recording notifier, and the scanner that looks for a person in
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import warnings
 from dataclasses import dataclass
@@ -19,11 +18,11 @@ from storage import UnitOfWork
 from storage.encryption import ENCRYPTED_TYPES
 from storage.models import (AnswerFeedback, AuditEvent, Base, ChatIdentity, Course, Decision, Interest, Opportunity, Person,
                             ProcessedEvent, Proposal, ProposalStatus, SkillEvidence, Skill)
+from tests.approvals.approvals_helpers import Clock, RecordingNotifier
 
 MAYA = "maya.patel@kestrel.example"
 DANIEL = "daniel.okafor@kestrel.example"
 PRIYA = "priya.raman@kestrel.example"
-START = dt.datetime(2026, 11, 28, 10, 0, tzinfo=dt.timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -40,29 +39,6 @@ class Victim:
     @property
     def tokens(self) -> list[str]:
         return [self.name, self.email, self.slack_id, self.teams_id]
-
-
-class Clock:
-    def __init__(self, start: dt.datetime = START) -> None:
-        self.at = start
-
-    def __call__(self) -> dt.datetime:
-        return self.at
-
-    def advance(self, **kwargs) -> None:
-        self.at += dt.timedelta(**kwargs)
-
-
-class RecordingNotifier:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, Reply]] = []
-
-    def notify(self, person_email: str, reply: Reply) -> bool:
-        self.sent.append((person_email, reply))
-        return True
-
-    def to(self, email: str) -> list[Reply]:
-        return [r for e, r in self.sent if e == email]
 
 
 def prepare(ladder) -> tuple[Clock, RecordingNotifier]:
