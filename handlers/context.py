@@ -20,6 +20,7 @@ from skills_engine.indexes import TaxonomyIndexes
 from storage.db import Database
 
 if TYPE_CHECKING:
+    from skills_engine.extraction import SkillExtractor
     from understanding.understand import Understander
 
 
@@ -90,6 +91,24 @@ def knowledge_base(ladder: Ladder) -> KnowledgeBase:
         if ladder.knowledge_base is None:
             ladder.knowledge_base = open_knowledge_base(ladder.settings, ladder.db)
         return ladder.knowledge_base
+
+
+def skill_extractor(ladder: Ladder) -> "SkillExtractor":
+    """The skill extraction of this process over the current taxonomy, rebuilt when the skills change."""
+    from knowledge.embedding import embedder_for
+    from skills_engine.extraction import SkillExtractor
+
+    with ladder.db.unit_of_work() as uow:
+        index = ladder.indexes.skills(uow.skills.taxonomy)
+        with ladder.lock:
+            made = ladder.__dict__.get("_skill_extractor")
+            if made is not None and made[0] is index:
+                return made[1]
+        uris = {skill_id: uri for skill_id, uri, _label in uow.skills.taxonomy.skill_rows()}
+    extractor = SkillExtractor(index, uris.__getitem__, embed=embedder_for(ladder.settings))
+    with ladder.lock:
+        ladder.__dict__["_skill_extractor"] = (index, extractor)
+    return extractor
 
 
 def understander(ladder: Ladder) -> "Understander":

@@ -13,9 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
+import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["conversation", "bot", "handlers", "understanding", "agent", "approvals", "knowledge", "skills_engine", "governance", "storage"]
+PACKAGES = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["root_packages"]
 LINT = Path(sys.executable).with_name("lint-imports")
 
 
