@@ -253,6 +253,12 @@ class Opportunity(Base):
     status: Mapped[str] = mapped_column(String(20), default="open")  # open | filled | closed
     closes_on: Mapped[dt.date | None] = mapped_column(Date)
     capacity: Mapped[int | None] = mapped_column(Integer)  # how many people it takes; None: no stated limit (0009)
+    # The marketplace (0012): status also takes ``draft`` (a posted brief not yet published) and ``discarded``;
+    # every read of open opportunities filters ``status == "open"``, so drafts never leak into lists.
+    duration_weeks: Mapped[int | None] = mapped_column(Integer)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    posted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class OpportunitySkill(Base):
@@ -261,6 +267,8 @@ class OpportunitySkill(Base):
     skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True)
     required: Mapped[bool] = mapped_column(Boolean, default=True)  # required vs. will-learn-on-the-job
     level: Mapped[int] = mapped_column(Integer, default=2)
+
+    __table_args__ = (Index("ix_opportunity_skills_skill", "skill_id"),)  # matching drives from the skill side (0012)
 
 
 class Interest(Base):
@@ -272,6 +280,33 @@ class Interest(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ApplicationStatus(str, enum.Enum):
+    applied = "applied"  # on the owner's blind shortlist
+    shortlisted = "shortlisted"  # the owner picked them: their name is revealed to the owner
+    proposed = "proposed"  # offered the place: waiting for their manager to approve the hours
+    placed = "placed"  # approved: they hold one of the opportunity's places
+    declined = "declined"  # the manager said no, or the owner passed
+    withdrawn = "withdrawn"  # the opportunity closed before they were placed
+
+
+class Application(Base):
+    """A person's application to an opportunity, with their note to the owner (0012). One per person and opportunity."""
+
+    __tablename__ = "opportunity_applications"
+    __table_args__ = (UniqueConstraint("opportunity_id", "person_id", name="uq_application_once"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    note: Mapped[str | None] = mapped_column(EncryptedText)  # the applicant's own words to the owner
+    status: Mapped[ApplicationStatus] = mapped_column(_enum(ApplicationStatus, "application_status"), default=ApplicationStatus.applied)
+    fit: Mapped[float] = mapped_column(Float, default=0.0)  # the match score when they applied (shown on the blind shortlist)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revealed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))  # shortlisted: name shown to the owner
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="SET NULL"))
+    placed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    hours_per_week: Mapped[float | None] = mapped_column(Float)  # the hours the manager approved
 
 
 # --------------------------------------------------------------------------- approvals

@@ -1,0 +1,210 @@
+"""Repository: the internal talent marketplace — opportunities as posted, applications, shortlists and placements.
+
+Reads return plain records; the domain (``marketplace/``) ranks and decides. Every listing of applicants goes
+through ``surfaced_people_filter``: a person who opted out of being shown to others never reaches a shortlist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, func, or_, select, update
+
+from storage.models import (
+    Application,
+    ApplicationStatus,
+    Interest,
+    Opportunity,
+    OpportunityKind,
+    OpportunitySkill,
+)
+from storage.preferences import surfaced_people_filter
+from storage.repository import Repository
+
+# Applications that hold or may still hold a place (the owner's shortlist shows these).
+ACTIVE = (ApplicationStatus.applied, ApplicationStatus.shortlisted, ApplicationStatus.proposed, ApplicationStatus.placed)
+
+# The match list's one big read, built once: every skill of every open opportunity that shares a skill with the person.
+_SHARING = select(OpportunitySkill.opportunity_id).where(OpportunitySkill.skill_id.in_(bindparam("skill_ids", expanding=True)))
+_CANDIDATES = (
+    select(Opportunity.id, Opportunity.title, Opportunity.kind, Opportunity.hours_per_week, Opportunity.closes_on,
+           Opportunity.capacity, Opportunity.owner_id, OpportunitySkill.skill_id, OpportunitySkill.required, OpportunitySkill.level)
+    .join(OpportunitySkill, OpportunitySkill.opportunity_id == Opportunity.id)
+    .where(Opportunity.status == "open", or_(Opportunity.closes_on.is_(None), Opportunity.closes_on >= bindparam("today")),
+           Opportunity.id.in_(_SHARING))
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OpportunitySkillRow:
+    skill_id: int
+    required: bool
+    level: int
+
+
+@dataclass(frozen=True, slots=True)
+class OpenOpportunity:
+    """An open opportunity with every one of its skills, as matching reads it."""
+
+    opportunity_id: int
+    title: str
+    kind: str
+    hours_per_week: float | None
+    closes_on: dt.date | None
+    capacity: int | None
+    owner_id: int | None
+    skills: tuple[OpportunitySkillRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Applicant:
+    """One application as the owner's shortlist reads it (the name only once revealed, by the domain)."""
+
+    application_id: int
+    person_id: int
+    status: str
+    fit: float
+    note: str | None
+    revealed: bool
+    created_at: dt.datetime
+
+
+class Marketplace(Repository):
+    # ------------------------------------------------------------------ opportunities
+
+    def opportunity(self, opportunity_id: int) -> Opportunity | None:
+        return self._session.get(Opportunity, opportunity_id)
+
+    def opportunity_for_update(self, opportunity_id: int) -> Opportunity | None:
+        """The opportunity, its row locked until the transaction ends (PostgreSQL; SQLite writes one at a time)."""
+        return self._session.scalar(select(Opportunity).where(Opportunity.id == opportunity_id).with_for_update())
+
+    def add_opportunity(self, opportunity: Opportunity, skills: Iterable[tuple[int, bool, int]]) -> Opportunity:
+        self._session.add(opportunity)
+        self._session.flush()
+        self.set_skills(opportunity.id, skills)
+        return opportunity
+
+    def set_skills(self, opportunity_id: int, skills: Iterable[tuple[int, bool, int]]) -> None:
+        """Replace the opportunity's skills with (skill id, required, level) rows."""
+        for row in self._session.scalars(select(OpportunitySkill).where(OpportunitySkill.opportunity_id == opportunity_id)):
+            self._session.delete(row)
+        self._session.flush()
+        for skill_id, required, level in {s[0]: s for s in skills}.values():
+            self._session.add(OpportunitySkill(opportunity_id=opportunity_id, skill_id=skill_id, required=required, level=level))
+        self._session.flush()
+
+    def skills_of(self, opportunity_id: int) -> list[OpportunitySkillRow]:
+        rows = self._session.execute(select(OpportunitySkill.skill_id, OpportunitySkill.required, OpportunitySkill.level)
+                                     .where(OpportunitySkill.opportunity_id == opportunity_id).order_by(OpportunitySkill.skill_id))
+        return [OpportunitySkillRow(s, bool(r), lvl) for s, r, lvl in rows]
+
+    def open_sharing(self, skill_ids: Iterable[int], today: dt.date, kinds: Iterable[str] | None = None) -> list[OpenOpportunity]:
+        """Open opportunities not past their closing date that exercise any of these skills, each with all its skills."""
+        ids = sorted(set(skill_ids))
+        if not ids:
+            return []
+        query = _CANDIDATES
+        if kinds is not None:
+            query = query.where(Opportunity.kind.in_([OpportunityKind(k) for k in kinds]))
+        grouped: dict[int, list] = {}
+        for row in self._session.execute(query, {"skill_ids": ids, "today": today}):
+            grouped.setdefault(row[0], []).append(row)
+        out = []
+        for oid, rows in grouped.items():
+            first = rows[0]
+            out.append(OpenOpportunity(oid, first[1], getattr(first[2], "value", first[2]), first[3], first[4], first[5], first[6],
+                                       tuple(OpportunitySkillRow(r[7], bool(r[8]), r[9]) for r in rows)))
+        return out
+
+    def posted_by(self, owner_id: int, statuses: Iterable[str] = ("open",)) -> list[Opportunity]:
+        return list(self._session.scalars(select(Opportunity).where(Opportunity.owner_id == owner_id,
+                                                                    Opportunity.status.in_(list(statuses))).order_by(Opportunity.id)))
+
+    # ------------------------------------------------------------------ interest and applications
+
+    def interested_in(self, person_id: int) -> set[int]:
+        return set(self._session.scalars(select(Interest.opportunity_id).where(Interest.person_id == person_id)))
+
+    def add_interest(self, person_id: int, opportunity_id: int, at: dt.datetime) -> bool:
+        if self._session.scalar(select(Interest.id).where(Interest.person_id == person_id,
+                                                          Interest.opportunity_id == opportunity_id)) is not None:
+            return False
+        self._session.add(Interest(person_id=person_id, opportunity_id=opportunity_id, created_at=at))
+        return True
+
+    def application(self, application_id: int) -> Application | None:
+        return self._session.get(Application, application_id)
+
+    def application_of(self, person_id: int, opportunity_id: int) -> Application | None:
+        return self._session.scalar(select(Application).where(Application.person_id == person_id,
+                                                              Application.opportunity_id == opportunity_id))
+
+    def application_by_proposal(self, proposal_id: int) -> Application | None:
+        return self._session.scalar(select(Application).where(Application.proposal_id == proposal_id))
+
+    def add_application(self, application: Application) -> Application:
+        """Insert inside a savepoint: a second click racing the first hits the unique constraint and returns the
+        row the first one wrote, instead of failing the whole transaction."""
+        from sqlalchemy.exc import IntegrityError
+
+        try:
+            with self._session.begin_nested():
+                self._session.add(application)
+            return application
+        except IntegrityError:
+            existing = self.application_of(application.person_id, application.opportunity_id)
+            assert existing is not None
+            return existing
+
+    def applications_by(self, person_id: int) -> dict[int, str]:
+        """Opportunity id -> the status of this person's application to it."""
+        rows = self._session.execute(select(Application.opportunity_id, Application.status).where(Application.person_id == person_id))
+        return {oid: getattr(status, "value", status) for oid, status in rows}
+
+    def applicants(self, opportunity_id: int) -> list[Applicant]:
+        """Everyone with a live application, in the order they applied — only people who may be shown to others."""
+        rows = self._session.scalars(
+            select(Application).where(Application.opportunity_id == opportunity_id, Application.status.in_(ACTIVE),
+                                      surfaced_people_filter(Application.person_id)).order_by(Application.id))
+        return [Applicant(a.id, a.person_id, a.status.value, a.fit, a.note, a.revealed_at is not None, a.created_at) for a in rows]
+
+    def labels_in_order(self, opportunity_id: int) -> dict[int, int]:
+        """Application id -> its place among every application to the opportunity (0 for the first), whatever its
+        status: a candidate's letter never changes when someone else withdraws or is hidden."""
+        ids = self._session.scalars(select(Application.id).where(Application.opportunity_id == opportunity_id).order_by(Application.id))
+        return {aid: n for n, aid in enumerate(ids)}
+
+    def placed_count(self, opportunity_id: int) -> int:
+        return self._session.scalar(select(func.count(Application.id)).where(
+            Application.opportunity_id == opportunity_id, Application.status == ApplicationStatus.placed)) or 0
+
+    def placed_counts(self, opportunity_ids: Iterable[int]) -> dict[int, int]:
+        ids = list(opportunity_ids)
+        if not ids:
+            return {}
+        rows = self._session.execute(select(Application.opportunity_id, func.count(Application.id))
+                                     .where(Application.opportunity_id.in_(ids), Application.status == ApplicationStatus.placed)
+                                     .group_by(Application.opportunity_id))
+        return {oid: n for oid, n in rows}
+
+    def withdraw_unplaced(self, opportunity_id: int) -> list[int]:
+        """The opportunity closed or filled: every application not placed (nor already declined) is withdrawn;
+        returns the people it concerned."""
+        live = (ApplicationStatus.applied, ApplicationStatus.shortlisted, ApplicationStatus.proposed)
+        people = list(self._session.scalars(select(Application.person_id).where(
+            Application.opportunity_id == opportunity_id, Application.status.in_(live))))
+        if people:
+            self._session.execute(update(Application).where(Application.opportunity_id == opportunity_id,
+                                                            Application.status.in_(live))
+                                  .values(status=ApplicationStatus.withdrawn).execution_options(synchronize_session="fetch"))
+        return people
+
+    # ------------------------------------------------------------------ the bias audit
+
+    def application_outcomes(self) -> list[tuple[int, str]]:
+        """(person id, status) of every application ever made, by application id."""
+        rows = self._session.execute(select(Application.person_id, Application.status).order_by(Application.id))
+        return [(pid, getattr(status, "value", status)) for pid, status in rows]
