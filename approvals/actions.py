@@ -21,6 +21,7 @@ class ActionType(str, enum.Enum):
     stretch_assignment = "stretch_assignment"
     manager_reminder = "manager_reminder"
     erase_person = "erase_person"  # GDPR Art. 17 / CCPA: always decided by HR, never automatic
+    staff_opportunity = "staff_opportunity"  # the marketplace: a manager approves the hours before a person takes a place
 
 
 LABELS: dict[ActionType, str] = {
@@ -31,6 +32,7 @@ LABELS: dict[ActionType, str] = {
     ActionType.stretch_assignment: "stretch assignment",
     ActionType.manager_reminder: "reminder to a manager",
     ActionType.erase_person: "data erasure",
+    ActionType.staff_opportunity: "marketplace placement",
 }
 
 
@@ -90,6 +92,17 @@ class ErasePerson(BaseModel):
     self_service: bool = True
 
 
+class StaffOpportunity(BaseModel):
+    """The owner offered a place to an applicant; their manager approves the hours (an override changes them)."""
+
+    opportunity_id: int
+    opportunity_title: str
+    application_id: int
+    hours_per_week: float | None = None
+    duration_weeks: int | None = None
+    owner_id: int | None = None
+
+
 PAYLOADS: dict[ActionType, type[BaseModel]] = {
     ActionType.enrol_course: EnrolCourse,
     ActionType.schedule_checkin: ScheduleCheckin,
@@ -98,6 +111,7 @@ PAYLOADS: dict[ActionType, type[BaseModel]] = {
     ActionType.stretch_assignment: StretchAssignment,
     ActionType.manager_reminder: ManagerReminder,
     ActionType.erase_person: ErasePerson,
+    ActionType.staff_opportunity: StaffOpportunity,
 }
 
 
@@ -145,4 +159,8 @@ def summary(action_type: str, payload: dict[str, Any], subject_name: str) -> str
     if kind == ActionType.erase_person:
         return (f"Erase everything Ladder holds about {subject_name} (requested by "
                 f"{'them' if p.get('self_service') else 'HR'}); audit entries are kept under a pseudonym")
+    if kind == ActionType.staff_opportunity:
+        hours = f"{p['hours_per_week']:g} hours a week" if p.get("hours_per_week") else "hours not stated"
+        weeks = f" for {p['duration_weeks']} weeks" if p.get("duration_weeks") else ""
+        return f"Let {subject_name} take a place on “{p.get('opportunity_title')}”: {hours}{weeks}"
     return f"Recommend {subject_name} for the stretch assignment “{p.get('opportunity_title')}”"

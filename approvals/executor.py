@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from approvals.actions import ActionType
 from conversation import Notifier, Reply
 from storage import UnitOfWork
-from storage.models import Enrolment, EnrolmentStatus, Interest, Proposal
+from storage.models import ApplicationStatus, Enrolment, EnrolmentStatus, Interest, Proposal
 
 if TYPE_CHECKING:
     from governance.privacy.erasure import Erasure
@@ -68,6 +68,7 @@ class Executor:
         raise NotImplementedError
 
     schedule_checkin = readiness_nudge = adjust_path = stretch_assignment = manager_reminder = erase_person = enrol_course
+    staff_opportunity = enrol_course
 
 
 class LadderExecutor(Executor):
@@ -142,6 +143,43 @@ class LadderExecutor(Executor):
             ctx.tell(opp.owner_id, f"Ladder recommends a person for “{opp.title}” (proposal {proposal.id}).")
         return f"recommended for {opp.title}"
 
+    def staff_opportunity(self, ctx: ActionContext, proposal: Proposal) -> str:
+        """The manager approved the hours: the applicant takes a place. Once: a placed application stays placed.
+        The last place taken fills the opportunity; everyone still waiting hears it is filled."""
+        p = proposal.payload
+        market = ctx.uow.marketplace
+        application = market.application(p["application_id"])
+        if application is None or application.person_id != proposal.subject_id:
+            raise ExecutionError("the application is no longer there (it was withdrawn or erased)")
+        if application.status == ApplicationStatus.placed:
+            return f"already placed on {p['opportunity_title']}"
+        opp = market.opportunity_for_update(p["opportunity_id"])
+        if opp is None or opp.status != "open":
+            raise ExecutionError(f"“{p['opportunity_title']}” is no longer open")
+        placed = market.placed_count(opp.id)
+        if opp.capacity is not None and placed >= opp.capacity:
+            raise ExecutionError(f"“{opp.title}” has no place left")
+        hours = p.get("hours_per_week")
+        application.status, application.placed_at, application.hours_per_week = ApplicationStatus.placed, ctx.now, hours
+        ctx.uow.audit.record(action="opportunity.placed", actor_kind="system", subject_id=proposal.subject_id,
+                             object_type="opportunity", object_id=str(opp.id), at=ctx.now,
+                             detail={"application_id": application.id, "proposal_id": proposal.id, "hours_per_week": hours})
+        hours_text = f" for {hours:g} hours a week" if hours else ""
+        ctx.tell(proposal.subject_id, f"You're on “{opp.title}”{hours_text} — your manager approved it. The owner will be in touch.")
+        subject = ctx.uow.people.get(proposal.subject_id)
+        ctx.tell(opp.owner_id, f"{subject.name if subject else 'Your candidate'} joins “{opp.title}”{hours_text}: their "
+                               "manager approved the hours.")
+        if opp.capacity is not None and placed + 1 >= opp.capacity:
+            opp.status, opp.closed_at = "filled", ctx.now
+            waiting = market.withdraw_unplaced(opp.id)
+            ctx.uow.audit.record(action="opportunity.filled", actor_kind="system", subject_id=None, object_type="opportunity",
+                                 object_id=str(opp.id), at=ctx.now, detail={"places": opp.capacity, "withdrawn": len(waiting)})
+            for person_id in waiting:
+                ctx.tell(person_id, f"“{opp.title}” has been filled, so your application is closed. Thank you for applying — "
+                                    "say “gigs that fit me” to see what else is open.")
+            ctx.tell(opp.owner_id, f"“{opp.title}” is now full ({opp.capacity} place(s)) and no longer listed.")
+            return f"placed on {opp.title}; the opportunity is now filled"
+        return f"placed on {opp.title}"
 
     def manager_reminder(self, ctx: ActionContext, proposal: Proposal) -> str:
         p = proposal.payload

@@ -20,7 +20,9 @@ HINTS = {
     "readiness_nudge": "Say which opportunity instead (its id or title), e.g. `override {id} with 3 because …`.",
     "stretch_assignment": "Say which opportunity instead (its id or title), e.g. `override {id} with 3 because …`.",
     "manager_reminder": "A reminder has nothing to change — approve it or reject it.",
+    "staff_opportunity": "Say how many hours a week instead, e.g. `override {id} with 2 because …`.",
 }
+MAX_HOURS_PER_WEEK = 40.0
 MAX_CHOICES = 50
 
 
@@ -64,6 +66,12 @@ def override_payload(uow: UnitOfWork, p: Proposal, change: str, today: dt.date) 
             raise ValueError(f"{date} is in the past — pick today or a later date.")
         payload["date"] = date.isoformat()
         changes = {"date": {"from": p.payload.get("date"), "to": date.isoformat()}}
+    elif kind == ActionType.staff_opportunity:
+        hours = _hours(change)
+        if hours == payload.get("hours_per_week"):
+            raise ValueError(f"{hours:g} hours a week is what was asked already — approve it instead, or give other hours.")
+        payload["hours_per_week"] = hours
+        changes = {"hours_per_week": {"from": p.payload.get("hours_per_week"), "to": hours}}
     elif kind == ActionType.adjust_path:
         courses = [_course(uow, c) for c in change.replace(",", " ").split()]
         payload.update(course_ids=[c.id for c in courses], course_codes=[c.code for c in courses])
@@ -77,6 +85,18 @@ def override_payload(uow: UnitOfWork, p: Proposal, change: str, today: dt.date) 
     except ValidationError as exc:  # pragma: no cover - the branches above build valid payloads
         raise ValueError(f"That change doesn't fit this proposal ({exc.errors()[0]['msg']}).") from None
     return payload, changes
+
+
+def _hours(text: str) -> float:
+    words = text.strip().lower().replace(",", ".").split()
+    try:
+        hours = float(words[0]) if words else -1.0
+    except ValueError:
+        hours = -1.0
+    if not 0 < hours <= MAX_HOURS_PER_WEEK:
+        raise ValueError(f"“{text.strip()}” isn't a number of hours a week — give one between 0.5 and {MAX_HOURS_PER_WEEK:g}, "
+                         "e.g. `2`.")
+    return round(hours * 2) / 2
 
 
 def _course(uow: UnitOfWork, text: str) -> Course:

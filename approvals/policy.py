@@ -32,11 +32,14 @@ DEFAULTS: dict[ActionType, Autonomy] = {
     ActionType.stretch_assignment: Autonomy.approve,
     ActionType.manager_reminder: Autonomy.auto,  # a reminder of what already waits for them; decides nothing
     ActionType.erase_person: Autonomy.approve,
+    ActionType.staff_opportunity: Autonomy.approve,
 }
 # Consequential for a person's mobility or advancement: a human always decides.
-LOCKED: frozenset[ActionType] = frozenset({ActionType.readiness_nudge, ActionType.stretch_assignment, ActionType.erase_person})
-# Neither automatic nor switched off: a person's legal right, decided by HR every time.
-ALWAYS_APPROVE: frozenset[ActionType] = frozenset({ActionType.erase_person})
+LOCKED: frozenset[ActionType] = frozenset({ActionType.readiness_nudge, ActionType.stretch_assignment, ActionType.erase_person,
+                                           ActionType.staff_opportunity})
+# Neither automatic nor switched off: a person's legal right, decided by HR every time; and the hours a person gives a
+# marketplace opportunity, which their manager approves every time.
+ALWAYS_APPROVE: frozenset[ActionType] = frozenset({ActionType.erase_person, ActionType.staff_opportunity})
 
 MEANING = {
     Autonomy.auto: "Ladder acts, then tells the manager",

@@ -34,6 +34,15 @@ class ActionKind(str, enum.Enum):
     feedback_up = "feedback_up"
     feedback_down = "feedback_down"
     clarify = "clarify"  # "did you mean …?": the target is the intent chosen for the question just asked
+    # the marketplace: targets are an opportunity id, or (shortlist, offer) an application id
+    publish_opportunity = "publish_opportunity"
+    edit_opportunity = "edit_opportunity"
+    discard_opportunity = "discard_opportunity"
+    apply_opportunity = "apply_opportunity"
+    view_shortlist = "view_shortlist"
+    shortlist_candidate = "shortlist_candidate"
+    offer_place = "offer_place"
+    close_opportunity = "close_opportunity"
 
 
 class ActionRef(BaseModel):

@@ -64,6 +64,11 @@ class Capability(str, enum.Enum):
     manage_keys = "manage_keys"  # encryption key rotation
     view_inferences = "view_inferences"  # what Ladder inferred about someone
     set_opt_out = "set_opt_out"  # opt someone out of inference or of being surfaced
+    post_opportunity = "post_opportunity"  # post a project, gig or opening on the marketplace (as its owner)
+    find_opportunities = "find_opportunities"  # open opportunities that fit someone's skills
+    apply_opportunity = "apply_opportunity"  # apply to an opportunity, see one's applications
+    view_shortlist = "view_shortlist"  # an opportunity's (blind) shortlist, shortlisting and offering: its owner only
+    manage_opportunity = "manage_opportunity"  # edit or close an opportunity: its owner, or HR
 
 
 S, R, A = Target.self, Target.report, Target.anyone
@@ -104,6 +109,12 @@ MATRIX: dict[Capability, dict[Role, frozenset[Target]]] = {
     Capability.manage_keys: {Role.admin: _ALL},
     Capability.view_inferences: {Role.employee: _SELF, Role.hr: _ALL},
     Capability.set_opt_out: {Role.employee: _SELF, Role.hr: _ALL},
+    # The marketplace: the subject is the opportunity's owner (post, shortlist, close) or the person matched / applying.
+    Capability.post_opportunity: {Role.employee: _SELF},
+    Capability.find_opportunities: {Role.employee: _SELF, Role.manager: _TEAM, Role.hr: _ALL},
+    Capability.apply_opportunity: {Role.employee: _SELF},
+    Capability.view_shortlist: {Role.employee: _SELF},
+    Capability.manage_opportunity: {Role.employee: _SELF, Role.hr: _ALL},
 }
 
 # What each capability lets a person do, in the words a refusal uses.
@@ -123,6 +134,9 @@ WORDS: dict[Capability, str] = {
     Capability.run_bias_audit: "run a bias audit", Capability.view_demographics: "see demographic data",
     Capability.manage_keys: "rotate encryption keys", Capability.view_inferences: "see what Ladder inferred",
     Capability.set_opt_out: "set an opt-out",
+    Capability.post_opportunity: "post an opportunity", Capability.find_opportunities: "find opportunities that fit",
+    Capability.apply_opportunity: "apply to an opportunity", Capability.view_shortlist: "see an opportunity's shortlist",
+    Capability.manage_opportunity: "change or close an opportunity",
 }
 
 # Who can grant a missing role, in words a refusal can use.

@@ -15,6 +15,7 @@ from approvals.cards import evidence_lines, outcome_line, proposal_card
 from approvals.challenges import latest_proposal_about
 from conversation import ActionKind, ActionRef, Choice, Form, FormField, Message, Reply
 from handlers import challenges
+from handlers import marketplace as marketplace_handler
 from governance.permissions import Capability
 from handlers.access import allowed, scope
 from handlers.approval_text import parse_decision, parse_explained_id
@@ -47,6 +48,7 @@ def click(ladder: Ladder, uow: UnitOfWork, person: Person, message: Message) -> 
         return reject_form(ladder, uow, person, proposal_id, version=ref.version)
     uow.release()  # the domain runs its own transactions: hold no connection meanwhile
     result = service.decide(ladder.approvals, proposal_id, person.id, verb, version=ref.version, reason=reason, change=change)
+    _after(ladder, uow, result)
     return decision_reply(result, from_card=True)
 
 
@@ -64,7 +66,14 @@ def decide_parts(ladder: Ladder, uow: UnitOfWork, person: Person, verb: service.
         return override_form(ladder, uow, person, proposal_id, version=None, change=change or "", from_card=False)
     uow.release()  # the domain runs its own transactions: hold no connection meanwhile
     result = service.decide(ladder.approvals, proposal_id, person.id, verb, reason=reason, change=change)
+    _after(ladder, uow, result)
     return decision_reply(result, from_card=False)
+
+
+def _after(ladder: Ladder, uow: UnitOfWork, result: service.DecisionResult) -> None:
+    """What a decision means beyond the proposal (a rejected marketplace placement: the people involved hear it)."""
+    if result.status == "decided" and result.view is not None:
+        marketplace_handler.after_decision(ladder, uow, result.view.id, result.view.action_type)
 
 
 def decision_reply(result: service.DecisionResult, *, from_card: bool) -> Reply:

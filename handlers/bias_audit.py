@@ -10,7 +10,9 @@ Audited (one ``governance.bias`` table set per outcome):
   was ever made about them.
 * ``proposal_approved`` — approved vs rejected: one row per proposal a person decided (an override counts as
   approved); selected: approved.
-* ``marketplace_match`` — not built yet: reported as not yet available.
+* ``marketplace_shortlisted`` — one row per marketplace application; selected: the owner shortlisted them (the
+  moment the blind shortlist reveals a name).
+* ``marketplace_placed`` — one row per marketplace application; selected: placed (their manager approved the hours).
 
 Demographics are read here and only here (besides export and erasure), through the HR-only repository, after the
 outcomes are computed without them: nothing that decides an outcome can see them.
@@ -34,7 +36,6 @@ from storage.models import DEMOGRAPHIC_FIELDS, Person
 from storage.scope import EVERYONE
 
 DIMENSIONS = DEMOGRAPHIC_FIELDS  # sex, race_ethnicity (and their intersection)
-MARKETPLACE = bias.Unavailable("marketplace_match", "matched to an opportunity in the talent marketplace")
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,11 @@ def ladder_outcomes(ladder: Ladder, uow: UnitOfWork) -> list[Outcome]:
                            [(pid, kind.value in got.get(pid, set())) for pid in ids]))
     out.append(Outcome("proposal_approved", "proposal approved (vs rejected) by a person",
                        [(subject, approved) for _pid, subject, approved in repo.human_decisions()]))
+    applications = repo.marketplace_applications()
+    out.append(Outcome("marketplace_shortlisted", "shortlisted by an opportunity's owner (of those who applied)",
+                       [(pid, shortlisted) for pid, shortlisted, _placed in applications]))
+    out.append(Outcome("marketplace_placed", "placed on a marketplace opportunity (of those who applied)",
+                       [(pid, placed) for pid, _shortlisted, placed in applications]))
     return out
 
 
@@ -103,7 +109,7 @@ def audit_outcomes(outcomes: Iterable[Outcome], categories: dict[int, dict[str, 
 def ladder_report(ladder: Ladder, uow: UnitOfWork, permission: Permission) -> BiasReport:
     outcomes = ladder_outcomes(ladder, uow)  # first, and without demographics
     categories = demographics(uow).for_hr(permission)
-    return BiasReport("Bias audit of Ladder's outputs", audit_outcomes(outcomes, categories), [MARKETPLACE])
+    return BiasReport("Bias audit of Ladder's outputs", audit_outcomes(outcomes, categories), [])
 
 
 # --------------------------------------------------------------------------- presenting

@@ -67,6 +67,10 @@ class IntentKind(str, enum.Enum):
     opt_in_inference = "opt_in_inference"
     opt_out_surfacing = "opt_out_surfacing"
     opt_in_surfacing = "opt_in_surfacing"
+    post_opportunity = "post_opportunity"  # the marketplace: a brief in plain words becomes a draft
+    my_opportunities = "my_opportunities"  # what I posted, with applicants and the shortlist
+    close_opportunity = "close_opportunity"
+    my_applications = "my_applications"
     # not in the catalogue: the command syntax, and nothing understood
     admin_command = "admin_command"
     unknown = "unknown"

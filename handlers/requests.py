@@ -13,7 +13,7 @@ from collections.abc import Callable
 from conversation import ActionKind, ActionRef, Button, Card, Reply
 from governance.permissions import Role
 from handlers import (access, admin, approvals as approvals_handler, bias_audit, career_path, challenges,
-                      knowledge_answer, learning, privacy)
+                      knowledge_answer, learning, marketplace, privacy)
 from handlers.approval_text import parse_challenge, parse_decision, parse_resolution
 from handlers.context import Ladder
 from handlers.intents import Intent, IntentKind
@@ -139,22 +139,21 @@ def set_target(ladder: Ladder, uow: UnitOfWork, person: Person, intent: Intent) 
 
 
 def stretch_projects(ladder: Ladder, uow: UnitOfWork, person: Person, intent: Intent) -> Reply:
+    """Stretch work towards a named role; otherwise the marketplace's matches for the person ("gigs that fit me"),
+    narrowed to where they would learn a skill when they name one ("projects where I could learn Python")."""
     role = intent.slots.get("role")
     if role is not None and role.status != "unknown":
         match = career_path.resolve_role(ladder, uow, intent.role_text)
         if match.status != "found" or match.best is None:
             return career_path.role_choice_reply(match)
         return learning.stretch_projects(ladder, uow, person, match.best.id)
-    # "gigs where I could practise SQL": a skill named instead of a role.
-    skill = ladder.indexes.skills(uow.skills.taxonomy).resolve(role.text) if role is not None else None
-    if skill is not None and skill.status == "found" and skill.best is not None:
-        return learning.stretch_work_for_skill(uow, skill.best.id, skill.best.label)
-    role_id = person.target_role_id or person.role_id
-    if role_id is None:
-        return Reply(text="For which role? Say “stretch projects for data scientist”, or set a target role first.",
-                     data={"intent": "stretch_projects", "status": "needs_slot",
-                           "awaiting": {"intent": "stretch_projects", "slot": "role", "slots": {}}})
-    return learning.stretch_projects(ladder, uow, person, role_id)
+    index = ladder.indexes.skills(uow.skills.taxonomy)
+    named = intent.slots.get("skill")
+    for text in (named.text if named is not None else None, role.text if role is not None else None):
+        skill = index.resolve(text) if text else None
+        if skill is not None and skill.status == "found" and skill.best is not None:
+            return marketplace.find(ladder, uow, person, intent.text, learn=(skill.best.id, skill.best.label))
+    return marketplace.find(ladder, uow, person, intent.text)
 
 
 def show_all(ladder: Ladder, uow: UnitOfWork, person: Person, intent: Intent) -> Reply:

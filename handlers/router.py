@@ -15,6 +15,7 @@ import re
 
 from conversation import ActionKind, Message, Reply, failure_reply, log_failure
 from handlers import access, admin, career_path, follow_ups, knowledge_answer, learning, opt_outs, rate_limit, requests
+from handlers import marketplace as marketplace_handler
 from handlers import skills as skills_handler
 from handlers import approvals as approvals_handler
 from handlers.context import Ladder, understander
@@ -133,6 +134,8 @@ class Router:
             return skills_handler.handle(self.ladder, uow, person, intent)
         if kind in opt_outs.INTENTS:
             return opt_outs.handle(self.ladder, uow, person, intent)
+        if kind in marketplace_handler.INTENTS:
+            return marketplace_handler.handle(self.ladder, uow, person, intent)
         use_case = requests.USE_CASES.get(kind)
         if use_case is not None:
             return use_case(self.ladder, uow, person, intent)
@@ -177,6 +180,8 @@ class Router:
             return learning.stretch_projects(self.ladder, uow, person, target)
         if ref.kind in skills_handler.CLICKS:
             return skills_handler.click(self.ladder, uow, person, ref.kind, target)
+        if ref.kind in marketplace_handler.CLICKS:
+            return marketplace_handler.click(self.ladder, uow, person, message)
         return Reply(text="That button isn't something I can do yet.", ephemeral=True)
 
     def _clarified(self, uow: UnitOfWork, person: Person, message: Message) -> Reply:

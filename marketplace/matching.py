@@ -62,8 +62,8 @@ def matches_for(uow: UnitOfWork, person_id: int, *, today: dt.date, limit: int =
                 learn_skill_ids: Iterable[int] | None = None) -> list[Match]:
     """The open opportunities that fit ``person_id`` best, at most ``limit``, best first.
 
-    ``kinds``: only these kinds (project, gig, role). ``learn_skill_ids``: only opportunities where the person would
-    learn one of these skills ("projects where I could learn Python"). Opportunities the person owns, is already
+    ``kinds``: only these kinds (project, gig, role). ``learn_skill_ids``: only opportunities that exercise one of these
+    skills — the person learns it there, or practises it ("projects where I could learn Python"). Opportunities the person owns, is already
     placed on, that are full, closed, filled or past their closing date are never listed.
     """
     now = dt.datetime.combine(today, dt.time(12), tzinfo=dt.timezone.utc)
@@ -86,7 +86,7 @@ def matches_for(uow: UnitOfWork, person_id: int, *, today: dt.date, limit: int =
         s = score(opp, levels, wanted=(wanted_learning or target_gap), interested=opp.opportunity_id in interested)
         if s is None:
             continue
-        if wanted_learning and not wanted_learning & set(s.learn):
+        if wanted_learning and not wanted_learning & {*s.learn, *s.have}:
             continue
         scored.append(s)
     scored.sort(key=lambda s: (-s.score, s.opportunity.closes_on or dt.date.max, s.opportunity.opportunity_id))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from storage.models import Decision, Person, Proposal, ProposalStatus
+from storage.models import Application, ApplicationStatus, Decision, Person, Proposal, ProposalStatus
 from storage.repository import Repository
 from storage.uow import UnitOfWork
 
@@ -40,3 +40,8 @@ class AuditedOutcomes(Repository):
             .join(Proposal, Proposal.id == Decision.proposal_id)
             .where(Decision.outcome.in_((*APPROVED, ProposalStatus.rejected)), Decision.decider_id.is_not(None)).order_by(Decision.proposal_id))
         return [(pid, subject, outcome in APPROVED) for pid, subject, outcome in rows]
+
+    def marketplace_applications(self) -> list[tuple[int, bool, bool]]:
+        """(person id, shortlisted by the owner?, placed?) of every marketplace application, by application id."""
+        rows = self._session.execute(select(Application.person_id, Application.revealed_at, Application.status).order_by(Application.id))
+        return [(pid, revealed is not None, status == ApplicationStatus.placed) for pid, revealed, status in rows]

@@ -201,10 +201,3 @@ class Marketplace(Repository):
                                                             Application.status.in_(live))
                                   .values(status=ApplicationStatus.withdrawn).execution_options(synchronize_session="fetch"))
         return people
-
-    # ------------------------------------------------------------------ the bias audit
-
-    def application_outcomes(self) -> list[tuple[int, str]]:
-        """(person id, status) of every application ever made, by application id."""
-        rows = self._session.execute(select(Application.person_id, Application.status).order_by(Application.id))
-        return [(pid, getattr(status, "value", status)) for pid, status in rows]

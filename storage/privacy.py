@@ -17,6 +17,7 @@ from sqlalchemy import JSON, String, Text, and_, cast, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.models import (
+    Application,
     Demographic,
     PrivacyPreference,
     RateBucket,
@@ -131,6 +132,16 @@ class Privacy(Repository):
                                      .where(Interest.person_id == person_id).order_by(Interest.id))
         return [(i, title) for i, title in rows]
 
+    def applications(self, person_id: int) -> list[tuple[Application, str]]:
+        rows = self._session.execute(select(Application, Opportunity.title).join(Opportunity, Opportunity.id == Application.opportunity_id)
+                                     .where(Application.person_id == person_id).order_by(Application.id))
+        return [(a, title) for a, title in rows]
+
+    def opportunities_posted(self, person_id: int) -> list[Opportunity]:
+        return list(self._session.scalars(select(Opportunity).where(or_(Opportunity.owner_id == person_id,
+                                                                         Opportunity.created_by == person_id))
+                                          .order_by(Opportunity.id)))
+
     def proposals_about(self, person_id: int) -> list[tuple[Proposal, Decision | None]]:
         rows = self._session.execute(select(Proposal, Decision).outerjoin(Decision, Decision.proposal_id == Proposal.id)
                                      .where(Proposal.subject_id == person_id).order_by(Proposal.id))
@@ -194,6 +205,10 @@ class Privacy(Repository):
     def delete_interests(self, person_id: int) -> int:
         return self._session.execute(delete(Interest).where(Interest.person_id == person_id)).rowcount or 0
 
+    def delete_applications(self, person_id: int) -> int:
+        """Their marketplace applications (their notes with them)."""
+        return self._session.execute(delete(Application).where(Application.person_id == person_id)).rowcount or 0
+
     def delete_preferences(self, person_id: int) -> int:
         """Their opt-outs (they leave with the person: a tombstone is surfaced nowhere and inferred about never)."""
         return self._session.execute(delete(PrivacyPreference).where(PrivacyPreference.person_id == person_id)).rowcount or 0
@@ -231,7 +246,8 @@ class Privacy(Repository):
         """Where they decided, led, owned or managed something of someone else's: the link is removed."""
         changed = 0
         for column, model in ((Proposal.approver_id, Proposal), (Decision.decider_id, Decision), (Team.lead_id, Team),
-                              (Opportunity.owner_id, Opportunity), (PolicySetting.updated_by, PolicySetting),
+                              (Opportunity.owner_id, Opportunity), (Opportunity.created_by, Opportunity),
+                              (PolicySetting.updated_by, PolicySetting),
                               (Person.manager_id, Person), (Person.delegate_id, Person),
                               (ErasureJob.requested_by, ErasureJob), (ErasureJob.approved_by, ErasureJob)):
             statement = update(model).where(column == person_id).values({column.key: None})

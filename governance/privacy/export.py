@@ -19,7 +19,7 @@ from storage.privacy import PERSON_KEYS
 
 SCHEMA_VERSION = "ladder-export/1"
 SECTIONS = ("profile", "chat_identities", "conversations", "answer_feedback", "skill_evidence", "enrolments",
-            "interests", "proposals_about_me", "decisions_i_made", "proposals_for_me_to_decide", "challenges",
+            "interests", "applications", "opportunities_posted", "proposals_about_me", "decisions_i_made", "proposals_for_me_to_decide", "challenges",
             "audit_about_me", "audit_by_me", "privacy_settings", "demographics")
 
 
@@ -68,6 +68,13 @@ def build_export(uow: UnitOfWork, person_id: int, now: dt.datetime) -> dict[str,
                         "enrolled_at": _iso(e.enrolled_at), "last_activity_at": _iso(e.last_activity_at),
                         "completed_at": _iso(e.completed_at), "source": e.source} for e, code, title in repo.enrolments(person_id)],
         "interests": [{"opportunity": title, "created_at": _iso(i.created_at)} for i, title in repo.interests(person_id)],
+        "applications": [{"opportunity": title, "status": _value(a.status), "note": a.note, "fit": a.fit,
+                          "created_at": _iso(a.created_at), "shortlisted_at": _iso(a.revealed_at), "placed_at": _iso(a.placed_at),
+                          "hours_per_week": a.hours_per_week} for a, title in repo.applications(person_id)],
+        "opportunities_posted": [{"id": o.id, "title": o.title, "kind": _value(o.kind), "status": o.status,
+                                  "description": o.description, "hours_per_week": o.hours_per_week,
+                                  "duration_weeks": o.duration_weeks, "closes_on": _iso(o.closes_on),
+                                  "posted_at": _iso(o.posted_at)} for o in repo.opportunities_posted(person_id)],
         "proposals_about_me": [_proposal(p, d) for p, d in repo.proposals_about(person_id)],
         "decisions_i_made": [{"proposal_id": d.proposal_id, "action_type": action, "outcome": _value(d.outcome),
                               "reason": d.reason, "decided_at": _iso(d.decided_at)} for d, action in repo.decisions_by(person_id)],
@@ -124,6 +131,7 @@ def to_json(export: dict[str, Any]) -> str:
 TITLES = {
     "chat_identities": "Chat accounts", "conversations": "Conversation memory", "answer_feedback": "Feedback on answers",
     "skill_evidence": "Skills evidence", "enrolments": "Course enrolments", "interests": "Interests in opportunities",
+    "applications": "Marketplace applications", "opportunities_posted": "Opportunities you posted",
     "proposals_about_me": "Proposals about you", "decisions_i_made": "Decisions you made",
     "proposals_for_me_to_decide": "Proposals for you to decide", "challenges": "Your challenges",
     "audit_about_me": "Audit entries about you", "audit_by_me": "Audit entries of your actions",
@@ -159,6 +167,10 @@ def _line(section: str, item: dict[str, Any]) -> str:
         return f"{item['course_code']} {item['course_title']}: {item['status']}"
     if section == "interests":
         return str(item["opportunity"])
+    if section == "applications":
+        return f"{item['opportunity']}: {item['status']}"
+    if section == "opportunities_posted":
+        return f"{item['title']} ({item['kind']}): {item['status']}"
     if section in ("proposals_about_me",):
         return f"#{item['id']} {item['action_type']}: {item['status']}"
     if section == "decisions_i_made":

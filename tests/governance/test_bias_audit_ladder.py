@@ -33,7 +33,7 @@ def test_hr_asks_in_chat_and_gets_a_table_and_a_chart(demo):
     assert reply.data["intent"] == "bias_audit" and reply.data["status"] == "done"
     assert "sex × race_ethnicity" in reply.text and "unknown category: 2" in reply.text
     assert f"{SMALL_RACE}" in reply.text and "excluded (<2%)" in reply.text
-    assert "talent marketplace [marketplace_match]: not yet available" in reply.text
+    assert "[marketplace_shortlisted]" in reply.text and "[marketplace_placed]" in reply.text
     [chart] = reply.attachments
     assert chart.content_type == "image/png" and chart.data.startswith(b"\x89PNG\r\n\x1a\n") and len(chart.data) > 2000
     assert "0.8" in chart.alt_text
@@ -154,9 +154,8 @@ def test_audit_bias_command_over_ladders_data_prints_every_figure_as_json(demo, 
     assert main(["audit", "bias", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     names = [o["outcome"] for o in report["outcomes"]]
-    assert names[0] == "ready_for_role" and "proposal_enrol_course" in names and names[-1] == "proposal_approved"
-    assert report["unavailable"] == [{"outcome": "marketplace_match", "status": "not yet available",
-                                      "description": "matched to an opportunity in the talent marketplace"}]
+    assert names[0] == "ready_for_role" and "proposal_enrol_course" in names and "proposal_approved" in names
+    assert names[-2:] == ["marketplace_shortlisted", "marketplace_placed"] and report["unavailable"] == []
     race = next(t for t in report["outcomes"][0]["tables"] if t["dimension"] == "race_ethnicity")
     assert race["unknown"] == 2 and race["excluded"] == [SMALL_RACE]
     assert sum(r["n"] for r in race["rows"]) + race["unknown"] == 60

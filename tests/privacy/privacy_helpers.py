@@ -16,7 +16,7 @@ from conversation import ActionRef, Channel, Message, Reply
 from handlers.router import Router
 from storage import UnitOfWork
 from storage.encryption import ENCRYPTED_TYPES
-from storage.models import (AnswerFeedback, AuditEvent, Base, ChatIdentity, Course, Decision, Interest, Opportunity, Person,
+from storage.models import (AnswerFeedback, Application, ApplicationStatus, AuditEvent, Base, ChatIdentity, Course, Decision, Interest, Opportunity, Person,
                             ProcessedEvent, Proposal, ProposalStatus, SkillEvidence, Skill)
 from tests.approvals.approvals_helpers import Clock, RecordingNotifier
 
@@ -108,6 +108,12 @@ def make_victim(ladder, tmp_path: Path, victim: Victim = Victim(), *, with_handb
         opportunity = s.scalar(select(Opportunity).order_by(Opportunity.id))
         opportunity.owner_id = victim.id
         s.add(Interest(person_id=victim.id, opportunity_id=opportunity.id, created_at=now))
+        # The marketplace: Quentin applied to someone else's gig; Maya applied to his, naming him in her note.
+        other = s.scalar(select(Opportunity).where(Opportunity.id != opportunity.id).order_by(Opportunity.id))
+        s.add(Application(person_id=victim.id, opportunity_id=other.id, note=f"{victim.name} would love to help",
+                          status=ApplicationStatus.applied, fit=0.5, created_at=now))
+        s.add(Application(person_id=maya.id, opportunity_id=opportunity.id, note=f"I'd like to work with {victim.name}",
+                          status=ApplicationStatus.applied, fit=0.4, created_at=now))
         # A proposal about Maya that Quentin decided, and one about Maya whose payload names him.
         from approvals import policy, service
         from approvals.actions import ActionType
