@@ -36,8 +36,10 @@ MAX_MATCHES = 5
 FAIRNESS = "Ranked on skills, interest and your target role only — never tenure, age, demographics or who you know."
 NOTE_INTRO = ("Tell the owner why you'd like it and what you'd bring (optional). They see your skills and this note, "
               "not your name, until they shortlist you.")
-KIND_WORDS = {"gig": "gig", "gigs": "gig", "project": "project", "projects": "project", "role": "role", "roles": "role",
+# People say "gig" and "project" for the same short-term work: either word means both; an opening means a role.
+KIND_WORDS = {"gig": "work", "gigs": "work", "project": "work", "projects": "work", "role": "role", "roles": "role",
               "opening": "role", "openings": "role", "position": "role", "positions": "role"}
+KINDS_FOR = {"work": ["gig", "project"], "role": ["role"]}
 
 
 def _ref(kind: ActionKind, target: int) -> str:
@@ -176,8 +178,8 @@ def _data(v: OpportunityView) -> dict:
 
 
 def kinds_in(text: str) -> list[str] | None:
-    said = {KIND_WORDS[w] for w in (w.strip("?!.,").lower() for w in text.split()) if w.strip("?!.,").lower() in KIND_WORDS}
-    return sorted(said) if said else None
+    said = {KIND_WORDS[w] for w in (w.strip("?!.,").lower() for w in text.split()) if w in KIND_WORDS}
+    return KINDS_FOR[said.pop()] if len(said) == 1 else None
 
 
 def find(ladder: Ladder, uow: UnitOfWork, person: Person, text: str, *, learn: tuple[int, str] | None = None) -> Reply:

@@ -120,8 +120,9 @@ class Marketplace(Repository):
         return out
 
     def posted_by(self, owner_id: int, statuses: Iterable[str] = ("open",)) -> list[Opportunity]:
+        """The owner's opportunities with these statuses, the newest first."""
         return list(self._session.scalars(select(Opportunity).where(Opportunity.owner_id == owner_id,
-                                                                    Opportunity.status.in_(list(statuses))).order_by(Opportunity.id)))
+                                                                    Opportunity.status.in_(list(statuses))).order_by(Opportunity.id.desc())))
 
     # ------------------------------------------------------------------ interest and applications
 
