@@ -71,30 +71,23 @@ def matches_for(uow: UnitOfWork, person_id: int, *, today: dt.date, limit: int =
     wanted_learning = set(learn_skill_ids or ())
     target_gap = _target_gap(uow, person_id, levels)
     relevant = set(levels) | target_gap | wanted_learning
-    candidates = uow.marketplace.open_sharing(relevant, today, list(kinds) if kinds is not None else None)
-    if not candidates:
-        return []
-    applied = uow.marketplace.applications_by(person_id)
-    interested = uow.marketplace.interested_in(person_id)
-    placed = uow.marketplace.placed_counts([c.opportunity_id for c in candidates if c.capacity is not None])
+    # One read: full ones, the person's own and ones they hold a place on are already left out.
+    candidates = uow.marketplace.open_for(person_id, relevant, today, list(kinds) if kinds is not None else None)
     scored: list[_Scored] = []
     for opp in candidates:
-        if opp.owner_id == person_id or applied.get(opp.opportunity_id) == "placed":
-            continue
-        if opp.capacity is not None and placed.get(opp.opportunity_id, 0) >= opp.capacity:
-            continue
-        s = score(opp, levels, wanted=(wanted_learning or target_gap), interested=opp.opportunity_id in interested)
+        s = score(opp, levels, wanted=(wanted_learning or target_gap), interested=opp.interested)
         if s is None:
             continue
         if wanted_learning and not wanted_learning & {*s.learn, *s.have}:
             continue
         scored.append(s)
     scored.sort(key=lambda s: (-s.score, s.opportunity.closes_on or dt.date.max, s.opportunity.opportunity_id))
-    top = scored[:max(0, limit)]
-    labels = uow.skills.skill_labels(sorted({sid for s in top for sid in (*s.have, *s.learn)}))
-    name = lambda sid: labels.get(sid, ("", f"skill {sid}"))[1]  # noqa: E731 - a short local lookup
-    return [Match(s.opportunity.opportunity_id, s.opportunity.title, s.opportunity.kind, s.opportunity.hours_per_week,
-                  s.opportunity.closes_on, s.score, tuple(name(i) for i in s.have), tuple(name(i) for i in s.learn)) for s in top]
+    out = []
+    for s in scored[:max(0, limit)]:
+        labels = {row.skill_id: row.label for row in s.opportunity.skills}
+        out.append(Match(s.opportunity.opportunity_id, s.opportunity.title, s.opportunity.kind, s.opportunity.hours_per_week,
+                         s.opportunity.closes_on, s.score, tuple(labels[i] for i in s.have), tuple(labels[i] for i in s.learn)))
+    return out
 
 
 def score(opp: OpenOpportunity, levels: dict[int, tuple[int, int]], *, wanted: set[int], interested: bool) -> _Scored | None:
@@ -135,8 +128,4 @@ def _levels(uow: UnitOfWork, person_id: int, now: dt.datetime) -> dict[int, tupl
 
 def _target_gap(uow: UnitOfWork, person_id: int, levels: dict[int, tuple[int, int]]) -> set[int]:
     """The skills the person's target role needs that they don't hold at its level (empty without a target)."""
-    person = uow.people.get(person_id)
-    if person is None or person.target_role_id is None:
-        return set()
-    return {r.skill_id for r in uow.skills.requirements(person.target_role_id)
-            if levels.get(r.skill_id, (0, 0))[0] < r.target_level}
+    return {sid for sid, target in uow.marketplace.target_requirements(person_id) if levels.get(sid, (0, 0))[0] < target}

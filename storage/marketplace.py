@@ -10,7 +10,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy.orm import aliased
 
 from storage.models import (
     Application,
@@ -19,6 +20,9 @@ from storage.models import (
     Opportunity,
     OpportunityKind,
     OpportunitySkill,
+    Person,
+    RoleSkill,
+    Skill,
 )
 from storage.preferences import surfaced_people_filter
 from storage.repository import Repository
@@ -26,14 +30,32 @@ from storage.repository import Repository
 # Applications that hold or may still hold a place (the owner's shortlist shows these).
 ACTIVE = (ApplicationStatus.applied, ApplicationStatus.shortlisted, ApplicationStatus.proposed, ApplicationStatus.placed)
 
-# The match list's one big read, built once: every skill of every open opportunity that shares a skill with the person.
+# The match list's one big read, built once: every skill (with its label) of every open opportunity not past its
+# closing date that shares a skill with the person, with its places taken and the person's own interest and
+# application — full ones, their own and ones they hold a place on are left out here, in SQL.
 _SHARING = select(OpportunitySkill.opportunity_id).where(OpportunitySkill.skill_id.in_(bindparam("skill_ids", expanding=True)))
+_PLACED = (select(Application.opportunity_id.label("opportunity_id"), func.count(Application.id).label("placed"))
+           .where(Application.status == ApplicationStatus.placed).group_by(Application.opportunity_id).subquery())
+_MINE = aliased(Application)
 _CANDIDATES = (
     select(Opportunity.id, Opportunity.title, Opportunity.kind, Opportunity.hours_per_week, Opportunity.closes_on,
-           Opportunity.capacity, Opportunity.owner_id, OpportunitySkill.skill_id, OpportunitySkill.required, OpportunitySkill.level)
+           Opportunity.capacity, Opportunity.owner_id, OpportunitySkill.skill_id, OpportunitySkill.required, OpportunitySkill.level,
+           Skill.label, _MINE.status, Interest.id)
     .join(OpportunitySkill, OpportunitySkill.opportunity_id == Opportunity.id)
+    .join(Skill, Skill.id == OpportunitySkill.skill_id)
+    .outerjoin(_PLACED, _PLACED.c.opportunity_id == Opportunity.id)
+    .outerjoin(_MINE, and_(_MINE.opportunity_id == Opportunity.id, _MINE.person_id == bindparam("person_id")))
+    .outerjoin(Interest, and_(Interest.opportunity_id == Opportunity.id, Interest.person_id == bindparam("person_id")))
     .where(Opportunity.status == "open", or_(Opportunity.closes_on.is_(None), Opportunity.closes_on >= bindparam("today")),
-           Opportunity.id.in_(_SHARING))
+           Opportunity.id.in_(_SHARING),
+           or_(Opportunity.owner_id.is_(None), Opportunity.owner_id != bindparam("person_id")),
+           or_(_MINE.status.is_(None), _MINE.status != ApplicationStatus.placed),
+           or_(Opportunity.capacity.is_(None), func.coalesce(_PLACED.c.placed, 0) < Opportunity.capacity))
+)
+# The person's target role's requirements, by the person's id (one round trip instead of two).
+_TARGET_REQUIREMENTS = (
+    select(RoleSkill.skill_id, RoleSkill.target_level)
+    .where(RoleSkill.occupation_id == select(Person.target_role_id).where(Person.id == bindparam("person_id")).scalar_subquery())
 )
 
 
@@ -42,6 +64,7 @@ class OpportunitySkillRow:
     skill_id: int
     required: bool
     level: int
+    label: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +79,8 @@ class OpenOpportunity:
     capacity: int | None
     owner_id: int | None
     skills: tuple[OpportunitySkillRow, ...]
+    applied: str | None = None  # the asking person's application status, if they applied
+    interested: bool = False  # the asking person declared interest
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,12 +122,15 @@ class Marketplace(Repository):
         self._session.flush()
 
     def skills_of(self, opportunity_id: int) -> list[OpportunitySkillRow]:
-        rows = self._session.execute(select(OpportunitySkill.skill_id, OpportunitySkill.required, OpportunitySkill.level)
+        rows = self._session.execute(select(OpportunitySkill.skill_id, OpportunitySkill.required, OpportunitySkill.level, Skill.label)
+                                     .join(Skill, Skill.id == OpportunitySkill.skill_id)
                                      .where(OpportunitySkill.opportunity_id == opportunity_id).order_by(OpportunitySkill.skill_id))
-        return [OpportunitySkillRow(s, bool(r), lvl) for s, r, lvl in rows]
+        return [OpportunitySkillRow(s, bool(r), lvl, label) for s, r, lvl, label in rows]
 
-    def open_sharing(self, skill_ids: Iterable[int], today: dt.date, kinds: Iterable[str] | None = None) -> list[OpenOpportunity]:
-        """Open opportunities not past their closing date that exercise any of these skills, each with all its skills."""
+    def open_for(self, person_id: int, skill_ids: Iterable[int], today: dt.date,
+                 kinds: Iterable[str] | None = None) -> list[OpenOpportunity]:
+        """Open opportunities not past their closing date that exercise any of these skills, each with all its skills,
+        and the person's application and interest — less those full, owned by the person or where they hold a place."""
         ids = sorted(set(skill_ids))
         if not ids:
             return []
@@ -110,14 +138,19 @@ class Marketplace(Repository):
         if kinds is not None:
             query = query.where(Opportunity.kind.in_([OpportunityKind(k) for k in kinds]))
         grouped: dict[int, list] = {}
-        for row in self._session.execute(query, {"skill_ids": ids, "today": today}):
+        for row in self._session.execute(query, {"skill_ids": ids, "today": today, "person_id": person_id}):
             grouped.setdefault(row[0], []).append(row)
         out = []
         for oid, rows in grouped.items():
             first = rows[0]
             out.append(OpenOpportunity(oid, first[1], getattr(first[2], "value", first[2]), first[3], first[4], first[5], first[6],
-                                       tuple(OpportunitySkillRow(r[7], bool(r[8]), r[9]) for r in rows)))
+                                       tuple(OpportunitySkillRow(r[7], bool(r[8]), r[9], r[10]) for r in rows),
+                                       getattr(first[11], "value", first[11]), first[12] is not None))
         return out
+
+    def target_requirements(self, person_id: int) -> list[tuple[int, int]]:
+        """(skill id, target level) of every requirement of the person's target role (none without a target)."""
+        return [(sid, level) for sid, level in self._session.execute(_TARGET_REQUIREMENTS, {"person_id": person_id})]
 
     def posted_by(self, owner_id: int, statuses: Iterable[str] = ("open",)) -> list[Opportunity]:
         """The owner's opportunities with these statuses, the newest first."""
