@@ -82,12 +82,11 @@ def matches_for(uow: UnitOfWork, person_id: int, *, today: dt.date, limit: int =
             continue
         scored.append(s)
     scored.sort(key=lambda s: (-s.score, s.opportunity.closes_on or dt.date.max, s.opportunity.opportunity_id))
-    out = []
-    for s in scored[:max(0, limit)]:
-        labels = {row.skill_id: row.label for row in s.opportunity.skills}
-        out.append(Match(s.opportunity.opportunity_id, s.opportunity.title, s.opportunity.kind, s.opportunity.hours_per_week,
-                         s.opportunity.closes_on, s.score, tuple(labels[i] for i in s.have), tuple(labels[i] for i in s.learn)))
-    return out
+    top = scored[:max(0, limit)]
+    labels = uow.skills.skill_labels(sorted({sid for s in top for sid in (*s.have, *s.learn)}))  # only the shown ones
+    name = lambda sid: labels.get(sid, ("", f"skill {sid}"))[1]  # noqa: E731 - a short local lookup
+    return [Match(s.opportunity.opportunity_id, s.opportunity.title, s.opportunity.kind, s.opportunity.hours_per_week,
+                  s.opportunity.closes_on, s.score, tuple(name(i) for i in s.have), tuple(name(i) for i in s.learn)) for s in top]
 
 
 def score(opp: OpenOpportunity, levels: dict[int, tuple[int, int]], *, wanted: set[int], interested: bool) -> _Scored | None:

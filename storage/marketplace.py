@@ -30,7 +30,7 @@ from storage.repository import Repository
 # Applications that hold or may still hold a place (the owner's shortlist shows these).
 ACTIVE = (ApplicationStatus.applied, ApplicationStatus.shortlisted, ApplicationStatus.proposed, ApplicationStatus.placed)
 
-# The match list's one big read, built once: every skill (with its label) of every open opportunity not past its
+# The match list's one big read, built once: every skill of every open opportunity not past its
 # closing date that shares a skill with the person, with its places taken and the person's own interest and
 # application — full ones, their own and ones they hold a place on are left out here, in SQL.
 _SHARING = select(OpportunitySkill.opportunity_id).where(OpportunitySkill.skill_id.in_(bindparam("skill_ids", expanding=True)))
@@ -40,9 +40,8 @@ _MINE = aliased(Application)
 _CANDIDATES = (
     select(Opportunity.id, Opportunity.title, Opportunity.kind, Opportunity.hours_per_week, Opportunity.closes_on,
            Opportunity.capacity, Opportunity.owner_id, OpportunitySkill.skill_id, OpportunitySkill.required, OpportunitySkill.level,
-           Skill.label, _MINE.status, Interest.id)
+           _MINE.status, Interest.id)
     .join(OpportunitySkill, OpportunitySkill.opportunity_id == Opportunity.id)
-    .join(Skill, Skill.id == OpportunitySkill.skill_id)
     .outerjoin(_PLACED, _PLACED.c.opportunity_id == Opportunity.id)
     .outerjoin(_MINE, and_(_MINE.opportunity_id == Opportunity.id, _MINE.person_id == bindparam("person_id")))
     .outerjoin(Interest, and_(Interest.opportunity_id == Opportunity.id, Interest.person_id == bindparam("person_id")))
@@ -144,8 +143,8 @@ class Marketplace(Repository):
         for oid, rows in grouped.items():
             first = rows[0]
             out.append(OpenOpportunity(oid, first[1], getattr(first[2], "value", first[2]), first[3], first[4], first[5], first[6],
-                                       tuple(OpportunitySkillRow(r[7], bool(r[8]), r[9], r[10]) for r in rows),
-                                       getattr(first[11], "value", first[11]), first[12] is not None))
+                                       tuple(OpportunitySkillRow(r[7], bool(r[8]), r[9]) for r in rows),
+                                       getattr(first[10], "value", first[10]), first[11] is not None))
         return out
 
     def target_requirements(self, person_id: int) -> list[tuple[int, int]]:
