@@ -295,13 +295,13 @@ def my_opportunities(ladder: Ladder, uow: UnitOfWork, person: Person) -> Reply:
 def shortlist(ladder: Ladder, uow: UnitOfWork, person: Person, opportunity_id: int) -> Reply:
     opp = uow.marketplace.opportunity(opportunity_id)
     permission = allowed(uow, person, Capability.view_shortlist, opp.owner_id if opp is not None else None)
-    listed = staffing.shortlist_of(uow, person, opportunity_id, today=ladder.now().date()) if permission and opp else None
-    if listed is None:
+    if not (permission and opp is not None and opp.owner_id == person.id):
         return Reply(text="Only the opportunity's owner can see its shortlist.", ephemeral=True,
                      data={"intent": "view_shortlist", "status": "forbidden"})
-    told = staffing.settle(uow, opportunity_id, now=ladder.now())
-    for person_id, text in told:
+    for person_id, text in staffing.settle(uow, opportunity_id, now=ladder.now()):  # an expired placement: they hear it
         _tell(ladder, uow, person_id, text)
+    listed = staffing.shortlist_of(uow, person, opportunity_id, today=ladder.now().date())
+    assert listed is not None  # the owner's own, checked above
     v = listed.opportunity
     if not listed.candidates:
         return Reply(text=f"Nobody has applied to “{v.title}” yet. I'll tell you when someone does.", ephemeral=True,

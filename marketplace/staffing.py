@@ -130,11 +130,11 @@ def apply(uow: UnitOfWork, person: Person, opportunity_id: int, note: str, *, no
 
 
 def shortlist_of(uow: UnitOfWork, owner: Person, opportunity_id: int, *, today: dt.date) -> Shortlist | None:
-    """The owner's view of an opportunity's applicants; None when it isn't theirs (or doesn't exist)."""
+    """The owner's view of an opportunity's applicants; None when it isn't theirs (or doesn't exist). Call ``settle``
+    first, so that a placement a manager declined shows as declined (and its people hear it)."""
     opp = uow.marketplace.opportunity(opportunity_id)
     if opp is None or opp.owner_id != owner.id:
         return None
-    settle(uow, opp.id, now=dt.datetime.combine(today, dt.time(12), tzinfo=dt.timezone.utc))
     order = uow.marketplace.labels_in_order(opp.id)
     applicants = uow.marketplace.applicants(opp.id)
     names = uow.people.names_and_emails([a.person_id for a in applicants if a.revealed])

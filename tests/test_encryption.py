@@ -28,12 +28,16 @@ from storage.key_rotation import PLAINTEXT, key_usage, rotate
 from storage.models import (
     ENCRYPTED_COLUMNS,
     AnswerFeedback,
+    Application,
+    ApplicationStatus,
     AuditEvent,
     Challenge,
     ConversationState,
     Decision,
     Demographic,
     EvidenceType,
+    Opportunity,
+    OpportunityKind,
     Person,
     Proposal,
     ProposalStatus,
@@ -60,6 +64,7 @@ SECRETS = {
     ("decisions", "changes"): "swap to the evening cohort for childcare",
     ("demographics", "sex"): "intersex",
     ("demographics", "race_ethnicity"): "Pacific Islander",
+    ("opportunity_applications", "note"): "I need the hours away from my team's toxic lead",
 }
 
 
@@ -102,6 +107,11 @@ def write_personal_text(db: Database) -> None:
                          changes={"cohort": "evening", "why": SECRETS[("decisions", "changes")]}))
         uow.add(Demographic(person_id=person.id, sex=SECRETS[("demographics", "sex")],
                             race_ethnicity=SECRETS[("demographics", "race_ethnicity")]))
+        opportunity = Opportunity(kind=OpportunityKind.gig, title="Kubernetes upgrade", status="open")
+        uow.add(opportunity)
+        uow.flush()
+        uow.add(Application(opportunity_id=opportunity.id, person_id=person.id, status=ApplicationStatus.applied,
+                            note=SECRETS[("opportunity_applications", "note")]))
 
 
 def read_personal_text(db: Database) -> dict[tuple[str, str], str]:
@@ -121,6 +131,7 @@ def read_personal_text(db: Database) -> dict[tuple[str, str], str]:
             ("decisions", "changes"): decision.changes["why"],
             ("demographics", "sex"): s.scalars(select(Demographic)).one().sex,
             ("demographics", "race_ethnicity"): s.scalars(select(Demographic)).one().race_ethnicity,
+            ("opportunity_applications", "note"): s.scalars(select(Application)).one().note,
         }
 
 

@@ -68,6 +68,8 @@ def _one_of_each(ladder) -> None:
         ActionType.stretch_assignment: {"opportunity_id": opp_id, "opportunity_title": opp_title, "skill_ids": []},
         ActionType.manager_reminder: {"proposal_ids": [1, 2], "validation_ids": [3], "oldest_days": 4},
         ActionType.erase_person: {"self_service": True},
+        ActionType.staff_opportunity: {"opportunity_id": opp_id, "opportunity_title": opp_title, "application_id": 1,
+                                       "hours_per_week": 4.0, "duration_weeks": 13},
     }
     assert set(payloads) == set(ActionType)
     maya, daniel = person_id(ladder, MAYA), person_id(ladder, DANIEL)

@@ -15,8 +15,8 @@ def test_defaults_and_show(fresh_demo):
     reply = say(fresh_demo, PRIYA, "/ladder policy")
     assert reply.data["policy"] == {"enrol_course": "approve", "schedule_checkin": "auto", "readiness_nudge": "approve",
                                     "adjust_path": "approve", "stretch_assignment": "approve", "manager_reminder": "auto",
-                                    "erase_person": "approve"}
-    assert reply.data["locked"] == ["erase_person", "readiness_nudge", "stretch_assignment"]
+                                    "erase_person": "approve", "staff_opportunity": "approve"}
+    assert reply.data["locked"] == ["erase_person", "readiness_nudge", "staff_opportunity", "stretch_assignment"]
 
 
 def test_locked_types_can_never_be_auto(fresh_demo):
