@@ -58,14 +58,3 @@ def stretch_projects(ladder: Ladder, uow: UnitOfWork, person: Person, occupation
     return Reply(text=f"Open stretch work that builds skills for {role.label}:", cards=cards,
                  data={"intent": "stretch_projects", "opportunities": [o.opportunity_id for o in offers]})
 
-
-
-def stretch_work_for_skill(uow: UnitOfWork, skill_id: int, label: str) -> Reply:
-    """Open projects and gigs that exercise one skill."""
-    offers = sorted(uow.skills.open_opportunities_for([skill_id]), key=lambda o: o.opportunity_id)[:5]
-    if not offers:
-        return Reply(text=f"There are no open projects or gigs right now that use {label}.",
-                     data={"intent": "stretch_projects", "skill": label, "opportunities": []})
-    cards = [Card(title=f"{o.title} ({o.kind})", body=f"Practises: {label}") for o in offers]
-    return Reply(text=f"Open stretch work that uses {label}:", cards=cards,
-                 data={"intent": "stretch_projects", "skill": label, "opportunities": [o.opportunity_id for o in offers]})

@@ -3,12 +3,9 @@ approval → filled; and what the people involved hear, what is audited, who nev
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import select
 
-from conversation import ActionRef
-from storage.models import Application, ApplicationStatus, Opportunity, Proposal
+from storage.models import Application, ApplicationStatus, Proposal
 from tests.approvals.approvals_helpers import click, prepare, say
 
 from market_helpers import BRIEF, DANIEL, MAYA, PRIYA, audit_actions, button, count, manager_of, member_of, opportunity, team_lead
