@@ -67,6 +67,10 @@ class IntentKind(str, enum.Enum):
     opt_in_inference = "opt_in_inference"
     opt_out_surfacing = "opt_out_surfacing"
     opt_in_surfacing = "opt_in_surfacing"
+    digest_subscribe = "digest_subscribe"  # "send me a weekly digest"
+    digest_unsubscribe = "digest_unsubscribe"  # "stop my digest"
+    show_my_digest = "show_my_digest"
+    show_team_digest = "show_team_digest"
     # not in the catalogue: the command syntax, and nothing understood
     admin_command = "admin_command"
     unknown = "unknown"

@@ -22,6 +22,8 @@ from storage.models import (
     RateBucket,
     AccessRole,
     AnswerFeedback,
+    DigestRun,
+    DigestSubscription,
     AuditEvent,
     Base,
     Challenge,
@@ -193,6 +195,12 @@ class Privacy(Repository):
 
     def delete_interests(self, person_id: int) -> int:
         return self._session.execute(delete(Interest).where(Interest.person_id == person_id)).rowcount or 0
+
+    def delete_digests(self, person_id: int) -> int:
+        """Their digest subscriptions and the record of digests sent to them."""
+        runs = self._session.execute(delete(DigestRun).where(DigestRun.person_id == person_id)).rowcount or 0
+        subscriptions = self._session.execute(delete(DigestSubscription).where(DigestSubscription.person_id == person_id)).rowcount or 0
+        return runs + subscriptions
 
     def delete_preferences(self, person_id: int) -> int:
         """Their opt-outs (they leave with the person: a tombstone is surfaced nowhere and inferred about never)."""
