@@ -68,6 +68,7 @@ def _one(graph, person: Person, window: Window, target: int | None, gaps: frozen
     lines = [f"*Your weekly Ladder digest* — {when(window.since)} to {when(window.now)}"]
     cards: list[Card] = []
     detail: dict = {}
+    new: list[int] = []
     taking = {a.course_id for a in activity if a.status in ("enrolled", "in_progress")}
     done = {a.course_id for a in activity if a.status == "completed"}
     said = False
@@ -120,11 +121,12 @@ def _one(graph, person: Person, window: Window, target: int | None, gaps: frozen
                                   buttons=[Button(label="Show stretch projects",
                                                   ref=ActionRef(kind=ActionKind.show_projects, target=str(target)).encode())]))
             detail["opportunities"] = sorted(shown_before | {o.opportunity_id for o in fitting[:MAX_OPPORTUNITIES]})
+            new = [o.opportunity_id for o in fitting[:MAX_OPPORTUNITIES]]
             said = True
         elif shown_before:
             detail["opportunities"] = sorted(shown_before)
     if not said:
         return None
     lines.append("\nSay “stop my digest” to stop these.")
-    data = {"intent": "digest", "kind": DigestKind.employee.value, **detail}
+    data = {"intent": "digest", "kind": DigestKind.employee.value, **detail, "new_opportunities": new}
     return Digest(DigestKind.employee, person.id, Reply(text="\n".join(lines), cards=cards, data=data), detail=detail)
