@@ -231,3 +231,27 @@ def test_admins_schedule_show_and_run_digests_in_chat(fresh_demo):
     assert ran.data["kinds"]["manager"]["sent"] >= 1 and len(digests_to(notifier, DANIEL, "manager")) == 1
     again = say(ladder, PRIYA, "/ladder digest run manager")
     assert again.data["kinds"]["manager"]["sent"] == 0 and len(digests_to(notifier, DANIEL, "manager")) == 1
+
+
+def test_a_claim_is_won_once_and_a_failed_one_is_taken_back_once(database):
+    now = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.timezone.utc)
+    with database.unit_of_work() as uow:
+        p = Person(name="Cy", email="cy@x.example", active=True)
+        uow.add(p)
+        uow.flush()
+        pid = p.id
+    with database.unit_of_work() as uow:
+        first = uow.digests.claim("manager", pid, "2026-W49", holder="a", now=now)
+    with database.unit_of_work() as uow:
+        assert first is not None and uow.digests.claim("manager", pid, "2026-W49", holder="b", now=now) is None
+        uow.digests.finish(first, "failed", now=now, error="channel down")
+    with database.unit_of_work() as uow:
+        again = uow.digests.claim("manager", pid, "2026-W49", holder="b", now=now)
+        assert again == first
+        assert uow.digests.claim("manager", pid, "2026-W49", holder="c", now=now) is None  # taken back once
+        uow.digests.finish(again, "sent", now=now)
+        uow.digests.finish(again, "failed", now=now)  # a finish never overwrites another outcome
+    with database.unit_of_work() as uow:
+        assert uow.digests.settled("manager", ["2026-W49"]) == {(pid, "2026-W49"): "sent"}
+        assert uow.digests.claim("manager", pid, "2026-W49", holder="d", now=now) is None
+        assert uow.digests.claim("manager", pid, "2026-W50", holder="d", now=now) is not None  # next week is new
