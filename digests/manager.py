@@ -24,6 +24,23 @@ from storage.models import Person, SkillEvidence
 MAX_LINES = 8
 
 
+class _Directory:
+    """The directory as the permission checks read it, with this manager's reporting line read once (a digest asks
+    for three scopes of the same person; each would walk the reporting line again)."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._people = uow.people
+        self._reports: dict[int, list[int]] = {}
+
+    def report_ids(self, manager_id: int) -> list[int]:
+        if manager_id not in self._reports:
+            self._reports[manager_id] = self._people.report_ids(manager_id)
+        return self._reports[manager_id]
+
+    def is_in_reporting_line(self, manager_id: int, person_id: int) -> bool:
+        return self._people.is_in_reporting_line(manager_id, person_id)
+
+
 def _validation_card(evidence: SkillEvidence, subject: str, skill: str) -> Card:
     return Card(
         title=f"Validate {skill} for {subject}?",
@@ -38,10 +55,14 @@ def build(uow: UnitOfWork, graph: RoleGraph, manager: Person, window: Window, *,
     """The digest, or None when there is nothing to say."""
     now = window.now
     decisions = pending_for(uow, manager, now.date(), limit=50)
-    validations = uow.skills.pending_validations(manager.id, scope_for(uow.people, manager, Capability.validate_skill))
-    team_scope = scope_for(uow.people, manager, Capability.view_team)
-    team_ids = uow.people.team(manager.id, team_scope, surfaced_only=True)
-    team = uow.people.in_scope(team_ids, team_scope)
+    directory = _Directory(uow)
+    validations = uow.skills.pending_validations(manager.id, scope_for(directory, manager, Capability.validate_skill))
+    team_scope = scope_for(directory, manager, Capability.view_team)
+    # The team as the team views read it: their reporting line, through the scope, without those who opted out of
+    # being shown to others.
+    reports = team_scope.only(directory.report_ids(manager.id))
+    hidden = uow.preferences.hidden_among(reports)
+    team = uow.people.in_scope([pid for pid in reports if pid not in hidden], team_scope)
     activity = uow.digests.enrolment_activity(team)
     stall_cutoff = now - dt.timedelta(days=stalled_after_days)
     progressed: list[str] = []
