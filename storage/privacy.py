@@ -121,6 +121,12 @@ class Privacy(Repository):
                                      .where(Enrolment.person_id == person_id).order_by(Enrolment.id))
         return [(e, code, title) for e, code, title in rows]
 
+    def digest_subscriptions(self, person_id: int) -> list[DigestSubscription]:
+        return list(self._session.scalars(select(DigestSubscription).where(DigestSubscription.person_id == person_id)))
+
+    def digest_runs(self, person_id: int) -> list[DigestRun]:
+        return list(self._session.scalars(select(DigestRun).where(DigestRun.person_id == person_id).order_by(DigestRun.id)))
+
     def preferences_of(self, person_id: int) -> PrivacyPreference | None:
         return self._session.scalar(select(PrivacyPreference).where(PrivacyPreference.person_id == person_id))
 
