@@ -275,15 +275,20 @@ def _forced(deps: DigestDeps, r: Recipient, schedule: Schedule, now: dt.datetime
 def _deliver(deps: DigestDeps, kind: DigestKind, recipient: Recipient, period: str, digest: Digest | None, holder: str,
              out: KindReport) -> None:
     now = deps.now()
+    if digest is None:  # nothing to send: claimed and settled in one transaction
+        with deps.db.unit_of_work() as uow:
+            run_id = uow.digests.claim(kind.value, recipient.person_id, period, holder=holder, now=now)
+            if run_id is not None:
+                uow.digests.finish(run_id, "empty", now=now)
+        if run_id is None:
+            out.taken += 1
+        else:
+            out.empty += 1
+        return
     with deps.db.unit_of_work() as uow:  # committed before anything is sent
         run_id = uow.digests.claim(kind.value, recipient.person_id, period, holder=holder, now=now)
     if run_id is None:
         out.taken += 1
-        return
-    if digest is None:
-        with deps.db.unit_of_work() as uow:
-            uow.digests.finish(run_id, "empty", now=now)
-        out.empty += 1
         return
     error = None
     try:
