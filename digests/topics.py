@@ -1,7 +1,8 @@
 """Questions the knowledge base could not answer, grouped by topic, each topic with the page that would answer it.
 
 Grouping by shared keywords: a question's keywords are its content words (stop words dropped, a plural "s"
-folded); its topic is the keyword it shares with the most other questions (ties: the alphabetically first), so
+folded); its topic is the keyword it shares with the most other questions (ties: the longer, then the alphabetically
+first), named by up to two keywords all its questions share, so
 "how many days of parental leave" and "is parental leave paid" meet under "parental". A question sharing no
 keyword with any other stands alone under its own most telling word. Deterministic, no model needed.
 
@@ -34,7 +35,7 @@ def keywords(text: str) -> list[str]:
         word = word.strip("'-&")
         if len(word) < 3 or word in STOP:
             continue
-        if word.endswith("s") and not word.endswith("ss") and len(word) > 4:
+        if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
             word = word[:-1]
         if word not in out:
             out.append(word)
@@ -66,6 +67,10 @@ def group(questions: Sequence[str]) -> list[Topic]:
         topic = topics.setdefault(key, Topic(key))
         if question not in topic.questions:
             topic.questions.append(question)
+    for topic in topics.values():  # named by the keywords all its questions share (up to two), most shared first
+        common = set.intersection(*(set(keywords(q)) for q in topic.questions)) if topic.keyword != "other" else set()
+        if len(common) > 1:
+            topic.keyword = " · ".join(sorted(common, key=lambda w: (-frequency[w], w))[:2])
     return sorted(topics.values(), key=lambda t: (-len(t.questions), t.keyword))
 
 

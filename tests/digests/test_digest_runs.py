@@ -203,8 +203,8 @@ def test_the_learning_digest_groups_unanswered_questions_with_the_page_that_woul
     got = digests_to(notifier, PRIYA, "learning")
     assert len(got) == 1
     topics = {t["keyword"]: t for t in got[0][1].data["topics"]}
-    assert topics["parental"]["questions"] == 3 and topics["parental"]["page"] == "Parental leave"
-    assert any(t["page"] is None for k, t in topics.items() if k != "parental")  # the dog: no page yet
+    assert topics["leave · parental"]["questions"] == 3 and topics["leave · parental"]["page"] == "Parental leave"
+    assert [t["page"] for k, t in topics.items() if k != "leave · parental"] == [None]  # the dog: no page yet
     assert "no page yet" in got[0][1].text
     assert got[0][1].data["skills_without_course"]  # demand the catalogue does not meet
 
@@ -255,3 +255,53 @@ def test_a_claim_is_won_once_and_a_failed_one_is_taken_back_once(database):
         assert uow.digests.settled("manager", ["2026-W49"]) == {(pid, "2026-W49"): "sent"}
         assert uow.digests.claim("manager", pid, "2026-W49", holder="d", now=now) is None
         assert uow.digests.claim("manager", pid, "2026-W50", holder="d", now=now) is not None  # next week is new
+
+
+def test_people_ask_for_their_digest_in_plain_words(fresh_demo):
+    from tests.approvals.approvals_helpers import say
+
+    ladder = fresh_demo
+    clock, notifier = prepare(ladder)
+    set_target(ladder, MAYA, "data analyst")
+    pending_validation(ladder, DANIEL)
+    clock.at = at_local(MONDAY.date(), 10, 0, "UTC")
+    mine = say(ladder, MAYA, "show my digest")
+    assert mine.data["intent"] == "show_my_digest" and not mine.data["empty"]
+    assert "Your path to data analyst" in mine.text and "send me a weekly digest" in mine.text  # not subscribed yet
+    team = say(ladder, DANIEL, "show my team digest")
+    assert team.data["intent"] == "show_team_digest" and "skill validation(s) to review" in team.text
+    assert say(ladder, MAYA, "show my team digest").data.get("status") == "forbidden"  # Maya manages nobody
+    assert say(ladder, MAYA, "send me a weekly digest").data["intent"] == "digest_subscribe"
+    assert notifier.sent == []  # showing a digest sends nothing and records nothing
+    assert _runs(ladder, "employee") == [] and _runs(ladder, "manager") == []
+    tick(ladder)
+    assert len(digests_to(notifier, MAYA, "employee")) == 1
+    assert say(ladder, MAYA, "stop my digest").data["intent"] == "digest_unsubscribe"
+    with ladder.db.unit_of_work() as uow:
+        assert not uow.digests.subscribed(uow.people.by_email(MAYA).id, "employee")
+
+
+def test_serve_runs_digests_on_its_own(fresh_demo):
+    import asyncio
+
+    from digests.scheduler import digest_ctx
+    from handlers.digests import deps_for
+
+    ladder = fresh_demo
+    clock, notifier = prepare(ladder)
+    pending_validation(ladder, DANIEL)
+    clock.at = at_local(MONDAY.date(), 9, 0, "UTC")
+
+    async def serve_briefly() -> None:
+        ctx = digest_ctx(lambda: deps_for(ladder), interval_seconds=0.05, first_delay=0)(None)
+        await ctx.__anext__()  # the server starts
+        for _ in range(200):
+            if digests_to(notifier, DANIEL, "manager"):
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)  # a few more rounds: nothing goes out twice
+        with __import__("contextlib").suppress(StopAsyncIteration):
+            await ctx.__anext__()  # the server stops
+
+    asyncio.run(serve_briefly())
+    assert len(digests_to(notifier, DANIEL, "manager")) == 1
