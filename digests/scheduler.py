@@ -23,7 +23,9 @@ def digest_ctx(make_deps: Callable[[], DigestDeps], *, interval_seconds: float, 
 
     def tick() -> None:
         report = run(make_deps())
-        if report.skipped or any(k.sent or k.failed for k in report.kinds.values()):
+        if report.skipped and "no chat channel" in report.skipped:
+            log.debug("digest run skipped: no chat channel configured")
+        elif report.skipped or any(k.sent or k.failed for k in report.kinds.values()):
             log.info("digest run done", extra=report.as_data())
 
     async def ctx(_app):
