@@ -11,6 +11,7 @@
     python app.py db upgrade                      migrate the database schema
     python app.py teams package [--out ZIP]       the Microsoft Teams app package (needs MICROSOFT_APP_ID)
     python app.py agent run [--json]              one pass of the agent (proposals, check-ins, deadlines)
+    python app.py digests run [--kind K] [--dry-run [--show]] [--force] [--json]   send the digests due now, once
     python app.py nlu eval FILE [--json]          intent and slot understanding on a labelled set
     python app.py embedding-model [--no-download] where the knowledge base's sentence model loads from; fetch it
     python app.py keys new|status|rotate [--batch N]   encryption keys: a new one, rows per key, re-encrypt
@@ -166,6 +167,12 @@ def cmd_agent(args, ladder) -> int:
     return 0
 
 
+def cmd_digests(args, ladder) -> int:
+    from handlers import digests_cli
+
+    return digests_cli.run(args, ladder)
+
+
 def cmd_skills(args, ladder) -> int:
     from handlers.skills_cli import run
 
@@ -312,6 +319,10 @@ def parser() -> argparse.ArgumentParser:
     kb_cli.add_parser(sub)
     sub.choices["kb"].set_defaults(func=cmd_kb)
 
+    from handlers import digests_cli
+
+    digests_cli.add_parser(sub)
+    sub.choices["digests"].set_defaults(func=cmd_digests)
     from handlers import nlu_cli
 
     nlu_cli.add_parser(sub)

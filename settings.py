@@ -190,6 +190,31 @@ class Settings(BaseSettings):
         default=60.0, gt=0, description="the window of chat_rate_limit_messages: a token bucket holding that many "
                                         "messages, refilled evenly over this many seconds (bursts up to the limit)")
 
+    # Digests (docs/digests.md): schedules are "mon 09:00" (weekly, that local day and time), "daily 08:00" or "off";
+    # an admin's `/ladder digest schedule …` overrides these and is kept in the database
+    digest_interval_seconds: int = Field(
+        default=300, ge=0,
+        description="how often `serve` looks for digests that are due (each goes out once across all processes: "
+                    "claimed in the database); 0: never in process (run `python app.py digests run` from cron)")
+    digest_time_zone: str = Field(
+        default="UTC", description="the IANA time zone of anyone whose record names none (people.time_zone)")
+    digest_quiet_hours: str = Field(
+        default="20:00-08:00", pattern=r"^(none|\d{1,2}:\d{2}-\d{1,2}:\d{2})$",
+        description='local hours when no digest is sent ("HH:MM-HH:MM", may wrap midnight; "none"); a digest due '
+                    "then goes out when they end. A person's own quiet hours (people.quiet_hours) take precedence")
+    digest_manager_schedule: str = Field(default="mon 09:00", description="the managers' weekly digest")
+    digest_employee_schedule: str = Field(default="mon 09:00", description="the employees' weekly digest (opt-in)")
+    digest_learning_schedule: str = Field(default="daily 08:00",
+                                          description="the L&D and HR digest, built overnight (covers the last day)")
+    digest_catch_up_hours: int = Field(
+        default=12, ge=1,
+        description="a digest not sent within this many hours of its time (no scheduler was running) is skipped for "
+                    "that period rather than arriving late")
+    digest_lease_seconds: int = Field(
+        default=600, gt=0,
+        description="the database lease a digest run holds (one run at a time across processes); a run left "
+                    "mid-send by a stopped process is marked interrupted after this long and not sent again")
+
     # Organisation
     demo_company: str = "Kestrel Systems"
 

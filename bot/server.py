@@ -50,8 +50,8 @@ async def _in_thread(fn, *args):
 
 
 def build_app(ladder: Ladder, channels: Sequence[MountChannel] = ALL_CHANNELS) -> web.Application:
-    """The server: health checks, the given channels, the agent's scheduler, the retention purge and the audit
-    sealer when they have an interval."""
+    """The server: health checks, the given channels, the agent's scheduler, the retention purge, the audit
+    sealer and the digests when they have an interval."""
     app = web.Application(middlewares=[access_log], client_max_size=5 * 1024 * 1024)
     app[LADDER_KEY] = ladder
     app.router.add_get("/healthz", healthz)
@@ -72,6 +72,11 @@ def build_app(ladder: Ladder, channels: Sequence[MountChannel] = ALL_CHANNELS) -
 
         app.cleanup_ctx.append(seal_ctx(ladder.db, lambda: ladder.now(),
                                         interval_seconds=ladder.settings.audit_seal_interval_seconds))
+    if ladder.settings.digest_interval_seconds > 0:  # digests due at people's local times, once across processes
+        from digests.scheduler import digest_ctx
+        from handlers.digests import deps_for
+
+        app.cleanup_ctx.append(digest_ctx(lambda: deps_for(ladder), interval_seconds=ladder.settings.digest_interval_seconds))
     app.on_startup.append(_freeze_start_up_objects)  # runs after every adapter's start-up (cleanup_ctx runs first)
     return app
 

@@ -69,6 +69,7 @@ class Capability(str, enum.Enum):
     apply_opportunity = "apply_opportunity"  # apply to an opportunity, see one's applications
     view_shortlist = "view_shortlist"  # an opportunity's (blind) shortlist, shortlisting and offering: its owner only
     manage_opportunity = "manage_opportunity"  # edit or close an opportunity: its owner, or HR
+    manage_digests = "manage_digests"  # digest schedules, people's time zones and quiet hours, a digest run now
 
 
 S, R, A = Target.self, Target.report, Target.anyone
@@ -115,6 +116,7 @@ MATRIX: dict[Capability, dict[Role, frozenset[Target]]] = {
     Capability.apply_opportunity: {Role.employee: _SELF},
     Capability.view_shortlist: {Role.employee: _SELF},
     Capability.manage_opportunity: {Role.employee: _SELF, Role.hr: _ALL},
+    Capability.manage_digests: {Role.admin: _ALL},
 }
 
 # What each capability lets a person do, in the words a refusal uses.
@@ -137,6 +139,7 @@ WORDS: dict[Capability, str] = {
     Capability.post_opportunity: "post an opportunity", Capability.find_opportunities: "find opportunities that fit",
     Capability.apply_opportunity: "apply to an opportunity", Capability.view_shortlist: "see an opportunity's shortlist",
     Capability.manage_opportunity: "change or close an opportunity",
+    Capability.manage_digests: "manage digest schedules",
 }
 
 # Who can grant a missing role, in words a refusal can use.

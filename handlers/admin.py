@@ -17,6 +17,7 @@ from handlers.approvals import admin_agent
 from handlers.audit_log import admin_audit
 from handlers.challenges import admin_challenges
 from handlers.context import Ladder
+from handlers.digests import admin_digest
 from handlers.knowledge_answer import admin_kb
 from handlers.policy import admin_policy
 from handlers.privacy import admin_retention
@@ -71,6 +72,9 @@ ADMIN_COMMANDS: dict[str, AdminCommand] = {
                                "`/ladder challenges` — open challenges (resolve: “uphold 3 because …” / “dismiss 3 because …”)"),
     "role": AdminCommand(Capability.manage_roles, admin_role,
                          "`/ladder role show <email>` · `/ladder role set <email> <employee|manager|hr|learning|admin|hr_admin>` — access roles"),
+    "digest": AdminCommand(Capability.manage_digests, admin_digest,
+                           "`/ladder digest show` · `/ladder digest schedule <manager|employee|learning> <mon 09:00|daily 08:00|off>` · "
+                           "`/ladder digest run [kind]` · `/ladder digest timezone|quiet <email> <value>` — scheduled digests"),
     "retention": AdminCommand(Capability.manage_retention, admin_retention,
                               "`/ladder retention` — how long personal free text is kept, and the last purge · "
                               "`/ladder retention run` — purge now"),

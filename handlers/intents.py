@@ -71,6 +71,10 @@ class IntentKind(str, enum.Enum):
     my_opportunities = "my_opportunities"  # what I posted, with applicants and the shortlist
     close_opportunity = "close_opportunity"
     my_applications = "my_applications"
+    digest_subscribe = "digest_subscribe"  # "send me a weekly digest"
+    digest_unsubscribe = "digest_unsubscribe"  # "stop my digest"
+    show_my_digest = "show_my_digest"
+    show_team_digest = "show_team_digest"
     # not in the catalogue: the command syntax, and nothing understood
     admin_command = "admin_command"
     unknown = "unknown"

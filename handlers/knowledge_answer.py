@@ -19,7 +19,15 @@ from storage.knowledge_docs import RememberedAnswer
 from storage.models import Person
 
 
-def answer(ladder: Ladder, uow: UnitOfWork, person: Person, question: str) -> Reply:
+def new_answer_id() -> str:
+    import uuid
+
+    return uuid.uuid4().hex[:24]
+
+
+def answer(ladder: Ladder, uow: UnitOfWork, person: Person, question: str, *, record_unanswered: bool = False) -> Reply:
+    """``record_unanswered``: the person clearly asked the handbook (not a message nothing else understood), so a
+    question it cannot answer is kept for the L&D and HR digest."""
     from knowledge.answer import audiences_for  # loads the retrieval stack: only when a question comes
 
     kb = knowledge_base(ladder)
@@ -28,6 +36,8 @@ def answer(ladder: Ladder, uow: UnitOfWork, person: Person, question: str) -> Re
     data = {"intent": "knowledge", "answered": result.answered, "mode": result.mode, "answer_id": result.answer_id,
             "contact": result.contact, "sources": sorted({Path(c.source).name for c in result.citations})}
     if not result.answered:
+        if record_unanswered and question.strip():
+            uow.knowledge.record_unanswered(result.answer_id or new_answer_id(), person.id, question.strip(), ladder.now())
         return Reply(text=result.text, data=data)
     # What the feedback buttons need later: which passages this answer rested on.
     uow.knowledge.remember_answer(result.answer_id, RememberedAnswer(question, list(result.chunk_ids), person.id))

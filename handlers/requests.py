@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from conversation import ActionKind, ActionRef, Button, Card, Reply
 from governance.permissions import Role
-from handlers import (access, admin, approvals as approvals_handler, bias_audit, career_path, challenges,
+from handlers import (access, admin, approvals as approvals_handler, bias_audit, career_path, challenges, digests,
                       knowledge_answer, learning, marketplace, privacy)
 from handlers.approval_text import parse_challenge, parse_decision, parse_resolution
 from handlers.context import Ladder
@@ -247,7 +247,12 @@ USE_CASES: dict[IntentKind, UseCase] = {
     IntentKind.kb_list: _admin("kb list"),
     IntentKind.bias_audit: bias_audit.chat,
     IntentKind.seed_demo: seed_demo,
-    IntentKind.policy_question: lambda ladder, uow, person, i: knowledge_answer.answer(ladder, uow, person, i.text),
+    IntentKind.policy_question: lambda ladder, uow, person, i: knowledge_answer.answer(ladder, uow, person, i.text,
+                                                                                       record_unanswered=True),
+    IntentKind.digest_subscribe: digests.subscribe,
+    IntentKind.digest_unsubscribe: digests.unsubscribe,
+    IntentKind.show_my_digest: digests.show_mine,
+    IntentKind.show_team_digest: digests.show_team,
     IntentKind.greeting: greeting,
     IntentKind.whoami: whoami,
     IntentKind.confirm: nothing_to_refer_to,

@@ -60,6 +60,14 @@ class KnowledgeDocs(Repository):
         for helpful, chunk_ids in self._session.execute(select(AnswerFeedback.helpful, AnswerFeedback.chunk_ids)):
             yield helpful, list(chunk_ids or ())
 
+    def record_unanswered(self, answer_id: str, person_id: int | None, question: str, at) -> None:
+        """A question the knowledge base found no answer to, kept (encrypted, like a vote's question) for the L&D and
+        HR digest; it counts against no passage. The retention purge and an erasure treat it as feedback."""
+        from storage.digests import UNANSWERED_PREFIX
+
+        self._session.add(AnswerFeedback(answer_id=f"{UNANSWERED_PREFIX}{answer_id}"[:40], person_id=person_id, helpful=False,
+                                         question=question, chunk_ids=[], created_at=at))
+
     # ------------------------------------------------------------------ answers awaiting feedback
 
     def remember_answer(self, answer_id: str, answer: RememberedAnswer) -> None:

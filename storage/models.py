@@ -85,6 +85,10 @@ class Person(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     delegate_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     away_until: Mapped[dt.date | None] = mapped_column(Date)
+    # Where the person is, for digests sent at their local time (0014): an IANA name; None: DIGEST_TIME_ZONE.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    # Their own quiet hours, "HH:MM-HH:MM" local, or "none" (0014); None: DIGEST_QUIET_HOURS.
+    quiet_hours: Mapped[str | None] = mapped_column(String(16))
 
     manager: Mapped[Person | None] = relationship(remote_side="Person.id", foreign_keys=[manager_id])
     team: Mapped[Team | None] = relationship(foreign_keys=[team_id])
@@ -558,6 +562,50 @@ class MaintenanceRun(Base):
     last_run_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     rows_purged: Mapped[int] = mapped_column(Integer, default=0)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+# --------------------------------------------------------------------------- digests
+
+
+class DigestSchedule(Base):
+    """When a kind of digest goes out, as an admin set it (0014); no row: the schedule from settings."""
+
+    __tablename__ = "digest_schedules"
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # manager | employee | learning
+    weekday: Mapped[int | None] = mapped_column(Integer)  # 0 = Monday … 6 = Sunday; None: every day
+    local_time: Mapped[str] = mapped_column(String(5))  # "HH:MM" in each recipient's time zone
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DigestSubscription(Base):
+    """A person asked for an opt-in digest (the employees' weekly one) (0014): no row means not subscribed."""
+
+    __tablename__ = "digest_subscriptions"
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DigestRun(Base):
+    """One digest for one person and period (0014), claimed before it is sent: the unique key is what makes a
+    digest go out once however many schedulers run. ``status``: sending (claimed, not yet known) | sent | failed
+    (retried on a later tick) | interrupted (a sender stopped mid-send: never sent again, in case it did go out)."""
+
+    __tablename__ = "digest_runs"
+    __table_args__ = (UniqueConstraint("kind", "person_id", "period_key", name="uq_digest_runs_kind_person_period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    period_key: Mapped[str] = mapped_column(String(20))  # "2026-W49" (weekly) or "2026-12-02" (daily)
+    status: Mapped[str] = mapped_column(String(16), default="sending", index=True)
+    claimed_by: Mapped[str] = mapped_column(String(120), default="")
+    claimed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # what it listed (opportunity ids: "new" next time)
 
 
 # Every column stored encrypted, as (table, column): read off the column types, so the rotation job, `keys status`

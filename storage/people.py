@@ -24,6 +24,19 @@ _BY_EMAIL = select(Person).where(Person.email == bindparam("email"), Person.acti
 _BY_EMAIL_ANY_CASE = select(Person).where(func.lower(Person.email) == bindparam("email"), Person.active.is_(True))
 
 
+def _below_statement():
+    """Built once: every permission check that reads a reporting line runs it, and building the recursive query
+    cost more than running it (bench/digest_bench.py)."""
+    chain = select(Person.id).where(Person.manager_id == bindparam("manager_id")).cte("chain", recursive=True)
+    below = aliased(Person)
+    chain = chain.union(select(below.id).join(chain, below.manager_id == chain.c.id))
+    return select(Person.id).where(Person.id.in_(select(chain.c.id)), Person.active.is_(True),
+                                   Person.id != bindparam("manager_id"))
+
+
+_BELOW = _below_statement()
+
+
 class People(Repository):
     def get(self, person_id: int | None) -> Person | None:
         return self._session.get(Person, person_id) if person_id else None
@@ -94,10 +107,7 @@ class People(Repository):
     @staticmethod
     def _below(manager_id: int):
         """Active people below ``manager_id`` in the reporting line (direct and indirect): a recursive query."""
-        chain = select(Person.id).where(Person.manager_id == manager_id).cte("chain", recursive=True)
-        below = aliased(Person)
-        chain = chain.union(select(below.id).join(chain, below.manager_id == chain.c.id))
-        return select(Person.id).where(Person.id.in_(select(chain.c.id)), Person.active.is_(True), Person.id != manager_id)
+        return _BELOW.params(manager_id=manager_id)
 
     def away_delegators(self, delegate_id: int, today: dt.date) -> list[int]:
         """People away until today or later who handed their decisions to ``delegate_id``."""

@@ -23,6 +23,8 @@ from storage.models import (
     RateBucket,
     AccessRole,
     AnswerFeedback,
+    DigestRun,
+    DigestSubscription,
     AuditEvent,
     Base,
     Challenge,
@@ -120,6 +122,12 @@ class Privacy(Repository):
                                      .where(Enrolment.person_id == person_id).order_by(Enrolment.id))
         return [(e, code, title) for e, code, title in rows]
 
+    def digest_subscriptions(self, person_id: int) -> list[DigestSubscription]:
+        return list(self._session.scalars(select(DigestSubscription).where(DigestSubscription.person_id == person_id)))
+
+    def digest_runs(self, person_id: int) -> list[DigestRun]:
+        return list(self._session.scalars(select(DigestRun).where(DigestRun.person_id == person_id).order_by(DigestRun.id)))
+
     def preferences_of(self, person_id: int) -> PrivacyPreference | None:
         return self._session.scalar(select(PrivacyPreference).where(PrivacyPreference.person_id == person_id))
 
@@ -208,6 +216,11 @@ class Privacy(Repository):
     def delete_applications(self, person_id: int) -> int:
         """Their marketplace applications (their notes with them)."""
         return self._session.execute(delete(Application).where(Application.person_id == person_id)).rowcount or 0
+    def delete_digests(self, person_id: int) -> int:
+        """Their digest subscriptions and the record of digests sent to them."""
+        runs = self._session.execute(delete(DigestRun).where(DigestRun.person_id == person_id)).rowcount or 0
+        subscriptions = self._session.execute(delete(DigestSubscription).where(DigestSubscription.person_id == person_id)).rowcount or 0
+        return runs + subscriptions
 
     def delete_preferences(self, person_id: int) -> int:
         """Their opt-outs (they leave with the person: a tombstone is surfaced nowhere and inferred about never)."""

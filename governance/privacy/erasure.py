@@ -80,6 +80,7 @@ TABLE_STEPS: tuple[TableStep, ...] = (
     TableStep("enrolments", lambda uow, s, job: uow.privacy.delete_enrolments(s.person_id)),
     TableStep("interests", lambda uow, s, job: uow.privacy.delete_interests(s.person_id)),
     TableStep("opportunity_applications", lambda uow, s, job: uow.privacy.delete_applications(s.person_id)),
+    TableStep("digests", lambda uow, s, job: uow.privacy.delete_digests(s.person_id)),
     TableStep("privacy_preferences", lambda uow, s, job: uow.privacy.delete_preferences(s.person_id)),
     TableStep("demographics", lambda uow, s, job: uow.privacy.delete_demographics(s.person_id)),
     TableStep("rate_buckets", lambda uow, s, job: uow.privacy.delete_rate_buckets(

@@ -19,8 +19,9 @@ from storage.privacy import PERSON_KEYS
 
 SCHEMA_VERSION = "ladder-export/1"
 SECTIONS = ("profile", "chat_identities", "conversations", "answer_feedback", "skill_evidence", "enrolments",
-            "interests", "applications", "opportunities_posted", "proposals_about_me", "decisions_i_made", "proposals_for_me_to_decide", "challenges",
-            "audit_about_me", "audit_by_me", "privacy_settings", "demographics")
+            "interests", "applications", "opportunities_posted", "proposals_about_me", "decisions_i_made",
+            "proposals_for_me_to_decide", "challenges", "audit_about_me", "audit_by_me", "privacy_settings", "demographics",
+            "digests")
 
 
 def _iso(value: dt.date | dt.datetime | None) -> str | None:
@@ -88,6 +89,9 @@ def build_export(uow: UnitOfWork, person_id: int, now: dt.datetime) -> dict[str,
         "audit_by_me": [_event(e, detail=False) for e in repo.audit_by(person_id)],
         "privacy_settings": _preferences(repo.preferences_of(person_id)),
         "demographics": _demographics(repo.demographics_of(person_id)),
+        "digests": {"subscriptions": [d.kind for d in repo.digest_subscriptions(person_id)],
+                    "sent": [{"kind": r.kind, "period": r.period_key, "status": r.status, "sent_at": _iso(r.sent_at),
+                              "detail": r.detail} for r in repo.digest_runs(person_id)]},
     }
     data["counts"] = {name: (len(data[name]) if isinstance(data[name], list) else 1) for name in SECTIONS}
     return data

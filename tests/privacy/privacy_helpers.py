@@ -16,7 +16,8 @@ from conversation import ActionRef, Channel, Message, Reply
 from handlers.router import Router
 from storage import UnitOfWork
 from storage.encryption import ENCRYPTED_TYPES
-from storage.models import (AnswerFeedback, Application, ApplicationStatus, AuditEvent, Base, ChatIdentity, Course, Decision, Interest, Opportunity, Person,
+from storage.models import (AnswerFeedback, Application, ApplicationStatus, AuditEvent, Base, ChatIdentity, Course, Decision,
+                            DigestRun, DigestSubscription, Interest, Opportunity, Person,
                             ProcessedEvent, Proposal, ProposalStatus, SkillEvidence, Skill)
 from tests.approvals.approvals_helpers import Clock, RecordingNotifier
 
@@ -114,6 +115,9 @@ def make_victim(ladder, tmp_path: Path, victim: Victim = Victim(), *, with_handb
                           status=ApplicationStatus.applied, fit=0.5, created_at=now))
         s.add(Application(person_id=maya.id, opportunity_id=opportunity.id, note=f"I'd like to work with {victim.name}",
                           status=ApplicationStatus.applied, fit=0.4, created_at=now))
+        s.add(DigestSubscription(person_id=victim.id, kind="employee", created_at=now))
+        s.add(DigestRun(kind="employee", person_id=victim.id, period_key="2026-W48", status="sent", claimed_by="test",
+                        claimed_at=now, sent_at=now, attempts=1, detail={"have": 2, "total": 9}))
         # A proposal about Maya that Quentin decided, and one about Maya whose payload names him.
         from approvals import policy, service
         from approvals.actions import ActionType
