@@ -64,6 +64,8 @@ class Capability(str, enum.Enum):
     manage_keys = "manage_keys"  # encryption key rotation
     view_inferences = "view_inferences"  # what Ladder inferred about someone
     set_opt_out = "set_opt_out"  # opt someone out of inference or of being surfaced
+    onboard_hire = "onboard_hire"  # register a new hire: directory record, mandatory courses, plan for the manager
+    manage_mandatory_courses = "manage_mandatory_courses"  # which courses new hires must take
 
 
 S, R, A = Target.self, Target.report, Target.anyone
@@ -104,6 +106,8 @@ MATRIX: dict[Capability, dict[Role, frozenset[Target]]] = {
     Capability.manage_keys: {Role.admin: _ALL},
     Capability.view_inferences: {Role.employee: _SELF, Role.hr: _ALL},
     Capability.set_opt_out: {Role.employee: _SELF, Role.hr: _ALL},
+    Capability.onboard_hire: {Role.hr: _ALL, Role.admin: _ALL},
+    Capability.manage_mandatory_courses: {Role.hr: _ALL, Role.learning: _ALL, Role.admin: _ALL},
 }
 
 # What each capability lets a person do, in the words a refusal uses.
@@ -123,6 +127,7 @@ WORDS: dict[Capability, str] = {
     Capability.run_bias_audit: "run a bias audit", Capability.view_demographics: "see demographic data",
     Capability.manage_keys: "rotate encryption keys", Capability.view_inferences: "see what Ladder inferred",
     Capability.set_opt_out: "set an opt-out",
+    Capability.onboard_hire: "onboard a new hire", Capability.manage_mandatory_courses: "set which courses are mandatory",
 }
 
 # Who can grant a missing role, in words a refusal can use.

@@ -18,6 +18,7 @@ from handlers.audit_log import admin_audit
 from handlers.challenges import admin_challenges
 from handlers.context import Ladder
 from handlers.knowledge_answer import admin_kb
+from handlers.onboarding import HIRE_USAGE, MANDATORY_USAGE, admin_hire, admin_mandatory, admin_onboarding
 from handlers.policy import admin_policy
 from handlers.privacy import admin_retention
 from handlers.roles import admin_role
@@ -71,6 +72,10 @@ ADMIN_COMMANDS: dict[str, AdminCommand] = {
                                "`/ladder challenges` — open challenges (resolve: “uphold 3 because …” / “dismiss 3 because …”)"),
     "role": AdminCommand(Capability.manage_roles, admin_role,
                          "`/ladder role show <email>` · `/ladder role set <email> <employee|manager|hr|learning|admin|hr_admin>` — access roles"),
+    "hire": AdminCommand(Capability.onboard_hire, admin_hire, HIRE_USAGE + " — register a new hire"),
+    "onboarding": AdminCommand(Capability.onboard_hire, admin_onboarding,
+                               "`/ladder onboarding` — new hires and where each stands · `/ladder onboarding run` — the onboarding pass now"),
+    "mandatory": AdminCommand(Capability.manage_mandatory_courses, admin_mandatory, MANDATORY_USAGE),
     "retention": AdminCommand(Capability.manage_retention, admin_retention,
                               "`/ladder retention` — how long personal free text is kept, and the last purge · "
                               "`/ladder retention run` — purge now"),

@@ -9,6 +9,7 @@ may decide, exactly-once, validation — live in ``approvals``; this module turn
 
 from __future__ import annotations
 
+import onboarding
 from agent.run import run_pass
 from approvals import service
 from approvals.cards import evidence_lines, outcome_line, proposal_card
@@ -187,5 +188,8 @@ def admin_agent(ladder: Ladder, uow: UnitOfWork, actor: Person, args: str) -> Re
     """`/ladder agent run`: one pass of the agent now (it works in its own transactions)."""
     if args.strip().lower() not in ("run", ""):
         return Reply(text="Usage: `/ladder agent run` — one pass of the agent now.", ephemeral=True)
+    uow.release()  # the passes run their own transactions
     report = run_pass(ladder.approvals, ladder.settings)
-    return Reply(text="\n".join(["*Agent run*", *report.lines()]), ephemeral=True, data={"intent": "agent_run", **report.as_data()})
+    hires = onboarding.run(ladder.approvals)  # the onboarding pass rides along: new hires whose start date has come
+    return Reply(text="\n".join(["*Agent run*", *report.lines(), *hires.lines()]), ephemeral=True,
+                 data={"intent": "agent_run", **report.as_data(), "onboarding": hires.as_data()})

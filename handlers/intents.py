@@ -67,6 +67,8 @@ class IntentKind(str, enum.Enum):
     opt_in_inference = "opt_in_inference"
     opt_out_surfacing = "opt_out_surfacing"
     opt_in_surfacing = "opt_in_surfacing"
+    onboard_hire = "onboard_hire"  # HR / admins register a new hire in words
+    mandatory_courses = "mandatory_courses"  # the mandatory-course policy for new hires
     # not in the catalogue: the command syntax, and nothing understood
     admin_command = "admin_command"
     unknown = "unknown"

@@ -20,6 +20,7 @@ from storage.chat import ChatRecords
 from storage.conversations import Conversations
 from storage.knowledge_docs import KnowledgeDocs
 from storage.leases import Leases
+from storage.onboarding import Onboardings
 from storage.organisation import Organisation
 from storage.people import People
 from storage.privacy import Privacy
@@ -60,6 +61,7 @@ class UnitOfWork:
     conversations = _Repository(Conversations)
     organisation = _Repository(Organisation)
     leases = _Repository(Leases)
+    onboarding = _Repository(Onboardings)
     privacy = _Repository(Privacy)
     preferences = _Repository(PrivacyPreferences)
     rate_buckets = _Repository(RateBuckets)
