@@ -40,11 +40,11 @@ def role_path(uow: UnitOfWork, graph: RoleGraph, person: Person, now: dt.datetim
         return RolePath([], [], [], [], None, 0)
     answer = path_to(uow.skills, graph, person, role, now)
     courses = [c for c, _ in answer.learning.courses if c.course_id not in skip_course_ids]
-    projects = answer.learning.projects
-    stretch = f"“{projects[0][0].title}” (an open {projects[0][0].kind})" if projects else None
-    missing = answer.report.missing
-    return RolePath([c.course_id for c in courses], [c.code for c in courses], [g.skill_id for g in missing],
-                    [g.label for g in missing], stretch, len(answer.requirements))
+    project = answer.focus.project or (answer.learning.projects[0][0] if answer.learning.projects else None)
+    stretch = f"“{project.title}” (an open {project.kind})" if project else None
+    ranked = [p.item for p in answer.focus.ranked] or answer.report.missing  # the path answer's own order: what matters most
+    return RolePath([c.course_id for c in courses], [c.code for c in courses], [g.skill_id for g in ranked],
+                    [g.label for g in ranked], stretch, len(answer.requirements))
 
 
 def workday(day: dt.date) -> dt.date:
