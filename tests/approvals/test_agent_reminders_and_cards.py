@@ -68,6 +68,8 @@ def _one_of_each(ladder) -> None:
         ActionType.stretch_assignment: {"opportunity_id": opp_id, "opportunity_title": opp_title, "skill_ids": []},
         ActionType.manager_reminder: {"proposal_ids": [1, 2], "validation_ids": [3], "oldest_days": 4},
         ActionType.erase_person: {"self_service": True},
+        ActionType.onboarding_plan: {"start_date": "2026-12-07", "role_label": "data analyst", "mandatory_course_codes": [code],
+                                     "path_course_ids": [cid], "path_course_codes": [code], "checkins": ["2027-01-05"]},
     }
     assert set(payloads) == set(ActionType)
     maya, daniel = person_id(ladder, MAYA), person_id(ladder, DANIEL)
