@@ -106,7 +106,7 @@ class OnboardingPlan(BaseModel):
     path_course_ids: list[int] = Field(default_factory=list)
     path_course_codes: list[str] = Field(default_factory=list)
     stretch_task: str | None = None
-    buddy_id: int | None = None
+    buddy_id: int | str | None = None  # a pseudonym once the buddy's data is erased
     buddy_name: str | None = None
     validation_skill_ids: list[int] = Field(default_factory=list)
     validation_skills: list[str] = Field(default_factory=list)

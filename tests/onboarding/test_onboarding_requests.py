@@ -131,3 +131,20 @@ def test_the_mandatory_course_policy_is_listed_changed_and_applied(fresh_demo):
     assert [m["course"] for m in hired.data["mandatory"]] == ["CL101"]  # SC101 no longer; DS120 is the data team's
     listing = say(ladder, PRIYA, "/ladder onboarding")
     assert [o["person"] for o in listing.data["onboardings"]] == ["olu.ade@kestrel.example"]
+
+
+def test_the_new_hire_s_export_holds_their_plan_but_not_their_colleagues_names(fresh_demo):
+    from governance.privacy.export import build_export, to_json
+
+    ladder = fresh_demo
+    clock, _ = prepare(ladder)
+    plan_id = say(ladder, PRIYA, HIRE_JANE).data["plan_proposal_id"]
+    with ladder.db.unit_of_work() as uow:
+        plan = uow.proposals.get(plan_id)
+        buddy, team = plan.payload["buddy_name"], plan.payload["meet_the_team"]
+        exported = build_export(uow, person_id(ladder, JANE), clock())
+    assert buddy and team
+    [mine] = [p for p in exported["proposals_about_me"] if p["id"] == plan_id]
+    assert mine["payload"]["checkins"] == plan.payload["checkins"] and "buddy_name" not in mine["payload"]
+    text = to_json({"proposals": exported["proposals_about_me"]})
+    assert buddy not in text and not any(name in text for name in team)
