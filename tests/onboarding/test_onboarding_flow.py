@@ -141,3 +141,31 @@ def test_adjusting_the_plan_changes_it_through_a_form_and_bad_changes_are_explai
     assert plan.payload["checkins"] == ["2027-01-08", "2027-02-05", "2027-03-05"]
     told = next(r.text for r in notifier.to(JANE) if "confirmed your plan" in r.text)
     assert "rebuild the churn dashboard with Maya Patel as buddy" in told and "2027-01-08" in told
+
+
+def test_two_passes_at_the_same_moment_send_one_welcome(fresh_demo):
+    """Two processes' passes (here: two application contexts over one database, in two threads) race for the claim."""
+    import threading
+
+    from handlers.context import Ladder
+
+    ladder = fresh_demo
+    clock, notifier = prepare(ladder)
+    say(ladder, PRIYA, HIRE_JANE)
+    clock.at = START
+    other = Ladder(settings=ladder.settings, db=ladder.db, indexes=ladder.indexes, now=clock)
+    other.notifiers.add(notifier)
+    barrier = threading.Barrier(2)
+    reports = []
+
+    def one_pass(app) -> None:
+        barrier.wait()
+        reports.append(onboarding.run(app.approvals))
+
+    threads = [threading.Thread(target=one_pass, args=(app,)) for app in (ladder, other)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(len(r.welcomed) for r in reports) == [0, 1]
+    assert len(welcomes(notifier, JANE)) == 1 and audit_count(ladder, "onboarding.welcomed") == 1
