@@ -35,6 +35,8 @@ def outcome_line(v: ProposalView) -> str:
     if v.status == "expired":
         return f"Expired on {when(v.decided_at)}: nobody decided in time, so nothing was done."
     outcome = OUTCOME_WORDS.get(v.decision_outcome or v.status, v.status)
+    if v.action_type == ActionType.onboarding_plan.value:  # the plan card's own verbs: Confirm, Adjust…
+        outcome = {"Approved": "Confirmed", "Overridden": "Adjusted"}.get(outcome, outcome)
     line = f"{outcome} by {v.decider_name or 'someone'} on {when(v.decided_at)}"
     if v.decision_reason:
         line += f" — reason: {v.decision_reason}"

@@ -90,7 +90,7 @@ def test_confirming_the_plan_twice_confirms_it_once_schedules_the_check_ins_and_
     cards = say(ladder, DANIEL, "my approvals")
     confirm = button(cards, f"approve:{plan_id}")
     done = click(ladder, DANIEL, confirm)
-    assert done.data["status"] == "decided" and done.replace_original
+    assert done.data["status"] == "decided" and done.replace_original and "Confirmed by Daniel Okafor" in done.text
     twice = click(ladder, DANIEL, confirm)
     assert twice.data["status"] == "stale" and "Already decided" in twice.text
     with ladder.db.session() as s:
@@ -134,7 +134,7 @@ def test_adjusting_the_plan_changes_it_through_a_form_and_bad_changes_are_explai
 
     change = f"buddy: {MAYA}; stretch: rebuild the churn dashboard; checkins: 2027-01-08, 2027-02-05, 2027-03-05"
     adjusted = click(ladder, DANIEL, form.form.submit, {"change": change, "reason": "Maya knows the churn data"}, form_submitted=True)
-    assert adjusted.data["status"] == "decided", adjusted.text
+    assert adjusted.data["status"] == "decided" and "Adjusted by Daniel Okafor" in adjusted.text, adjusted.text
     plan = next(p for p in proposals_about(ladder, JANE) if p.id == plan_id)
     assert plan.status == ProposalStatus.executed
     assert plan.payload["buddy_name"] == "Maya Patel" and plan.payload["stretch_task"] == "rebuild the churn dashboard"

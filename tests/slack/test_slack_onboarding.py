@@ -41,7 +41,7 @@ def test_hire_card_click_confirms_the_plan_once_and_the_new_hire_hears_it(fresh_
                                   label="Confirm")
             assert (await h.slack.interaction(click))[0] == 200
             [update] = await h.api.wait_for("chat.update")
-            assert update.args["ts"] == message["ts"] and "Approved by Daniel Okafor" in str(update.args)
+            assert update.args["ts"] == message["ts"] and "Confirmed by Daniel Okafor" in str(update.args)
             await h.slack.interaction(click)  # the same click again changes nothing twice
             await h.api.settle()
             assert len(h.api.of("chat.update")) == 1
