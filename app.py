@@ -171,6 +171,14 @@ def cmd_digests(args, ladder) -> int:
     from handlers import digests_cli
 
     return digests_cli.run(args, ladder)
+def cmd_onboarding(args, ladder) -> int:
+    import json
+
+    import onboarding
+
+    report = onboarding.run(ladder.approvals)
+    print(json.dumps(report.as_data(), indent=2) if args.json else "\n".join(report.lines()))
+    return 0
 
 
 def cmd_skills(args, ladder) -> int:
@@ -300,6 +308,11 @@ def parser() -> argparse.ArgumentParser:
     agent.add_argument("action", choices=["run"], help="one pass now (serve runs it every AGENT_INTERVAL_SECONDS)")
     agent.add_argument("--json", action="store_true", help="print the counts as JSON")
     agent.set_defaults(func=cmd_agent)
+
+    onboard = sub.add_parser("onboarding", help="new hires: the onboarding pass (managers' cards, welcomes on the start date)")
+    onboard.add_argument("action", choices=["run"], help="one pass now (serve runs it every ONBOARDING_INTERVAL_SECONDS)")
+    onboard.add_argument("--json", action="store_true", help="print what it did as JSON")
+    onboard.set_defaults(func=cmd_onboarding)
 
     skills = sub.add_parser("skills", help="skills answers as JSON, course tagging (see handlers/skills_cli.py)")
     skills.add_argument("action", choices=["profile", "gap", "path", "closest", "tag-courses", "accept-tag"])

@@ -152,6 +152,12 @@ class Settings(BaseSettings):
         description="how long a pass holds the database lease that keeps other processes from running one at the same "
                     "time; renewed between the pass's stages, so a crashed holder blocks others at most this long")
 
+    # Onboarding
+    onboarding_interval_seconds: int = Field(
+        default=900, ge=0,
+        description="how often `serve` runs the onboarding pass (managers' cards for new registrations, welcomes whose "
+                    "start date has come); 0: only `/ladder onboarding run` and `/ladder agent run` do (ONBOARDING_INTERVAL_SECONDS)")
+
     # Approvals
     approval_expiry_days: int = 7
     approval_escalate_to: str = Field(default="manager", pattern="^(manager|hr|none)$")  # who gets an undecided proposal

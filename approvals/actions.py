@@ -22,6 +22,7 @@ class ActionType(str, enum.Enum):
     manager_reminder = "manager_reminder"
     erase_person = "erase_person"  # GDPR Art. 17 / CCPA: always decided by HR, never automatic
     staff_opportunity = "staff_opportunity"  # the marketplace: a manager approves the hours before a person takes a place
+    onboarding_plan = "onboarding_plan"  # a new hire's first 30/60/90 days: their manager confirms it
 
 
 LABELS: dict[ActionType, str] = {
@@ -33,6 +34,7 @@ LABELS: dict[ActionType, str] = {
     ActionType.manager_reminder: "reminder to a manager",
     ActionType.erase_person: "data erasure",
     ActionType.staff_opportunity: "marketplace placement",
+    ActionType.onboarding_plan: "30/60/90-day onboarding plan",
 }
 
 
@@ -103,6 +105,27 @@ class StaffOpportunity(BaseModel):
     owner_id: int | None = None
 
 
+class OnboardingPlan(BaseModel):
+    """A new hire's first 90 days, counted from ``start_date``: days 1–30 the mandatory courses and meeting the team,
+    31–60 the first courses of their role's path and a stretch task with a buddy, 61–90 the first validation
+    check-in. ``checkins`` are the dates of the three check-ins (the ends of the phases) confirmation schedules."""
+
+    start_date: dt.date
+    role_id: int | None = None
+    role_label: str = ""
+    manager_id: int | None = None
+    mandatory_course_codes: list[str] = Field(default_factory=list)
+    meet_the_team: list[str] = Field(default_factory=list)
+    path_course_ids: list[int] = Field(default_factory=list)
+    path_course_codes: list[str] = Field(default_factory=list)
+    stretch_task: str | None = None
+    buddy_id: int | str | None = None  # a pseudonym once the buddy's data is erased
+    buddy_name: str | None = None
+    validation_skill_ids: list[int] = Field(default_factory=list)
+    validation_skills: list[str] = Field(default_factory=list)
+    checkins: list[dt.date] = Field(default_factory=list)
+
+
 PAYLOADS: dict[ActionType, type[BaseModel]] = {
     ActionType.enrol_course: EnrolCourse,
     ActionType.schedule_checkin: ScheduleCheckin,
@@ -112,6 +135,7 @@ PAYLOADS: dict[ActionType, type[BaseModel]] = {
     ActionType.manager_reminder: ManagerReminder,
     ActionType.erase_person: ErasePerson,
     ActionType.staff_opportunity: StaffOpportunity,
+    ActionType.onboarding_plan: OnboardingPlan,
 }
 
 
@@ -156,6 +180,8 @@ def summary(action_type: str, payload: dict[str, Any], subject_name: str) -> str
             waiting.append(f"{len(p['validation_ids'])} validation request(s)")
         return (f"Remind {subject_name} of {' and '.join(waiting) or 'nothing'} waiting for them "
                 f"(the oldest for {p.get('oldest_days', 0)} days)")
+    if kind == ActionType.onboarding_plan:
+        return f"A 30/60/90-day onboarding plan for {subject_name} as {p.get('role_label') or 'a new hire'}, starting {p.get('start_date')}"
     if kind == ActionType.erase_person:
         return (f"Erase everything Ladder holds about {subject_name} (requested by "
                 f"{'them' if p.get('self_service') else 'HR'}); audit entries are kept under a pseudonym")
@@ -164,3 +190,23 @@ def summary(action_type: str, payload: dict[str, Any], subject_name: str) -> str
         weeks = f" for {p['duration_weeks']} weeks" if p.get("duration_weeks") else ""
         return f"Let {subject_name} take a place on “{p.get('opportunity_title')}”: {hours}{weeks}"
     return f"Recommend {subject_name} for the stretch assignment “{p.get('opportunity_title')}”"
+
+
+def plan_lines(payload: dict[str, Any]) -> list[str]:
+    """The three phases of an onboarding plan and its check-ins, one line each (cards, the welcome, replies)."""
+    p = payload
+    first = ", ".join(p.get("mandatory_course_codes") or []) or "no mandatory courses"
+    team = ", ".join((p.get("meet_the_team") or [])[:4])
+    second = ", ".join(p.get("path_course_codes") or []) or "no path courses yet"
+    stretch = p.get("stretch_task") or "a first small task on real work"
+    buddy = f" with {p['buddy_name']} as buddy" if p.get("buddy_name") else ""
+    skills = ", ".join((p.get("validation_skills") or [])[:3]) or "the role's first essential skills"
+    dates = [str(d) for d in p.get("checkins") or []]
+    lines = [
+        f"Days 1–30: mandatory courses ({first}); meet the team" + (f" ({team})" if team else ""),
+        f"Days 31–60: first path courses ({second}); stretch task: {stretch}{buddy}",
+        f"Days 61–90: first validation check-in with the manager ({skills})",
+    ]
+    if dates:
+        lines.append("Check-ins: " + ", ".join(dates))
+    return lines

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conversation import ActionKind, ActionRef, Button, Card, Fact
-from approvals.actions import LABELS, ActionType
+from approvals.actions import LABELS, ActionType, plan_lines
 from approvals.utc import when
 from approvals.views import ProposalView
 
@@ -35,6 +35,8 @@ def outcome_line(v: ProposalView) -> str:
     if v.status == "expired":
         return f"Expired on {when(v.decided_at)}: nobody decided in time, so nothing was done."
     outcome = OUTCOME_WORDS.get(v.decision_outcome or v.status, v.status)
+    if v.action_type == ActionType.onboarding_plan.value:  # the plan card's own verbs: Confirm, Adjust…
+        outcome = {"Approved": "Confirmed", "Overridden": "Adjusted"}.get(outcome, outcome)
     line = f"{outcome} by {v.decider_name or 'someone'} on {when(v.decided_at)}"
     if v.decision_reason:
         line += f" — reason: {v.decision_reason}"
@@ -55,6 +57,9 @@ def proposal_card(v: ProposalView, audience: str = "approver") -> Card:
     """``audience`` approver: Approve / Reject / Override while open; subject: Why? / Challenge."""
     label = LABELS[ActionType(v.action_type)]
     body = [v.summary, "", v.rationale] if v.rationale else [v.summary]
+    plan = v.action_type == ActionType.onboarding_plan.value
+    if plan:  # the plan itself: what confirming it commits to (it changes with an adjustment; the evidence doesn't)
+        body += ["", "The plan:", *(f"• {line}" for line in plan_lines(v.payload))]
     ev = evidence_lines(v)
     if ev:
         body += ["", "Evidence:", *ev]
@@ -68,11 +73,11 @@ def proposal_card(v: ProposalView, audience: str = "approver") -> Card:
     buttons: list[Button] = []
     if v.status == "proposed" and audience == "approver":
         buttons = [
-            Button(label="Approve", ref=_ref(ActionKind.approve, v), style="primary"),
+            Button(label="Confirm" if plan else "Approve", ref=_ref(ActionKind.approve, v), style="primary"),
             Button(label="Reject", ref=_ref(ActionKind.reject, v), style="danger"),
         ]
         if v.action_type != ActionType.erase_person.value:  # an erasure is approved or rejected, never changed
-            buttons.append(Button(label="Override…", ref=_ref(ActionKind.override, v)))
+            buttons.append(Button(label="Adjust…" if plan else "Override…", ref=_ref(ActionKind.override, v)))
     elif audience == "subject":
         buttons = [Button(label="Why this?", ref=_ref(ActionKind.explain, v, False))]
         if v.status not in ("rejected", "expired"):

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from approvals.actions import ActionType
+from approvals.actions import ActionType, plan_lines
 from conversation import Notifier, Reply
 from storage import UnitOfWork
-from storage.models import ApplicationStatus, Enrolment, EnrolmentStatus, Interest, Proposal
+from storage.models import ApplicationStatus, Enrolment, EnrolmentStatus, Interest, OnboardingStatus, Proposal
 
 if TYPE_CHECKING:
     from governance.privacy.erasure import Erasure
@@ -69,6 +69,7 @@ class Executor:
 
     schedule_checkin = readiness_nudge = adjust_path = stretch_assignment = manager_reminder = erase_person = enrol_course
     staff_opportunity = enrol_course
+    onboarding_plan = enrol_course
 
 
 class LadderExecutor(Executor):
@@ -195,6 +196,35 @@ class LadderExecutor(Executor):
                                  object_id=str(proposal.id), at=ctx.now,
                                  detail={"proposals": p.get("proposal_ids"), "validations": p.get("validation_ids")})
         return "manager reminded"
+
+    def onboarding_plan(self, ctx: ActionContext, proposal: Proposal) -> str:
+        """The manager confirmed a new hire's plan: its check-ins are scheduled (as the agent's check-ins are: audited
+        ``checkin.scheduled``), its path courses enrolled, and both people told. Idempotent, like every action."""
+        p = proposal.payload
+        subject = ctx.uow.people.get(proposal.subject_id)
+        manager_id = p.get("manager_id") or (subject.manager_id if subject else None)
+        dates = [str(d) for d in p.get("checkins") or []]
+        if not ctx.already(proposal, "checkin.scheduled"):
+            for day, date in zip((30, 60, 90), dates):
+                ctx.uow.audit.record(action="checkin.scheduled", actor_kind="agent", subject_id=proposal.subject_id,
+                                     object_type="proposal", object_id=str(proposal.id), at=ctx.now,
+                                     detail={"date": date, "about": f"onboarding: day {day}", "with": manager_id})
+        made = [code for cid, code in zip(p.get("path_course_ids") or [], p.get("path_course_codes") or [])
+                if _enrol(ctx, proposal, cid)]
+        ctx.uow.onboarding.mark(proposal.subject_id, OnboardingStatus.plan_confirmed)
+        if not ctx.already(proposal, "onboarding.plan_told"):
+            manager = ctx.uow.people.get(manager_id) if manager_id else None
+            lines = [f"{manager.name if manager else 'Your manager'} confirmed your plan for your first 90 days:",
+                     *(f"• {line}" for line in plan_lines(p))]
+            if dates:
+                lines.append(f"Your check-ins are booked for {', '.join(dates)}.")
+            ctx.tell(proposal.subject_id, "\n".join(lines))
+            if manager_id:
+                ctx.tell(manager_id, f"Check-ins with {subject.name if subject else 'your new hire'} are scheduled for "
+                                     f"{', '.join(dates) or 'no dates'}.")
+            ctx.uow.audit.record(action="onboarding.plan_told", actor_kind="agent", subject_id=proposal.subject_id,
+                                 object_type="proposal", object_id=str(proposal.id), at=ctx.now, detail={"checkins": dates})
+        return f"onboarding plan confirmed: {len(dates)} check-in(s) scheduled" + (f", enrolled in {', '.join(made)}" if made else "")
 
 
 def _enrol(ctx: ActionContext, proposal: Proposal, course_id: int) -> bool:

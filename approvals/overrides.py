@@ -21,6 +21,8 @@ HINTS = {
     "stretch_assignment": "Say which opportunity instead (its id or title), e.g. `override {id} with 3 because …`.",
     "manager_reminder": "A reminder has nothing to change — approve it or reject it.",
     "staff_opportunity": "Say how many hours a week instead, e.g. `override {id} with 2 because …`.",
+    "onboarding_plan": ("Say what to change, e.g. `override {id} with buddy: alex@example.com; stretch: build the weekly "
+                        "report; checkins: 2027-01-08, 2027-02-05, 2027-03-05; courses: DS101, DS120 because …`."),
 }
 MAX_HOURS_PER_WEEK = 40.0
 MAX_CHOICES = 50
@@ -51,6 +53,8 @@ def override_payload(uow: UnitOfWork, p: Proposal, change: str, today: dt.date) 
         raise ValueError(override_hint(p.action_type))
     if kind == ActionType.erase_person:
         raise ValueError("An erasure request can be approved or rejected, not changed.")
+    if kind == ActionType.onboarding_plan:
+        payload, changes = _adjust_plan(uow, payload, change, today)
     if kind == ActionType.enrol_course:
         course = _course(uow, change)
         if course.id == payload.get("course_id"):
@@ -76,7 +80,7 @@ def override_payload(uow: UnitOfWork, p: Proposal, change: str, today: dt.date) 
         courses = [_course(uow, c) for c in change.replace(",", " ").split()]
         payload.update(course_ids=[c.id for c in courses], course_codes=[c.code for c in courses])
         changes = {"courses": {"from": p.payload.get("course_codes"), "to": [c.code for c in courses]}}
-    else:  # readiness_nudge, stretch_assignment
+    elif kind != ActionType.onboarding_plan:  # readiness_nudge, stretch_assignment
         opp = _opportunity(uow, change)
         payload.update(opportunity_id=opp.id, opportunity_title=opp.title)
         changes = {"opportunity": {"from": p.payload.get("opportunity_title"), "to": opp.title}}
@@ -117,3 +121,54 @@ def _opportunity(uow: UnitOfWork, text: str) -> Opportunity:
     if opp is None or opp.status != "open":
         raise ValueError(f"I can't find an open opportunity “{text}”.")
     return opp
+
+
+PLAN_KEYS = {"buddy": "buddy", "stretch": "stretch", "stretch task": "stretch", "task": "stretch", "checkins": "checkins",
+             "checkin": "checkins", "check-ins": "checkins", "check-in": "checkins", "dates": "checkins",
+             "courses": "courses", "course": "courses", "path courses": "courses"}
+
+
+def _adjust_plan(uow: UnitOfWork, payload: dict[str, Any], change: str, today: dt.date) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``buddy: <email>; stretch: <task>; checkins: <date>, <date>, <date>; courses: <codes>`` — any of them, in any order."""
+    parts: dict[str, str] = {}
+    for piece in change.replace("\n", ";").split(";"):
+        key, sep, value = piece.partition(":")
+        key = PLAN_KEYS.get(key.strip().lower(), "")
+        if not sep or not key or not value.strip():
+            if piece.strip():
+                raise ValueError(f"I didn't understand “{piece.strip()}”. {override_hint('onboarding_plan').format(id='<id>')}")
+            continue
+        parts[key] = value.strip()
+    if not parts:
+        raise ValueError(override_hint("onboarding_plan").format(id="<id>"))
+    new, changes = dict(payload), {}
+    if "buddy" in parts:
+        buddy = uow.people.by_email(parts["buddy"].strip("<>"))
+        if buddy is None:
+            raise ValueError(f"I can't find “{parts['buddy']}” in the directory — give the buddy's work email.")
+        if buddy.id == payload.get("manager_id") or buddy.id == payload.get("buddy_id"):
+            raise ValueError(f"{buddy.name} is already in the plan — pick someone else as buddy.")
+        new.update(buddy_id=buddy.id, buddy_name=buddy.name)
+        changes["buddy"] = {"from": payload.get("buddy_name"), "to": buddy.name}
+    if "stretch" in parts:
+        new["stretch_task"] = parts["stretch"][:300]
+        changes["stretch_task"] = {"from": payload.get("stretch_task"), "to": new["stretch_task"]}
+    if "checkins" in parts:
+        dates = []
+        for text in parts["checkins"].replace(",", " ").split():
+            try:
+                dates.append(dt.date.fromisoformat(text))
+            except ValueError:
+                raise ValueError(f"“{text}” isn't a date — use YYYY-MM-DD, e.g. {today + dt.timedelta(days=30)}.") from None
+        if len(dates) != 3 or dates != sorted(dates) or len(set(dates)) != 3:
+            raise ValueError("Give three check-in dates in order (the ends of days 30, 60 and 90), e.g. "
+                             f"{today + dt.timedelta(days=30)}, {today + dt.timedelta(days=60)}, {today + dt.timedelta(days=90)}.")
+        if dates[0] < today:
+            raise ValueError(f"{dates[0]} is in the past — check-ins must be today or later.")
+        new["checkins"] = [d.isoformat() for d in dates]
+        changes["checkins"] = {"from": payload.get("checkins"), "to": new["checkins"]}
+    if "courses" in parts:
+        courses = [_course(uow, c) for c in parts["courses"].replace(",", " ").split()]
+        new.update(path_course_ids=[c.id for c in courses], path_course_codes=[c.code for c in courses])
+        changes["courses"] = {"from": payload.get("path_course_codes"), "to": [c.code for c in courses]}
+    return new, changes

@@ -33,10 +33,13 @@ DEFAULTS: dict[ActionType, Autonomy] = {
     ActionType.manager_reminder: Autonomy.auto,  # a reminder of what already waits for them; decides nothing
     ActionType.erase_person: Autonomy.approve,
     ActionType.staff_opportunity: Autonomy.approve,
+    ActionType.onboarding_plan: Autonomy.approve,  # a manager confirms their new hire's first 90 days
 }
 # Consequential for a person's mobility or advancement: a human always decides.
 LOCKED: frozenset[ActionType] = frozenset({ActionType.readiness_nudge, ActionType.stretch_assignment, ActionType.erase_person,
                                            ActionType.staff_opportunity})
+# A plan a manager owns: it can be switched off, but never made automatic (the manager confirms it).
+MANAGER_CONFIRMS: frozenset[ActionType] = frozenset({ActionType.onboarding_plan})
 # Neither automatic nor switched off: a person's legal right, decided by HR every time; and the hours a person gives a
 # marketplace opportunity, which their manager approves every time.
 ALWAYS_APPROVE: frozenset[ActionType] = frozenset({ActionType.erase_person, ActionType.staff_opportunity})
@@ -60,7 +63,8 @@ def current(uow: UnitOfWork) -> dict[ActionType, Autonomy]:
                 kind, level = ActionType(action_type), Autonomy(autonomy)
             except ValueError:
                 continue
-            levels[kind] = Autonomy.approve if (kind in LOCKED and level == Autonomy.auto) or kind in ALWAYS_APPROVE else level
+            never_auto = kind in LOCKED or kind in MANAGER_CONFIRMS
+            levels[kind] = Autonomy.approve if (never_auto and level == Autonomy.auto) or kind in ALWAYS_APPROVE else level
     except Exception:  # noqa: BLE001 - governance fails closed
         log.exception("policy unreadable; every action needs approval")
         return {k: (Autonomy.approve if v == Autonomy.auto else v) for k, v in DEFAULTS.items()}
@@ -88,6 +92,9 @@ def set_level(uow: UnitOfWork, action_type: str, level: str, *, actor_id: int | 
             f"{kind.value} can't be set to auto: {LABELS[kind]}s bear on a person's mobility or advancement, "
             "so a person must always approve them. Use approve or off."
         )
+    if kind in MANAGER_CONFIRMS and new == Autonomy.auto:
+        raise PolicyError(f"{kind.value} can't be set to auto: a new hire's manager confirms their {LABELS[kind]}. "
+                          "Use approve or off.")
     old = autonomy_for(uow, kind)
     row = uow.proposals.policy_setting(kind.value)
     if row is None:
@@ -114,6 +121,8 @@ def note(kind: ActionType, level: Autonomy) -> str:
     if kind in ALWAYS_APPROVE:
         return ("Needs HR's approval because erasing a person's data can't be undone: "
                 "the policy requires a person to decide every request, always.")
+    if kind in MANAGER_CONFIRMS:
+        return f"Needs your confirmation because you are the new hire's manager: a {label} is never automatic."
     if kind in LOCKED:
         return (f"Needs your approval because {label}s bear on mobility or advancement: "
                 "the policy requires a person to decide, always.")

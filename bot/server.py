@@ -62,6 +62,10 @@ def build_app(ladder: Ladder, channels: Sequence[MountChannel] = ALL_CHANNELS) -
         from agent.scheduler import scheduler_ctx
 
         app.cleanup_ctx.append(scheduler_ctx(ladder.approvals, ladder.settings))
+    if ladder.settings.onboarding_interval_seconds > 0:  # new hires: managers' cards, welcomes on the start date
+        from onboarding.scheduler import onboarding_ctx
+
+        app.cleanup_ctx.append(onboarding_ctx(ladder.approvals, interval_seconds=ladder.settings.onboarding_interval_seconds))
     if ladder.settings.retention_interval_seconds > 0:  # the retention purge, once per interval across processes
         from agent.scheduler import retention_ctx
 

@@ -70,6 +70,8 @@ class Capability(str, enum.Enum):
     view_shortlist = "view_shortlist"  # an opportunity's (blind) shortlist, shortlisting and offering: its owner only
     manage_opportunity = "manage_opportunity"  # edit or close an opportunity: its owner, or HR
     manage_digests = "manage_digests"  # digest schedules, people's time zones and quiet hours, a digest run now
+    onboard_hire = "onboard_hire"  # register a new hire: directory record, mandatory courses, plan for the manager
+    manage_mandatory_courses = "manage_mandatory_courses"  # which courses new hires must take
 
 
 S, R, A = Target.self, Target.report, Target.anyone
@@ -117,6 +119,8 @@ MATRIX: dict[Capability, dict[Role, frozenset[Target]]] = {
     Capability.view_shortlist: {Role.employee: _SELF},
     Capability.manage_opportunity: {Role.employee: _SELF, Role.hr: _ALL},
     Capability.manage_digests: {Role.admin: _ALL},
+    Capability.onboard_hire: {Role.hr: _ALL, Role.admin: _ALL},
+    Capability.manage_mandatory_courses: {Role.hr: _ALL, Role.learning: _ALL, Role.admin: _ALL},
 }
 
 # What each capability lets a person do, in the words a refusal uses.
@@ -140,6 +144,7 @@ WORDS: dict[Capability, str] = {
     Capability.apply_opportunity: "apply to an opportunity", Capability.view_shortlist: "see an opportunity's shortlist",
     Capability.manage_opportunity: "change or close an opportunity",
     Capability.manage_digests: "manage digest schedules",
+    Capability.onboard_hire: "onboard a new hire", Capability.manage_mandatory_courses: "set which courses are mandatory",
 }
 
 # Who can grant a missing role, in words a refusal can use.

@@ -19,6 +19,7 @@ from handlers.challenges import admin_challenges
 from handlers.context import Ladder
 from handlers.digests import admin_digest
 from handlers.knowledge_answer import admin_kb
+from handlers.onboarding import HIRE_USAGE, MANDATORY_USAGE, admin_hire, admin_mandatory, admin_onboarding
 from handlers.policy import admin_policy
 from handlers.privacy import admin_retention
 from handlers.roles import admin_role
@@ -75,6 +76,10 @@ ADMIN_COMMANDS: dict[str, AdminCommand] = {
     "digest": AdminCommand(Capability.manage_digests, admin_digest,
                            "`/ladder digest show` · `/ladder digest schedule <manager|employee|learning> <mon 09:00|daily 08:00|off>` · "
                            "`/ladder digest run [kind]` · `/ladder digest timezone|quiet <email> <value>` — scheduled digests"),
+    "hire": AdminCommand(Capability.onboard_hire, admin_hire, HIRE_USAGE + " — register a new hire"),
+    "onboarding": AdminCommand(Capability.onboard_hire, admin_onboarding,
+                               "`/ladder onboarding` — new hires and where each stands · `/ladder onboarding run` — the onboarding pass now"),
+    "mandatory": AdminCommand(Capability.manage_mandatory_courses, admin_mandatory, MANDATORY_USAGE),
     "retention": AdminCommand(Capability.manage_retention, admin_retention,
                               "`/ladder retention` — how long personal free text is kept, and the last purge · "
                               "`/ladder retention run` — purge now"),

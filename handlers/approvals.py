@@ -9,6 +9,7 @@ may decide, exactly-once, validation — live in ``approvals``; this module turn
 
 from __future__ import annotations
 
+import onboarding
 from agent.run import run_pass
 from approvals import service
 from approvals.cards import evidence_lines, outcome_line, proposal_card
@@ -26,6 +27,9 @@ from storage.models import Person
 VERBS: dict[ActionKind, service.Verb] = {ActionKind.approve: "approve", ActionKind.reject: "reject", ActionKind.override: "override"}
 REJECT_INTRO = "Tell the person why (optional, but it helps). Your reason is recorded in the audit trail."
 OVERRIDE_INTRO = "Say what should happen instead and why. Your reason is recorded in the audit trail."
+ADJUST_INTRO = ("Change the buddy, the stretch task, the three check-in dates or the path courses — any of them — and say why. "
+                "Your reason is recorded in the audit trail.")
+PLAN_PLACEHOLDER = "buddy: alex@example.com; stretch: build the weekly report; checkins: 2027-01-08, 2027-02-05, 2027-03-05"
 
 
 # --------------------------------------------------------------------------- clicks and text commands
@@ -119,10 +123,13 @@ def override_form(ladder: Ladder, uow: UnitOfWork, person: Person, proposal_id: 
     if choices:
         text += "\nOptions: " + ", ".join(c.label for c in choices[:12])
     picked = change if any(c.value == change for c in choices) else ""
+    plan = action_type == "onboarding_plan"
     change_field = (FormField(name="change", label="Change to", kind="choice", choices=choices, initial=picked) if choices else
-                    FormField(name="change", label="Change to", kind="text", initial=change,
-                              placeholder="YYYY-MM-DD" if action_type == "schedule_checkin" else ""))
-    form = Form(title="Override proposal", submit=submit.encode(), submit_label="Override", intro=OVERRIDE_INTRO,
+                    FormField(name="change", label="What to change" if plan else "Change to", kind="multiline" if plan else "text",
+                              initial=change, placeholder=PLAN_PLACEHOLDER if plan else
+                              "YYYY-MM-DD" if action_type == "schedule_checkin" else ""))
+    form = Form(title="Adjust plan" if plan else "Override proposal", submit=submit.encode(),
+                submit_label="Adjust" if plan else "Override", intro=ADJUST_INTRO if plan else OVERRIDE_INTRO,
                 fields=[change_field, FormField(name="reason", label="Reason")])
     return Reply(text=text, ephemeral=True, form=form,
                  data={"intent": "override_form", "proposal_id": proposal_id, "version": submit.version})
@@ -196,5 +203,8 @@ def admin_agent(ladder: Ladder, uow: UnitOfWork, actor: Person, args: str) -> Re
     """`/ladder agent run`: one pass of the agent now (it works in its own transactions)."""
     if args.strip().lower() not in ("run", ""):
         return Reply(text="Usage: `/ladder agent run` — one pass of the agent now.", ephemeral=True)
+    uow.release()  # the passes run their own transactions
     report = run_pass(ladder.approvals, ladder.settings)
-    return Reply(text="\n".join(["*Agent run*", *report.lines()]), ephemeral=True, data={"intent": "agent_run", **report.as_data()})
+    hires = onboarding.run(ladder.approvals)  # the onboarding pass rides along: new hires whose start date has come
+    return Reply(text="\n".join(["*Agent run*", *report.lines(), *hires.lines()]), ephemeral=True,
+                 data={"intent": "agent_run", **report.as_data(), "onboarding": hires.as_data()})

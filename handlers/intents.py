@@ -75,6 +75,8 @@ class IntentKind(str, enum.Enum):
     digest_unsubscribe = "digest_unsubscribe"  # "stop my digest"
     show_my_digest = "show_my_digest"
     show_team_digest = "show_team_digest"
+    onboard_hire = "onboard_hire"  # HR / admins register a new hire in words
+    mandatory_courses = "mandatory_courses"  # the mandatory-course policy for new hires
     # not in the catalogue: the command syntax, and nothing understood
     admin_command = "admin_command"
     unknown = "unknown"

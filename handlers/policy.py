@@ -17,7 +17,8 @@ def show(uow: UnitOfWork) -> Reply:
     lines = ["*Agent policy*"]
     for kind in ActionType:
         lock = (" (locked: always approve, by HR)" if kind in policy.ALWAYS_APPROVE
-                else " (locked: never auto)" if kind in policy.LOCKED else "")
+                else " (locked: never auto)" if kind in policy.LOCKED
+                else " (never auto: the manager confirms)" if kind in policy.MANAGER_CONFIRMS else "")
         lines.append(f"• {kind.value} — {LABELS[kind]}: *{levels[kind].value}*{lock} — {policy.MEANING[levels[kind]]}")
     lines.append(USAGE)
     return Reply(text="\n".join(lines), ephemeral=True,

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from conversation import ActionKind, ActionRef, Button, Card, Reply
 from governance.permissions import Role
 from handlers import (access, admin, approvals as approvals_handler, bias_audit, career_path, challenges, digests,
-                      knowledge_answer, learning, marketplace, privacy)
+                      knowledge_answer, learning, marketplace, onboarding, privacy)
 from handlers.approval_text import parse_challenge, parse_decision, parse_resolution
 from handlers.context import Ladder
 from handlers.intents import Intent, IntentKind
@@ -225,6 +225,7 @@ def nothing_to_refer_to(ladder: Ladder, uow: UnitOfWork, person: Person, intent:
 ADMIN_INTENTS: dict[IntentKind, str] = {
     IntentKind.open_challenges: "challenges", IntentKind.admin_status: "status", IntentKind.agent_run: "agent",
     IntentKind.show_policy: "policy", IntentKind.set_policy: "policy", IntentKind.audit_log: "audit", IntentKind.kb_list: "kb",
+    IntentKind.onboard_hire: "hire", IntentKind.mandatory_courses: "mandatory",
 }
 
 USE_CASES: dict[IntentKind, UseCase] = {
@@ -245,6 +246,8 @@ USE_CASES: dict[IntentKind, UseCase] = {
     IntentKind.set_policy: _admin(_policy_args),
     IntentKind.audit_log: _admin(lambda i: f"audit {_audit_args(i)}"),
     IntentKind.kb_list: _admin("kb list"),
+    IntentKind.onboard_hire: lambda ladder, uow, person, i: onboarding.chat_hire(ladder, uow, person, i.text),
+    IntentKind.mandatory_courses: _admin("mandatory"),
     IntentKind.bias_audit: bias_audit.chat,
     IntentKind.seed_demo: seed_demo,
     IntentKind.policy_question: lambda ladder, uow, person, i: knowledge_answer.answer(ladder, uow, person, i.text,

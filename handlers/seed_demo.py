@@ -37,6 +37,8 @@ from storage.models import (
     Demographic,
     Enrolment,
     EnrolmentStatus,
+    MandatoryCourse,
+    MandatoryScope,
     EvidenceType,
     Opportunity,
     OpportunityKind,
@@ -60,6 +62,7 @@ SMALL_RACE = "Native Hawaiian or Other Pacific Islander"  # exactly one person: 
 UNKNOWN_SEX, UNKNOWN_RACE = 2, 2  # people with nothing recorded
 TODAY = dt.date(2026, 11, 28)  # the demo is anchored to a fixed date so every run is identical
 HANDBOOK = DEMO_DIR / "handbook"
+MANDATORY = [("SC101", None), ("DS120", "Data & Analytics")]  # (course, team or None for every new hire)
 # Kept across a reset: the taxonomy, and the document registry that mirrors the vector store
 # (the handbook is re-ingested by content hash, so unchanged pages cost nothing).
 TAXONOMY_TABLES = {"occupations", "skills", "role_skills", "knowledge_documents"}
@@ -175,6 +178,7 @@ def seed_demo(ladder: Ladder) -> SeedSummary:
         course_ids = _courses(uow, catalogue["courses"], skills)
         opp_count = _opportunities(uow, catalogue["opportunities"], skills, roles, teams, people)
         _enrolments(uow, rng, people, course_ids, now)
+        _mandatory_courses(uow, teams)
         _demographics(uow, people)
         return SeedSummary(len(people), len(teams), len(course_ids), opp_count, evidence_count)
 
@@ -293,6 +297,17 @@ def _enrolments(uow: UnitOfWork, rng, people: list[Person], course_ids: list[int
         uow.add(Enrolment(person_id=person.id, course_id=course_id, status=status, progress=progress,
                               enrolled_at=last - dt.timedelta(days=20), last_activity_at=last,
                               completed_at=last if progress >= 1.0 else None, source="lms"))
+
+
+def _mandatory_courses(uow: UnitOfWork, teams: dict[str, Team]) -> None:
+    """The demo's onboarding policy: security basics for every new hire, data cleaning for the data team."""
+    for code, team_name in MANDATORY:
+        course = uow.proposals.course_by_code(code)
+        if course is None:
+            continue
+        team = teams.get(team_name) if team_name else None
+        uow.add(MandatoryCourse(course_id=course.id, scope=MandatoryScope.team if team else MandatoryScope.everyone,
+                                scope_id=team.id if team else 0))
 
 
 def _demographics(uow: UnitOfWork, people: list[Person]) -> None:

@@ -394,6 +394,53 @@ class Challenge(Base):
     resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+# --------------------------------------------------------------------------- onboarding
+
+
+class OnboardingStatus(str, enum.Enum):
+    registered = "registered"  # recorded; the start date has not come (or the welcome is not out yet)
+    welcomed = "welcomed"  # the welcome message reached the new hire
+    plan_confirmed = "plan_confirmed"  # the manager confirmed the 30/60/90-day plan
+
+
+class Onboarding(Base):
+    """One new hire's onboarding (0016): registered once per person, whoever registers them again."""
+
+    __tablename__ = "onboardings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[OnboardingStatus] = mapped_column(_enum(OnboardingStatus, "onboarding_status"), default=OnboardingStatus.registered)
+    start_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    role_id: Mapped[int | None] = mapped_column(ForeignKey("occupations.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(String(20), default="command")  # command | chat | hris
+    registered_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    registered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    announced_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))  # the manager's cards went out (once)
+    welcome_sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))  # claimed once, in the database
+    plan_proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="SET NULL"))
+    enrolment_proposal_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)  # the mandatory courses' proposals
+    path_course_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)  # the role's path, for the welcome
+
+
+class MandatoryScope(str, enum.Enum):
+    everyone = "everyone"
+    role = "role"
+    team = "team"
+
+
+class MandatoryCourse(Base):
+    """The mandatory-course policy (0016): a course every new hire takes, or those of one role or one team."""
+
+    __tablename__ = "mandatory_courses"
+    __table_args__ = (UniqueConstraint("course_id", "scope", "scope_id", name="uq_mandatory_courses"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    scope: Mapped[MandatoryScope] = mapped_column(_enum(MandatoryScope, "mandatory_scope"), default=MandatoryScope.everyone)
+    scope_id: Mapped[int] = mapped_column(Integer, default=0)  # the role's or team's id; 0 for everyone
+    added_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 # --------------------------------------------------------------------------- governance
 
 

@@ -53,6 +53,7 @@ from storage.repository import Repository
 PERSON_KEYS = frozenset({
     "person_id", "subject_id", "approver_id", "decider_id", "manager_id", "actor_id", "verifier_id", "requested_by",
     "approved_by", "with", "to", "on_behalf_of", "owner_id", "delegate_id", "lead_id", "resolved_by", "updated_by",
+    "buddy_id", "buddy_name", "meet_the_team",  # an onboarding plan's other people (0016)
 })
 ERASED = "[erased]"
 AUDIT_HEX_COLUMNS = frozenset({"detail_digest", "row_hash"})  # the hash chain's own columns (storage.audit_chain)

@@ -70,6 +70,8 @@ def _one_of_each(ladder) -> None:
         ActionType.erase_person: {"self_service": True},
         ActionType.staff_opportunity: {"opportunity_id": opp_id, "opportunity_title": opp_title, "application_id": 1,
                                        "hours_per_week": 4.0, "duration_weeks": 13},
+        ActionType.onboarding_plan: {"start_date": "2026-12-07", "role_label": "data analyst", "mandatory_course_codes": [code],
+                                     "path_course_ids": [cid], "path_course_codes": [code], "checkins": ["2027-01-05"]},
     }
     assert set(payloads) == set(ActionType)
     maya, daniel = person_id(ladder, MAYA), person_id(ladder, DANIEL)
