@@ -89,6 +89,12 @@ class Person(Base):
     time_zone: Mapped[str | None] = mapped_column(String(64))
     # Their own quiet hours, "HH:MM-HH:MM" local, or "none" (0014); None: DIGEST_QUIET_HOURS.
     quiet_hours: Mapped[str | None] = mapped_column(String(16))
+    # The HRIS's own id for the person (0017): imports and SCIM match on it before the email.
+    external_id: Mapped[str | None] = mapped_column(String(120), unique=True, index=True)
+    # When and why they left (0017); `active` turns False on the leave date. Reasons: voluntary | involuntary |
+    # retirement | other (the HRIS import maps its own words onto these).
+    leave_date: Mapped[dt.date | None] = mapped_column(Date)
+    leave_reason: Mapped[str | None] = mapped_column(String(20))
 
     manager: Mapped[Person | None] = relationship(remote_side="Person.id", foreign_keys=[manager_id])
     team: Mapped[Team | None] = relationship(foreign_keys=[team_id])
@@ -439,6 +445,55 @@ class MandatoryCourse(Base):
     scope_id: Mapped[int] = mapped_column(Integer, default=0)  # the role's or team's id; 0 for everyone
     added_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# --------------------------------------------------------------------------- HR, performance and KPI data (0017)
+
+
+class RoleChange(Base):
+    """An effective-dated change of role, team or manager, as the HRIS reported it (one per person and date)."""
+
+    __tablename__ = "role_changes"
+    __table_args__ = (UniqueConstraint("person_id", "effective_date", name="uq_role_changes_person_date"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    effective_date: Mapped[dt.date] = mapped_column(Date)
+    role_id: Mapped[int | None] = mapped_column(ForeignKey("occupations.id", ondelete="SET NULL"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    job_title: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(20), default="hris")  # hris | scim | seed | command
+    applied_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))  # None: effective date not reached
+
+
+class PerformanceRating(Base):
+    """One person's rating for one review period ("2025-H1", "2025"), on the scale the HRIS uses."""
+
+    __tablename__ = "performance_ratings"
+    __table_args__ = (UniqueConstraint("person_id", "period", name="uq_performance_ratings_person_period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    period: Mapped[str] = mapped_column(String(16))
+    period_end: Mapped[dt.date] = mapped_column(Date, index=True)  # orders periods whatever they are called
+    rating: Mapped[float] = mapped_column(Float)
+    scale_max: Mapped[float] = mapped_column(Float, default=5.0)
+    source: Mapped[str] = mapped_column(String(20), default="hris")
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TeamKpi(Base):
+    """One team's value of one business KPI for one month (``month`` is the first day of the month)."""
+
+    __tablename__ = "team_kpis"
+    __table_args__ = (UniqueConstraint("team_id", "name", "month", name="uq_team_kpis_team_name_month"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    month: Mapped[dt.date] = mapped_column(Date)
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(20), default="hris")
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 # --------------------------------------------------------------------------- governance
