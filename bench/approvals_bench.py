@@ -32,7 +32,8 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert, select, update  # noqa: E402
 
 from agent.run import run_pass  # noqa: E402
-from bench.orggen import generate  # noqa: E402
+from bench.orggen import essential_skills, generate  # noqa: E402
+from bench.stats import percentile  # noqa: E402
 from conversation import ActionKind, ActionRef, Channel, Message  # noqa: E402
 from handlers.router import Router  # noqa: E402
 from handlers.context import Ladder  # noqa: E402
@@ -51,8 +52,6 @@ from storage.models import (  # noqa: E402
     Person,
     Proposal,
     ProposalStatus,
-    RequirementKind,
-    RoleSkill,
 )
 from skills_engine.esco_import import import_esco  # noqa: E402
 
@@ -60,17 +59,10 @@ ESCO = ROOT.parent / "shared" / "data" / "esco-v1.1.1"
 NOW = dt.datetime(2026, 11, 28, 9, 0, tzinfo=dt.timezone.utc)
 
 
-def percentile(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
-
-
 def add_agent_signals(db: Database, *, seed: int = 11, courses: int = 3000, opportunities: int = 300) -> dict[str, int]:
     rng = random.Random(seed)
     with db.session() as s, s.begin():
-        essentials: dict[int, list[int]] = {}
-        for occ, skill in s.execute(select(RoleSkill.occupation_id, RoleSkill.skill_id).where(RoleSkill.kind == RequirementKind.essential)):
-            essentials.setdefault(occ, []).append(skill)
+        essentials = essential_skills(s)
         roles = sorted(essentials)
         skills = sorted({sk for v in essentials.values() for sk in v})
         s.execute(insert(Course), [{"code": f"BC{i:05d}", "title": f"Bench course {i}", "provider": "bench", "duration_hours": float(rng.randint(4, 40)),

@@ -28,29 +28,22 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert, select  # noqa: E402
 
-from bench.orggen import generate  # noqa: E402
+from bench.orggen import essential_skills, generate  # noqa: E402
 from bench.scratch_db import drop, fresh_url  # noqa: E402
+from bench.stats import percentile  # noqa: E402
 from marketplace.matching import matches_for  # noqa: E402
 from skills_engine.esco_import import import_esco  # noqa: E402
 from storage import Database  # noqa: E402
 from storage.encryption import Cipher  # noqa: E402
-from storage.models import (Interest, Opportunity, OpportunityKind, OpportunitySkill, Person, RequirementKind,  # noqa: E402
-                            RoleSkill)
+from storage.models import Interest, Opportunity, OpportunityKind, OpportunitySkill, Person  # noqa: E402
 
 TODAY = dt.date(2026, 11, 28)
-
-
-def percentile(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
 def opportunities(db: Database, people: list[int], n_open: int, *, seed: int = 5) -> None:
     rng = random.Random(seed)
     with db.session() as s, s.begin():
-        essentials: dict[int, list[int]] = {}
-        for occ, skill in s.execute(select(RoleSkill.occupation_id, RoleSkill.skill_id).where(RoleSkill.kind == RequirementKind.essential)):
-            essentials.setdefault(occ, []).append(skill)
+        essentials = essential_skills(s)
         roles = sorted(essentials)
         kinds = [OpportunityKind.project, OpportunityKind.gig, OpportunityKind.role]
         rows = []

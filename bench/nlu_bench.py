@@ -31,13 +31,9 @@ from settings import Settings  # noqa: E402
 from skills_engine.esco_import import import_esco  # noqa: E402
 from storage import Database  # noqa: E402
 from storage.encryption import Cipher  # noqa: E402
+from bench.stats import percentile  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
-
-
-def percentile(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
 def main() -> None:

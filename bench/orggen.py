@@ -10,6 +10,7 @@ import datetime as dt
 import random
 
 from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
 
 from storage.db import Database
 from storage.models import AccessRole, EvidenceType, Person, RequirementKind, RoleSkill, SkillEvidence, Team
@@ -17,14 +18,20 @@ from storage.models import AccessRole, EvidenceType, Person, RequirementKind, Ro
 TYPES = list(EvidenceType)
 
 
+def essential_skills(session: Session) -> dict[int, list[int]]:
+    """Each loaded occupation's essential skill ids (occupations without any are absent)."""
+    essentials: dict[int, list[int]] = {}
+    for occ, skill in session.execute(select(RoleSkill.occupation_id, RoleSkill.skill_id).where(RoleSkill.kind == RequirementKind.essential)):
+        essentials.setdefault(occ, []).append(skill)
+    return essentials
+
+
 def generate(db: Database, people: int = 10_000, *, seed: int = 7, team_size: int = 10) -> list[int]:
     """Insert ``people`` people with evidence; returns their ids."""
     rng = random.Random(seed)
     now = dt.datetime(2026, 11, 28, tzinfo=dt.timezone.utc)
     with db.session() as s, s.begin():
-        essentials: dict[int, list[int]] = {}
-        for occ, skill in s.execute(select(RoleSkill.occupation_id, RoleSkill.skill_id).where(RoleSkill.kind == RequirementKind.essential)):
-            essentials.setdefault(occ, []).append(skill)
+        essentials = essential_skills(s)
         roles = sorted(essentials)
         n_teams = max(1, people // team_size)
         s.execute(insert(Team), [{"name": f"Bench team {i:05d}"} for i in range(n_teams)])

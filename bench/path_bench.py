@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.orggen import generate  # noqa: E402
+from bench.stats import percentile  # noqa: E402
 from conversation import Channel, Message  # noqa: E402
 from handlers.router import Router  # noqa: E402
 from handlers.context import Ladder  # noqa: E402
@@ -30,11 +31,6 @@ from settings import Settings  # noqa: E402
 from storage import Database  # noqa: E402
 from storage.encryption import Cipher  # noqa: E402
 from skills_engine.esco_import import import_esco  # noqa: E402
-
-
-def percentile(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
 def main() -> None:

@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert, select, text, update  # noqa: E402
 
 from bench.orggen import generate  # noqa: E402
+from bench.stats import percentile  # noqa: E402
 from conversation import Channel, Message  # noqa: E402
 from handlers.router import Router  # noqa: E402
 from handlers.context import Ladder  # noqa: E402
@@ -58,11 +59,6 @@ from skills_engine.esco_import import import_esco  # noqa: E402
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 HEADS = 100  # of the generated team leads, the first HEADS become heads of department over the rest
-
-
-def percentile(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
 def add_hierarchy_and_catalogue(db: Database, seed: int = 5, courses: int = 1500, projects: int = 300) -> None:

@@ -33,14 +33,13 @@ from teams_activities import card_action, personal_message  # noqa: E402
 from teams_harness import EndpointServer, echo  # noqa: E402
 from teams_standins import StandInConnector, free_port  # noqa: E402
 
+from bench.stats import percentile as nearest_or_between  # noqa: E402
+
 MAYA = "maya.patel@kestrel.example"
 
 
 def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * p
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+    return nearest_or_between(values, p, interpolate=True)
 
 
 def time_turns(server, make_activity, turns: int, warmup: int = 10) -> tuple[list[float], float]:
