@@ -171,6 +171,19 @@ def cmd_digests(args, ladder) -> int:
     from handlers import digests_cli
 
     return digests_cli.run(args, ladder)
+
+
+def cmd_maturity(args, ladder) -> int:
+    import json
+
+    from handlers.maturity import assessment, render
+
+    with ladder.db.read_only() as uow:
+        result = assessment(ladder, uow)
+    print(json.dumps(result.as_data(), indent=2, ensure_ascii=False) if args.json else render(result).text)
+    return 0
+
+
 def cmd_onboarding(args, ladder) -> int:
     import json
 
@@ -313,6 +326,10 @@ def parser() -> argparse.ArgumentParser:
     onboard.add_argument("action", choices=["run"], help="one pass now (serve runs it every ONBOARDING_INTERVAL_SECONDS)")
     onboard.add_argument("--json", action="store_true", help="print what it did as JSON")
     onboard.set_defaults(func=cmd_onboarding)
+
+    maturity = sub.add_parser("maturity", help="where the organisation sits on the maturity ladder: evidence per stage, next steps")
+    maturity.add_argument("--json", action="store_true", help="print the assessment as JSON")
+    maturity.set_defaults(func=cmd_maturity)
 
     skills = sub.add_parser("skills", help="skills answers as JSON, course tagging (see handlers/skills_cli.py)")
     skills.add_argument("action", choices=["profile", "gap", "path", "closest", "tag-courses", "accept-tag"])

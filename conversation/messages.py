@@ -43,6 +43,9 @@ class ActionKind(str, enum.Enum):
     shortlist_candidate = "shortlist_candidate"
     offer_place = "offer_place"
     close_opportunity = "close_opportunity"
+    # the maturity questionnaire: the target is the question's number
+    maturity_yes = "maturity_yes"
+    maturity_no = "maturity_no"
 
 
 class ActionRef(BaseModel):

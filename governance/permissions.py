@@ -72,6 +72,7 @@ class Capability(str, enum.Enum):
     manage_digests = "manage_digests"  # digest schedules, people's time zones and quiet hours, a digest run now
     onboard_hire = "onboard_hire"  # register a new hire: directory record, mandatory courses, plan for the manager
     manage_mandatory_courses = "manage_mandatory_courses"  # which courses new hires must take
+    assess_maturity = "assess_maturity"  # where the organisation sits on the maturity ladder; answer its questionnaire
 
 
 S, R, A = Target.self, Target.report, Target.anyone
@@ -121,6 +122,7 @@ MATRIX: dict[Capability, dict[Role, frozenset[Target]]] = {
     Capability.manage_digests: {Role.admin: _ALL},
     Capability.onboard_hire: {Role.hr: _ALL, Role.admin: _ALL},
     Capability.manage_mandatory_courses: {Role.hr: _ALL, Role.learning: _ALL, Role.admin: _ALL},
+    Capability.assess_maturity: {Role.hr: _ALL, Role.admin: _ALL},
 }
 
 # What each capability lets a person do, in the words a refusal uses.
@@ -145,6 +147,7 @@ WORDS: dict[Capability, str] = {
     Capability.manage_opportunity: "change or close an opportunity",
     Capability.manage_digests: "manage digest schedules",
     Capability.onboard_hire: "onboard a new hire", Capability.manage_mandatory_courses: "set which courses are mandatory",
+    Capability.assess_maturity: "assess where the organisation sits on the maturity ladder",
 }
 
 # Who can grant a missing role, in words a refusal can use.

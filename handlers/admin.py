@@ -19,6 +19,7 @@ from handlers.challenges import admin_challenges
 from handlers.context import Ladder
 from handlers.digests import admin_digest
 from handlers.knowledge_answer import admin_kb
+from handlers.maturity import USAGE as MATURITY_USAGE, admin_maturity
 from handlers.onboarding import HIRE_USAGE, MANDATORY_USAGE, admin_hire, admin_mandatory, admin_onboarding
 from handlers.policy import admin_policy
 from handlers.privacy import admin_retention
@@ -80,6 +81,7 @@ ADMIN_COMMANDS: dict[str, AdminCommand] = {
     "onboarding": AdminCommand(Capability.onboard_hire, admin_onboarding,
                                "`/ladder onboarding` — new hires and where each stands · `/ladder onboarding run` — the onboarding pass now"),
     "mandatory": AdminCommand(Capability.manage_mandatory_courses, admin_mandatory, MANDATORY_USAGE),
+    "maturity": AdminCommand(Capability.assess_maturity, admin_maturity, MATURITY_USAGE),
     "retention": AdminCommand(Capability.manage_retention, admin_retention,
                               "`/ladder retention` — how long personal free text is kept, and the last purge · "
                               "`/ladder retention run` — purge now"),

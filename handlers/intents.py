@@ -76,6 +76,7 @@ class IntentKind(str, enum.Enum):
     show_my_digest = "show_my_digest"
     show_team_digest = "show_team_digest"
     onboard_hire = "onboard_hire"  # HR / admins register a new hire in words
+    maturity = "maturity"  # HR / admins: where the organisation sits on the maturity ladder
     mandatory_courses = "mandatory_courses"  # the mandatory-course policy for new hires
     # not in the catalogue: the command syntax, and nothing understood
     admin_command = "admin_command"

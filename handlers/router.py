@@ -16,6 +16,7 @@ import re
 from conversation import ActionKind, Message, Reply, failure_reply, log_failure
 from handlers import access, admin, career_path, follow_ups, knowledge_answer, learning, opt_outs, rate_limit, requests
 from handlers import marketplace as marketplace_handler
+from handlers import maturity as maturity_handler
 from handlers import skills as skills_handler
 from handlers import approvals as approvals_handler
 from handlers.context import Ladder, understander
@@ -180,6 +181,8 @@ class Router:
             return learning.stretch_projects(self.ladder, uow, person, target)
         if ref.kind in skills_handler.CLICKS:
             return skills_handler.click(self.ladder, uow, person, ref.kind, target)
+        if ref.kind in maturity_handler.CLICKS:
+            return maturity_handler.click(self.ladder, uow, person, ref.kind, target)
         if ref.kind in marketplace_handler.CLICKS:
             return marketplace_handler.click(self.ladder, uow, person, message)
         return Reply(text="That button isn't something I can do yet.", ephemeral=True)

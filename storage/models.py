@@ -496,6 +496,17 @@ class TeamKpi(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class MaturityAnswer(Base):
+    """An answer to one question of the maturity questionnaire (0025): what Ladder cannot see for itself.
+    One row per question; answering again replaces the answer (the audit trail keeps every answer)."""
+
+    __tablename__ = "maturity_answers"
+    question: Mapped[str] = mapped_column(String(40), primary_key=True)
+    answer: Mapped[bool] = mapped_column(Boolean)
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    answered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 # --------------------------------------------------------------------------- governance
 
 

@@ -22,6 +22,7 @@ from storage.digests import Digests
 from storage.knowledge_docs import KnowledgeDocs
 from storage.leases import Leases
 from storage.marketplace import Marketplace
+from storage.maturity import Maturity
 from storage.onboarding import Onboardings
 from storage.organisation import Organisation
 from storage.people import People
@@ -64,6 +65,7 @@ class UnitOfWork:
     organisation = _Repository(Organisation)
     leases = _Repository(Leases)
     marketplace = _Repository(Marketplace)
+    maturity = _Repository(Maturity)
     onboarding = _Repository(Onboardings)
     privacy = _Repository(Privacy)
     preferences = _Repository(PrivacyPreferences)
