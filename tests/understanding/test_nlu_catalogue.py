@@ -30,7 +30,7 @@ def test_every_intent_has_many_varied_examples_and_a_help_line():
         assert len({normalise(e.text) for e in intent.examples}) == len(intent.examples), intent.name
 
 
-@pytest.mark.parametrize("held_out", ["nlu_heldout.jsonl", "nlu_dev.jsonl", "nlu_heldout_digests.jsonl"])
+@pytest.mark.parametrize("held_out", sorted(p.name for p in (ROOT / "eval").glob("nlu_*.jsonl")))
 def test_no_evaluation_utterance_is_also_a_training_example(held_out):
     examples = {normalise(e.text) for intent in CATALOGUE.intents for e in intent.examples}
     overlap = {text: i for text, i in _texts(ROOT / "eval" / held_out).items() if text in examples}
