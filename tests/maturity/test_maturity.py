@@ -60,7 +60,7 @@ def test_next_steps_are_at_most_three_in_ladder_order():
 def test_hr_asks_in_words_and_answers_the_questionnaire_once_per_answer(fresh_demo):
     ladder = fresh_demo
     prepare(ladder)
-    reply = say(ladder, PRIYA, "where do we sit on the ladder?")
+    reply = say(ladder, PRIYA, "which stage of the maturity ladder does the company sit on?")
     assert reply.data["intent"] == "maturity", reply.text
     assert "Where we sit on the ladder" in reply.text and "Next steps" in reply.text
     assert "60 people" in reply.text  # the demo's own counts, not a canned text
