@@ -72,6 +72,12 @@ class Settings(BaseSettings):
     # HTTP server
     host: str = "127.0.0.1"
     port: int = 3000
+    public_url: str | None = Field(default=None, description="the address people reach `serve` at (https://ladder.example.com): "
+                                   "the dashboard's sign-in links start with it; unset means http://HOST:PORT")
+
+    # Web dashboard
+    dashboard_link_minutes: int = Field(default=10, ge=1, le=60, description="how long a sign-in link sent in chat stays valid (it works once)")
+    dashboard_session_hours: int = Field(default=8, ge=1, le=72, description="how long a dashboard sign-in lasts in the browser")
 
     # Slack
     slack_bot_token: SecretStr | None = None

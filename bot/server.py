@@ -1,4 +1,5 @@
-"""The one HTTP server: health and readiness, and the channels the composition root passes in (Slack, Teams)."""
+"""The one HTTP server: health and readiness, the web dashboard, and the channels the composition root passes in
+(Slack, Teams)."""
 
 from __future__ import annotations
 
@@ -56,6 +57,9 @@ def build_app(ladder: Ladder, channels: Sequence[MountChannel] = ALL_CHANNELS) -
     app[LADDER_KEY] = ladder
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    from bot.web import dashboard  # the web dashboard for HR and leaders: sign-in by a link sent in chat
+
+    dashboard.mount(app, ladder)
     for mount in channels:
         mount(app, ladder)
     if ladder.settings.agent_interval_seconds > 0:  # the agent's scheduler runs inside `serve`

@@ -33,7 +33,7 @@ from storage.models import (
     RoleSkill,
     TagStatus,
 )
-from storage.repository import Repository
+from storage.repository import Repository, utc
 
 _CHUNK = 5000
 UNANSWERED_PREFIX = "unanswered-"  # answer_feedback rows recording a question the knowledge base could not answer
@@ -83,13 +83,6 @@ class OpenQuestion:
     question: str
     asked_at: dt.datetime
     unanswered: bool  # True: no answer was found; False: answered, marked not helpful
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    """SQLite hands timestamps back without their zone; they are stored in UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=dt.timezone.utc)
-    return value
 
 
 class Digests(Repository):
@@ -250,7 +243,7 @@ class Digests(Repository):
                 .where(Enrolment.person_id.in_(ids[start:start + _CHUNK])).order_by(Enrolment.id))
             for pid, cid, title, status, progress, enrolled, last, completed in rows:
                 out[pid].append(EnrolmentActivity(pid, cid, title, getattr(status, "value", status), float(progress or 0.0),
-                                                  _aware(enrolled), _aware(last), _aware(completed)))
+                                                  utc(enrolled), utc(last), utc(completed)))
         return out
 
     def learning_counts(self, since: dt.datetime, stalled_before: dt.datetime) -> LearningCounts:
@@ -302,5 +295,5 @@ class Digests(Repository):
         rows = self._session.execute(select(AnswerFeedback.question, AnswerFeedback.created_at, AnswerFeedback.answer_id)
                                      .where(AnswerFeedback.helpful.is_(False), AnswerFeedback.created_at >= since)
                                      .order_by(AnswerFeedback.created_at, AnswerFeedback.id))
-        return [OpenQuestion(question or "", _aware(at), str(answer_id).startswith(UNANSWERED_PREFIX))
+        return [OpenQuestion(question or "", utc(at), str(answer_id).startswith(UNANSWERED_PREFIX))
                 for question, at, answer_id in rows if (question or "").strip()]

@@ -507,6 +507,30 @@ class MaturityAnswer(Base):
     answered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class DashboardLink(Base):
+    """A one-time sign-in link to the web dashboard (0026), sent in chat: only its SHA-256 is stored; valid for
+    minutes; ``used_at`` is set by the one sign-in that consumes it."""
+
+    __tablename__ = "dashboard_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DashboardSession(Base):
+    """A signed-in dashboard browser (0026): the cookie carries a random id, the table its SHA-256."""
+
+    __tablename__ = "dashboard_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 # --------------------------------------------------------------------------- governance
 
 

@@ -6,7 +6,16 @@ the unit of work's job (``storage.uow``), so a use case's changes land together 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy.orm import Session
+
+
+def utc(value: dt.datetime | None) -> dt.datetime | None:
+    """SQLite hands timestamps back without their zone; they are stored in UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.timezone.utc)
+    return value
 
 
 class Repository:

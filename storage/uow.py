@@ -18,6 +18,7 @@ from storage.audit_chain import AuditChain
 from storage.audit_keys import AuditKeys
 from storage.chat import ChatRecords
 from storage.conversations import Conversations
+from storage.dashboard import Dashboard
 from storage.digests import Digests
 from storage.knowledge_docs import KnowledgeDocs
 from storage.leases import Leases
@@ -71,6 +72,7 @@ class UnitOfWork:
     preferences = _Repository(PrivacyPreferences)
     rate_buckets = _Repository(RateBuckets)
     digests = _Repository(Digests)
+    dashboard = _Repository(Dashboard)
 
     def __init__(self, session: Session, audit_keys: AuditKeys | None = None) -> None:
         """``audit_keys``: what every audit insert stamps its entry with (handed to the Database by app.build)."""
