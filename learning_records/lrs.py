@@ -134,7 +134,7 @@ def store(uow: UnitOfWork, client: Client, body: Any, now: dt.datetime, *, state
 
 
 def _store_one(uow: UnitOfWork, client: Client, original: dict[str, Any], now: dt.datetime) -> tuple[str, bool]:
-    statement = dict(original)
+    statement = _with_context_activity_lists(dict(original))
     statement["id"] = (statement.get("id") or str(uuid.uuid4())).lower()
     digest = hashlib.sha256(canonical(statement).encode()).hexdigest()
     stamp = now.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -155,7 +155,10 @@ def _store_one(uow: UnitOfWork, client: Client, original: dict[str, Any], now: d
         "statement_id": statement["id"], "digest": digest, "body": statement,
         "actor_hash": hashlib.sha256(key.encode()).hexdigest() if key else None,
         "verb_id": verb_id[:500], "activity_id": target["id"][:500] if target.get("objectType", "Activity") == "Activity" else None,
-        "stored": now, "voided": False, "voids": voids, "client_id": client.id, "person_id": None, "effects": {},
+        "stored": now, "voided": False, "voids": voids,
+        "ref_id": target["id"].lower() if target.get("objectType") == "StatementRef" else None,
+        "registration": (statement.get("context") or {}).get("registration", "").lower() or None,
+        "client_id": client.id, "person_id": None, "effects": {},
     })
     if row_id is None:
         existing = uow.xapi.statement(statement["id"])
@@ -175,6 +178,18 @@ def _store_one(uow: UnitOfWork, client: Client, original: dict[str, Any], now: d
         person_id, changed = effects.apply(uow, statement, now)
         uow.xapi.set_effects(row_id, changed, person_id)
     return statement["id"], True
+
+
+def _with_context_activity_lists(statement: dict[str, Any]) -> dict[str, Any]:
+    """A single context activity becomes a list of one, as the LRS must return it (Data §2.4.6.2); a SubStatement's too."""
+    context = statement.get("context")
+    if isinstance(context, dict) and isinstance(context.get("contextActivities"), dict):
+        activities = {k: v if isinstance(v, list) else [v] for k, v in context["contextActivities"].items()}
+        statement["context"] = {**context, "contextActivities": activities}
+    target = statement.get("object")
+    if isinstance(target, dict) and target.get("objectType") == "SubStatement":
+        statement["object"] = _with_context_activity_lists(dict(target))
+    return statement
 
 
 # ---------------------------------------------------------------------------- reading
@@ -235,7 +250,11 @@ def find(uow: UnitOfWork, params: dict[str, str]) -> Page:
     ascending = params.get("ascending", "false").lower() == "true"
     if params.get("format", "exact") not in ("exact", "ids", "canonical"):
         raise LrsError(400, "format must be exact, ids or canonical")
+    registration = params.get("registration")
+    if registration is not None and not is_uuid(registration):
+        raise LrsError(400, "registration must be a UUID")
     query = StatementQuery(actor_hash=actor_hash, verb_id=params.get("verb"), activity_id=params.get("activity"),
+                           registration=registration.lower() if registration else None,
                            since=times["since"], until=times["until"], ascending=ascending, after_row=cursor,
                            limit=limit + 1)
     rows = uow.xapi.find(query)
@@ -245,7 +264,52 @@ def find(uow: UnitOfWork, params: dict[str, str]) -> Page:
         from urllib.parse import urlencode
 
         more = urlencode({**{k: v for k, v in params.items() if k != "cursor"}, "cursor": str(rows[-1].id)})
-    return Page([r.body for r in rows], more)
+    shown = ids_only if params.get("format") == "ids" else (lambda body: body)
+    return Page([shown(r.body) for r in rows], more)
+
+
+def ids_only(statement: dict[str, Any]) -> dict[str, Any]:
+    """``format=ids`` (Communication §2.1.3): agents and groups by identifier only, activities and verbs by id only."""
+
+    def actor(a: Any) -> Any:
+        if not isinstance(a, dict):
+            return a
+        kept = {k: a[k] for k in ("objectType", "mbox", "mbox_sha1sum", "openid", "account") if k in a}
+        if a.get("objectType") == "Group" and not any(k in a for k in ("mbox", "mbox_sha1sum", "openid", "account")):
+            kept["member"] = [actor(m) for m in a.get("member", [])]
+        return kept
+
+    def thing(o: Any) -> Any:
+        if not isinstance(o, dict):
+            return o
+        kind = o.get("objectType", "Activity")
+        if kind == "Activity":
+            return {"objectType": "Activity", "id": o.get("id")}
+        if kind in ("Agent", "Group"):
+            return actor(o)
+        if kind == "SubStatement":
+            return ids_only(o)
+        return o
+
+    out = dict(statement)
+    for key in ("actor", "authority"):
+        if key in out:
+            out[key] = actor(out[key])
+    if isinstance(out.get("verb"), dict):
+        out["verb"] = {"id": out["verb"].get("id")}
+    if "object" in out:
+        out["object"] = thing(out["object"])
+    context = out.get("context")
+    if isinstance(context, dict):
+        context = dict(context)
+        for key in ("instructor", "team"):
+            if key in context:
+                context[key] = actor(context[key])
+        if isinstance(context.get("contextActivities"), dict):
+            context["contextActivities"] = {k: [thing(x) for x in v] if isinstance(v, list) else thing(v)
+                                            for k, v in context["contextActivities"].items()}
+        out["context"] = context
+    return out
 
 
 def version() -> str:

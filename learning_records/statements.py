@@ -27,8 +27,8 @@ _LANGUAGE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 _TIMESTAMP = re.compile(
     r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?$")
 _DURATION = re.compile(
-    r"^P(?=\d|T\d)(\d+(\.\d+)?Y)?(\d+(\.\d+)?M)?(\d+(\.\d+)?W)?(\d+(\.\d+)?D)?"
-    r"(T(?=\d)(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?$")
+    r"^(P\d+(\.\d+)?W|P(?=\d|T\d)(\d+(\.\d+)?Y)?(\d+(\.\d+)?M)?(\d+(\.\d+)?D)?"
+    r"(T(?=\d)(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?)$")  # weeks stand alone (ISO 8601)
 _VERSION = re.compile(r"^1\.0(\.\d+)?$")
 
 STATEMENT_KEYS = frozenset({"id", "actor", "verb", "object", "result", "context", "timestamp", "stored", "authority",
@@ -68,7 +68,7 @@ def is_uuid(value: Any) -> bool:
 
 def parse_timestamp(value: str) -> dt.datetime | None:
     """An ISO 8601 timestamp as an aware datetime (UTC when it names no zone), or None if it is not one."""
-    if not isinstance(value, str) or not _TIMESTAMP.match(value) or value.endswith("-00:00"):
+    if not isinstance(value, str) or not _TIMESTAMP.match(value) or re.search(r"-00(:?00)?$", value):
         return None
     text = value.replace("Z", "+00:00")
     if re.search(r"[+-]\d{2}$", text):
@@ -218,7 +218,7 @@ class _Checker:
         if "stored" in s:
             self._timestamp(s["stored"], f"{path}.stored", "stored")
         if "authority" in s:
-            self.actor(s["authority"], f"{path}.authority")
+            self.authority(s["authority"], f"{path}.authority")
         if "version" in s and not (isinstance(s["version"], str) and _VERSION.match(s["version"])):
             self.add(f"{path}.version", "the version must be 1.0.x")
         if "attachments" in s:
@@ -239,6 +239,15 @@ class _Checker:
             self.agent(a, path)
         else:
             self.add(f"{path}.objectType", "an actor's objectType must be 'Agent' or 'Group'")
+
+    def authority(self, a: Any, path: str) -> None:
+        """An Agent, or (OAuth) an anonymous Group of exactly two Agents (Data §2.4.9)."""
+        self.actor(a, path)
+        if isinstance(a, dict) and a.get("objectType") == "Group":
+            if any(k in a for k in IFIS):
+                self.add(path, "an authority Group must be anonymous (no identifier)")
+            if not (isinstance(a.get("member"), list) and len(a["member"]) == 2):
+                self.add(f"{path}.member", "an authority Group has exactly two members (OAuth consumer and user)")
 
     def _ifis(self, a: dict[str, Any], path: str) -> int:
         present = [k for k in IFIS if k in a]
@@ -354,6 +363,8 @@ class _Checker:
         if "extensions" in d:
             self._extensions(d["extensions"], f"{path}.extensions")
         interaction = d.get("interactionType")
+        if not isinstance(interaction, str):
+            interaction = None if interaction is None else ""
         if "interactionType" in d and interaction not in INTERACTION_TYPES:
             self.add(f"{path}.interactionType", "interactionType must be one of " + ", ".join(sorted(INTERACTION_TYPES)))
         if "correctResponsesPattern" in d:
@@ -361,8 +372,8 @@ class _Checker:
             if not (isinstance(pattern, list) and all(isinstance(x, str) for x in pattern)):
                 self.add(f"{path}.correctResponsesPattern", "correctResponsesPattern must be a list of strings")
         present = ALL_COMPONENTS & d.keys()
-        if present and interaction is None:
-            self.add(path, "interaction components need an interactionType")
+        if (present or "correctResponsesPattern" in d) and "interactionType" not in d:
+            self.add(path, "interaction components and correctResponsesPattern need an interactionType")
         elif present and interaction in INTERACTION_TYPES:
             for key in present - COMPONENTS.get(interaction, set()):
                 self.add(f"{path}.{key}", f"'{key}' is not a component of a {interaction} interaction")
@@ -443,7 +454,7 @@ class _Checker:
         for key in ("revision", "platform"):
             if key in c:
                 self._string(c[key], f"{path}.{key}", f"the {key}")
-                if isinstance(target, dict) and target.get("objectType") in ("Agent", "Group"):
+                if isinstance(target, dict) and target.get("objectType", "Activity") != "Activity":
                     self.add(f"{path}.{key}", f"context {key} is only for statements about an Activity")
         if "language" in c and not (isinstance(c["language"], str) and _LANGUAGE.match(c["language"])):
             self.add(f"{path}.language", "the language must be an RFC 5646 tag such as en-US")

@@ -754,6 +754,8 @@ class XapiStatement(Base):
     stored: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
     voids: Mapped[str | None] = mapped_column(String(36))  # a voiding statement: the id it voids
+    ref_id: Mapped[str | None] = mapped_column(String(36), index=True)  # the object's StatementRef id, if it is one
+    registration: Mapped[str | None] = mapped_column(String(36), index=True)  # context.registration
     client_id: Mapped[int | None] = mapped_column(ForeignKey("lms_clients.id", ondelete="SET NULL"))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
     effects: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # what it changed, so voiding can undo it

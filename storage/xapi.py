@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.models import (
@@ -35,6 +35,7 @@ class StatementQuery:
     actor_hash: str | None = None
     verb_id: str | None = None
     activity_id: str | None = None
+    registration: str | None = None
     since: dt.datetime | None = None
     until: dt.datetime | None = None
     ascending: bool = False
@@ -104,12 +105,19 @@ class XapiRecords(Repository):
 
     def find(self, query: StatementQuery) -> list[XapiStatement]:
         q = select(XapiStatement).where(XapiStatement.voided.is_(False))
+        matches = []
         if query.actor_hash:
-            q = q.where(XapiStatement.actor_hash == query.actor_hash)
+            matches.append(XapiStatement.actor_hash == query.actor_hash)
         if query.verb_id:
-            q = q.where(XapiStatement.verb_id == query.verb_id)
+            matches.append(XapiStatement.verb_id == query.verb_id)
         if query.activity_id:
-            q = q.where(XapiStatement.activity_id == query.activity_id)
+            matches.append(XapiStatement.activity_id == query.activity_id)
+        if query.registration:
+            matches.append(XapiStatement.registration == query.registration)
+        if matches:
+            # A statement that refers to a matching statement (StatementRef, voided or not) matches too (§2.1.3).
+            referred = select(XapiStatement.statement_id).where(and_(*matches))
+            q = q.where(or_(and_(*matches), XapiStatement.ref_id.in_(referred)))
         if query.since:
             q = q.where(XapiStatement.stored > query.since)
         if query.until:

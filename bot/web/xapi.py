@@ -34,17 +34,25 @@ def mount(app: web.Application, ladder: Ladder) -> None:
     app[LADDER] = ladder
     app.router.add_route("*", f"{PREFIX}/statements", statements)
     app.router.add_get(f"{PREFIX}/about", about)
+    app.router.add_route("*", PREFIX + "/{resource:.*}", not_implemented)
 
 
 def _headers(ladder: Ladder | None = None) -> dict[str, str]:
     headers = {VERSION_HEADER: lrs.version(), "Access-Control-Expose-Headers": f"{VERSION_HEADER}, {CONSISTENT_THROUGH}"}
-    if ladder is not None:
+    if ladder is not None:  # every write is committed before its answer: all stored so far is consistent now
         headers[CONSISTENT_THROUGH] = ladder.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
     return headers
 
 
-def _error(status: int, reason: str, data: dict[str, Any] | None = None) -> web.Response:
-    headers = _headers()
+async def not_implemented(request: web.Request) -> web.Response:
+    """The other xAPI resources (documents, state, agents, activities): not part of this LRS yet."""
+    if not version_ok(request.headers.get(VERSION_HEADER)):
+        return _error(400, f"the {VERSION_HEADER} header is required and must be 1.0.x")
+    return _error(404, f"{request.path} is not implemented by this LRS (only /statements and /about are)")
+
+
+def _error(status: int, reason: str, data: dict[str, Any] | None = None, ladder: Ladder | None = None) -> web.Response:
+    headers = _headers(ladder)
     if status == 401:
         headers["WWW-Authenticate"] = 'Basic realm="Ladder xAPI"'
     return web.json_response(data or {"error": reason}, status=status, headers=headers)
@@ -87,36 +95,36 @@ async def _read_json(request: web.Request, limit: int) -> Any:
 async def statements(request: web.Request) -> web.StreamResponse:
     ladder = request.app[LADDER]
     if request.method not in ("GET", "HEAD", "POST", "PUT"):
-        return _error(405, f"{request.method} is not supported on /statements")
+        return _error(405, f"{request.method} is not supported on /statements", ladder=ladder)
     if not version_ok(request.headers.get(VERSION_HEADER)):
-        return _error(400, f"the {VERSION_HEADER} header is required and must be 1.0.x")
+        return _error(400, f"the {VERSION_HEADER} header is required and must be 1.0.x", ladder=ladder)
     credentials = _credentials(request)
     if credentials is None:
-        return _error(401, "HTTP Basic credentials of an LMS client are required")
+        return _error(401, "HTTP Basic credentials of an LMS client are required", ladder=ladder)
     loop = asyncio.get_running_loop()
     try:
         client = await loop.run_in_executor(None, _authenticate, ladder, *credentials)
         if client is None:
-            return _error(401, "unknown or revoked LMS client credentials")
+            return _error(401, "unknown or revoked LMS client credentials", ladder=ladder)
         params = dict(request.query)
         if request.method in ("POST", "PUT"):
             body = await _read_json(request, ladder.settings.xapi_max_body_bytes)
             if request.method == "PUT":
                 if "statementId" not in params:
-                    return _error(400, "PUT needs the statementId parameter")
+                    return _error(400, "PUT needs the statementId parameter", ladder=ladder)
                 await loop.run_in_executor(None, _store, ladder, client, body, params["statementId"])
                 return web.Response(status=204, headers=_headers(ladder))
             if params:
-                return _error(400, f"POST takes no parameters (got {sorted(params)[0]!r})")
+                return _error(400, f"POST takes no parameters (got {sorted(params)[0]!r})", ladder=ladder)
             stored = await loop.run_in_executor(None, _store, ladder, client, body, None)
             return web.json_response(stored.ids, headers=_headers(ladder))
         data = await loop.run_in_executor(None, _read, ladder, params)
         return web.json_response(data, headers=_headers(ladder))
     except lrs.LrsError as refused:
-        return _error(refused.status, refused.reason, refused.as_data())
+        return _error(refused.status, refused.reason, refused.as_data(), ladder)
     except Exception:  # a failure of ours: logged with an id, the LMS gets the id and no internals
         error_id = log_failure(log, "xapi request failed", method=request.method)
-        return _error(500, f"the LRS could not handle this request (error id {error_id})")
+        return _error(500, f"the LRS could not handle this request (error id {error_id})", ladder=ladder)
 
 
 def _authenticate(ladder: Ladder, key: str, secret: str) -> lrs.Client | None:

@@ -43,6 +43,8 @@ def upgrade() -> None:
         sa.Column('stored', sa.DateTime(timezone=True), nullable=False),
         sa.Column('voided', sa.Boolean(), nullable=False),
         sa.Column('voids', sa.String(length=36), nullable=True),
+        sa.Column('ref_id', sa.String(length=36), nullable=True),
+        sa.Column('registration', sa.String(length=36), nullable=True),
         sa.Column('client_id', sa.Integer(), nullable=True),
         sa.Column('person_id', sa.Integer(), nullable=True),
         sa.Column('effects', sa.JSON(), nullable=False),
@@ -54,6 +56,8 @@ def upgrade() -> None:
     op.create_index('ix_xapi_statements_actor_hash', 'xapi_statements', ['actor_hash'])
     op.create_index('ix_xapi_statements_stored', 'xapi_statements', ['stored'])
     op.create_index('ix_xapi_statements_person_id', 'xapi_statements', ['person_id'])
+    op.create_index('ix_xapi_statements_ref_id', 'xapi_statements', ['ref_id'])
+    op.create_index('ix_xapi_statements_registration', 'xapi_statements', ['registration'])
     op.create_table(
         'xapi_activity_courses',
         sa.Column('activity_id', sa.String(length=500), nullable=False),
@@ -65,6 +69,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('xapi_activity_courses')
+    op.drop_index('ix_xapi_statements_registration', table_name='xapi_statements')
+    op.drop_index('ix_xapi_statements_ref_id', table_name='xapi_statements')
     op.drop_index('ix_xapi_statements_person_id', table_name='xapi_statements')
     op.drop_index('ix_xapi_statements_stored', table_name='xapi_statements')
     op.drop_index('ix_xapi_statements_actor_hash', table_name='xapi_statements')
