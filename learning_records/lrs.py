@@ -28,7 +28,7 @@ from learning_records.statements import (
     problems_of_batch,
 )
 from storage import UnitOfWork
-from storage.xapi import StatementQuery
+from storage.xapi import StatementQuery, actor_hash
 
 AUTHORITY_HOME = "urn:ladder:lms-client"  # the account homePage of the authority Ladder stamps on what a client sent
 MAX_LIMIT = 500
@@ -153,7 +153,7 @@ def _store_one(uow: UnitOfWork, client: Client, original: dict[str, Any], now: d
     key = actor_key(statement["actor"])
     row_id = uow.xapi.insert_new({
         "statement_id": statement["id"], "digest": digest, "body": statement,
-        "actor_hash": hashlib.sha256(key.encode()).hexdigest() if key else None,
+        "actor_hash": actor_hash(key) if key else None,
         "verb_id": verb_id[:500], "activity_id": target["id"][:500] if target.get("objectType", "Activity") == "Activity" else None,
         "stored": now, "voided": False, "voids": voids,
         "ref_id": target["id"].lower() if target.get("objectType") == "StatementRef" else None,
@@ -222,7 +222,7 @@ def find(uow: UnitOfWork, params: dict[str, str]) -> Page:
         raise LrsError(400, f"unknown parameter {sorted(unknown)[0]!r}")
     import json
 
-    actor_hash = None
+    wanted = None
     if "agent" in params:
         try:
             agent = json.loads(params["agent"])
@@ -231,7 +231,7 @@ def find(uow: UnitOfWork, params: dict[str, str]) -> Page:
         key = actor_key(agent)
         if key is None:
             raise LrsError(400, "agent must name an identifier: mbox, mbox_sha1sum, openid or account")
-        actor_hash = hashlib.sha256(key.encode()).hexdigest()
+        wanted = actor_hash(key)
     times: dict[str, dt.datetime | None] = {}
     for name in ("since", "until"):
         times[name] = None
@@ -253,7 +253,7 @@ def find(uow: UnitOfWork, params: dict[str, str]) -> Page:
     registration = params.get("registration")
     if registration is not None and not is_uuid(registration):
         raise LrsError(400, "registration must be a UUID")
-    query = StatementQuery(actor_hash=actor_hash, verb_id=params.get("verb"), activity_id=params.get("activity"),
+    query = StatementQuery(actor_hash=wanted, verb_id=params.get("verb"), activity_id=params.get("activity"),
                            registration=registration.lower() if registration else None,
                            since=times["since"], until=times["until"], ascending=ascending, after_row=cursor,
                            limit=limit + 1)

@@ -8,6 +8,7 @@ other → 409), never by an IntegrityError at commit.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -189,8 +190,16 @@ class XapiRecords(Repository):
         return list(self._session.scalars(select(XapiStatement).where(XapiStatement.person_id == person_id)
                                           .order_by(XapiStatement.id)))
 
-    def delete_for_person(self, person_id: int) -> int:
-        """Erasure: the person's statements go (the statement names them; nothing else refers to them)."""
-        done = self._session.execute(delete(XapiStatement).where(XapiStatement.person_id == person_id)
-                                     .returning(XapiStatement.id))
+    def delete_for_person(self, person_id: int, email: str | None = None) -> int:
+        """Erasure: the statements whose actor is the person go — linked to them, or (sent before they were in the
+        directory) by their email. The statement names them; nothing else refers to it."""
+        mine = [XapiStatement.person_id == person_id]
+        if email:
+            mine.append(XapiStatement.actor_hash == actor_hash("mbox:mailto:" + email.strip().lower()))
+        done = self._session.execute(delete(XapiStatement).where(or_(*mine)).returning(XapiStatement.id))
         return len(done.all())
+
+
+def actor_hash(key: str) -> str:
+    """What ``xapi_statements.actor_hash`` holds for an actor's identifier (``learning_records.statements.actor_key``)."""
+    return hashlib.sha256(key.encode()).hexdigest()
