@@ -173,6 +173,33 @@ def cmd_digests(args, ladder) -> int:
     return digests_cli.run(args, ladder)
 
 
+def cmd_lms(args, ladder) -> int:
+    import json
+
+    from handlers import lms_clients
+    from learning_records.lrs import LrsError
+
+    with ladder.db.unit_of_work() as uow:
+        if args.action == "list":
+            print(json.dumps(lms_clients.listing(uow), indent=2))
+            return 0
+        if not args.name:
+            print(f"lms {args.action} needs a NAME", file=sys.stderr)
+            return 2
+        if args.action == "revoke":
+            done = lms_clients.revoke(ladder, uow, args.name, None)
+            print(f"revoked {args.name}" if done else f"no active LMS client named {args.name!r}")
+            return 0 if done else 1
+        try:
+            client = lms_clients.add(ladder, uow, args.name, None)
+        except LrsError as refused:
+            print(refused.reason, file=sys.stderr)
+            return 1
+    print(json.dumps({"name": client.name, "endpoint": "/xapi/", "key": client.key, "secret": client.secret})
+          if args.json else lms_clients.connection_text(ladder, client).replace("*", ""))
+    return 0
+
+
 def cmd_maturity(args, ladder) -> int:
     import json
 
@@ -330,6 +357,12 @@ def parser() -> argparse.ArgumentParser:
     maturity = sub.add_parser("maturity", help="where the organisation sits on the maturity ladder: evidence per stage, next steps")
     maturity.add_argument("--json", action="store_true", help="print the assessment as JSON")
     maturity.set_defaults(func=cmd_maturity)
+
+    lms = sub.add_parser("lms", help="LMS clients of the xAPI endpoint: add NAME (prints key and secret once), list, revoke NAME")
+    lms.add_argument("action", choices=["add", "list", "revoke"])
+    lms.add_argument("name", nargs="?", default="")
+    lms.add_argument("--json", action="store_true", help="add: print the credentials as JSON")
+    lms.set_defaults(func=cmd_lms)
 
     skills = sub.add_parser("skills", help="skills answers as JSON, course tagging (see handlers/skills_cli.py)")
     skills.add_argument("action", choices=["profile", "gap", "path", "closest", "tag-courses", "accept-tag"])

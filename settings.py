@@ -227,6 +227,11 @@ class Settings(BaseSettings):
         description="the database lease a digest run holds (one run at a time across processes); a run left "
                     "mid-send by a stopped process is marked interrupted after this long and not sent again")
 
+    # Learning records in (xAPI 1.0.3 LRS at /xapi)
+    xapi_max_body_bytes: int = Field(
+        default=1_048_576, gt=0,
+        description="the largest xAPI request body accepted (bytes); a larger one is refused with 413")
+
     # Organisation
     demo_company: str = "Kestrel Systems"
 

@@ -62,6 +62,9 @@ def build_app(ladder: Ladder, channels: Sequence[MountChannel] = ALL_CHANNELS) -
     dashboard.mount(app, ladder)
     for mount in channels:
         mount(app, ladder)
+    from bot.web import xapi as xapi_web  # the Learning Record Store: /xapi/statements, LMS clients' Basic auth
+
+    xapi_web.mount(app, ladder)
     if ladder.settings.agent_interval_seconds > 0:  # the agent's scheduler runs inside `serve`
         from agent.scheduler import scheduler_ctx
 

@@ -74,6 +74,7 @@ class Capability(str, enum.Enum):
     manage_mandatory_courses = "manage_mandatory_courses"  # which courses new hires must take
     assess_maturity = "assess_maturity"  # where the organisation sits on the maturity ladder; answer its questionnaire
     view_dashboard = "view_dashboard"  # sign in to the web dashboard (each page is then scoped by its own capability)
+    manage_lms_clients = "manage_lms_clients"  # issue, list and revoke the xAPI credentials of an LMS
 
 
 S, R, A = Target.self, Target.report, Target.anyone
@@ -125,6 +126,7 @@ MATRIX: dict[Capability, dict[Role, frozenset[Target]]] = {
     Capability.manage_mandatory_courses: {Role.hr: _ALL, Role.learning: _ALL, Role.admin: _ALL},
     Capability.assess_maturity: {Role.hr: _ALL, Role.admin: _ALL},
     Capability.view_dashboard: {Role.manager: _TEAM, Role.hr: _ALL, Role.learning: _ALL, Role.admin: _ALL},
+    Capability.manage_lms_clients: {Role.admin: _ALL},
 }
 
 # What each capability lets a person do, in the words a refusal uses.
@@ -151,6 +153,7 @@ WORDS: dict[Capability, str] = {
     Capability.onboard_hire: "onboard a new hire", Capability.manage_mandatory_courses: "set which courses are mandatory",
     Capability.assess_maturity: "assess where the organisation sits on the maturity ladder",
     Capability.view_dashboard: "open the web dashboard",
+    Capability.manage_lms_clients: "manage the xAPI credentials of an LMS",
 }
 
 # Who can grant a missing role, in words a refusal can use.

@@ -745,6 +745,54 @@ class DigestRun(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # what it listed (opportunity ids: "new" next time)
 
 
+# --------------------------------------------------------------------------- learning records (xAPI, 0020)
+
+
+class LmsClient(Base):
+    """An LMS allowed to send xAPI statements (0020): HTTP Basic with ``key`` and a secret of which only a salted
+    scrypt hash is kept. Revoked clients stay (their statements name them) but can no longer authenticate."""
+
+    __tablename__ = "lms_clients"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class XapiStatement(Base):
+    """One xAPI statement as the LRS stored it (0020). ``statement_id`` is unique: a statement is stored once however
+    often or concurrently it is sent. ``body`` (the whole statement, with stored and authority) is encrypted: it
+    names the learner. ``digest`` is the SHA-256 of its canonical form (same id, other digest: 409); ``actor_hash``
+    the SHA-256 of the actor's identifier, what ``agent=`` filters on without keeping an email in clear."""
+
+    __tablename__ = "xapi_statements"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[str] = mapped_column(String(36), unique=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    body: Mapped[Any] = mapped_column(EncryptedJSON)
+    actor_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    verb_id: Mapped[str] = mapped_column(String(500))
+    activity_id: Mapped[str | None] = mapped_column(String(500))
+    stored: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    voided: Mapped[bool] = mapped_column(Boolean, default=False)
+    voids: Mapped[str | None] = mapped_column(String(36))  # a voiding statement: the id it voids
+    ref_id: Mapped[str | None] = mapped_column(String(36), index=True)  # the object's StatementRef id, if it is one
+    registration: Mapped[str | None] = mapped_column(String(36), index=True)  # context.registration
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("lms_clients.id", ondelete="SET NULL"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
+    effects: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # what it changed, so voiding can undo it
+
+
+class XapiActivityCourse(Base):
+    """Which Ladder course an xAPI activity id is (0020), when the course's url or code is not the activity id."""
+
+    __tablename__ = "xapi_activity_courses"
+    activity_id: Mapped[str] = mapped_column(String(500), primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+
+
 # Every column stored encrypted, as (table, column): read off the column types, so the rotation job, `keys status`
 # and docs/encryption.md (checked by a test) follow the models. A new table's EncryptedText column joins by itself.
 ENCRYPTED_COLUMNS: tuple[tuple[str, str], ...] = tuple(

@@ -32,6 +32,7 @@ from storage.preferences import PrivacyPreferences
 from storage.proposals import Proposals
 from storage.rate_limits import RateBuckets
 from storage.skills import Skills
+from storage.xapi import XapiRecords
 
 
 R = TypeVar("R")
@@ -73,6 +74,7 @@ class UnitOfWork:
     rate_buckets = _Repository(RateBuckets)
     digests = _Repository(Digests)
     dashboard = _Repository(Dashboard)
+    xapi = _Repository(XapiRecords)
 
     def __init__(self, session: Session, audit_keys: AuditKeys | None = None) -> None:
         """``audit_keys``: what every audit insert stamps its entry with (handed to the Database by app.build)."""

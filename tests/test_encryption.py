@@ -43,6 +43,7 @@ from storage.models import (
     ProposalStatus,
     Skill,
     SkillEvidence,
+    XapiStatement,
 )
 from tests.conftest import ROOT
 
@@ -65,6 +66,7 @@ SECRETS = {
     ("demographics", "sex"): "intersex",
     ("demographics", "race_ethnicity"): "Pacific Islander",
     ("opportunity_applications", "note"): "I need the hours away from my team's toxic lead",
+    ("xapi_statements", "body"): "my quiz answer was about the layoffs",
 }
 
 
@@ -112,6 +114,8 @@ def write_personal_text(db: Database) -> None:
         uow.flush()
         uow.add(Application(opportunity_id=opportunity.id, person_id=person.id, status=ApplicationStatus.applied,
                             note=SECRETS[("opportunity_applications", "note")]))
+        uow.add(XapiStatement(statement_id="0e5f7c1a-0000-4000-8000-000000000001", digest="0" * 64, verb_id="http://e.com/v",
+                              body={"result": {"response": SECRETS[("xapi_statements", "body")]}}, stored=NOW, effects={}))
 
 
 def read_personal_text(db: Database) -> dict[tuple[str, str], str]:
@@ -132,6 +136,7 @@ def read_personal_text(db: Database) -> dict[tuple[str, str], str]:
             ("demographics", "sex"): s.scalars(select(Demographic)).one().sex,
             ("demographics", "race_ethnicity"): s.scalars(select(Demographic)).one().race_ethnicity,
             ("opportunity_applications", "note"): s.scalars(select(Application)).one().note,
+            ("xapi_statements", "body"): s.scalars(select(XapiStatement)).one().body["result"]["response"],
         }
 
 

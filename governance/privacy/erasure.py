@@ -91,6 +91,7 @@ TABLE_STEPS: tuple[TableStep, ...] = (
     TableStep("links_held", lambda uow, s, job: uow.privacy.clear_roles_held(s.person_id)),
     TableStep("audit_events", lambda uow, s, job: uow.privacy.pseudonymise_audit(s.person_id, s.pseudonym, s.terms, job.id)),
     TableStep("knowledge_documents", lambda uow, s, job: uow.privacy.clear_document_contacts(s.terms)),
+    TableStep("xapi_statements", lambda uow, s, job: uow.xapi.delete_for_person(s.person_id, s.email)),
 )
 REDACT = "redact_everywhere"
 IDENTITY = "identity"

@@ -94,6 +94,9 @@ def build_export(uow: UnitOfWork, person_id: int, now: dt.datetime) -> dict[str,
                               "detail": r.detail} for r in repo.digest_runs(person_id)]},
     }
     data["counts"] = {name: (len(data[name]) if isinstance(data[name], list) else 1) for name in SECTIONS}
+    # The xAPI statements an LMS sent about them, as stored (issue 16).
+    data["learning_records"] = [{"statement": r.body, "voided": r.voided} for r in uow.xapi.statements_of(person_id)]
+    data["counts"]["learning_records"] = len(data["learning_records"])
     return data
 
 

@@ -142,6 +142,18 @@ def make_victim(ladder, tmp_path: Path, victim: Victim = Victim(), *, with_handb
             ActionType.enrol_course, victim.id, daniel.id, {"course_id": course.id, "course_code": course.code, "course_title": course.title},
             f"{victim.name} needs DS101.", [{"kind": "gap", "text": "statistics is not verified"}], f"privacy-test:{victim.id}"),
             level=policy.Autonomy.approve, now=now, expiry_days=7)
+    # Learning records (xAPI): statements an LMS sent about Quentin, naming him.
+    from learning_records import lrs as xapi_lrs
+
+    with ladder.db.unit_of_work() as uow:
+        lms = xapi_lrs.add_client(uow, "Privacy test LMS", now)
+        client = xapi_lrs.Client(uow.xapi.active_client(lms.key).id, lms.name, lms.key)
+        actor = {"objectType": "Agent", "name": victim.name, "mbox": f"mailto:{victim.email}"}
+        xapi_lrs.store(uow, client, [
+            {"actor": actor, "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"}, "object": {"id": "DS101:x"},
+             "result": {"response": f"{victim.name} says hi"}},
+            {"actor": actor, "verb": {"id": "http://adlnet.gov/expapi/verbs/attempted"}, "object": {"id": "http://lms.example.com/q"}},
+        ], now)
     # Through chat, as Quentin: a skill claim, an enrolment, a challenge, conversation memory.
     assert say(ladder, victim.email, "I know SQL at level 3").data.get("intent") == "claim_skill"
     say(ladder, victim.email, "enrol me in DB120")

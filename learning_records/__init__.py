@@ -1,0 +1,1 @@
+"""Learning records in: xAPI 1.0.3 statements validated, stored once, and turned into enrolments and ranked evidence."""
