@@ -19,6 +19,7 @@ from storage.audit_keys import AuditKeys
 from storage.chat import ChatRecords
 from storage.conversations import Conversations
 from storage.digests import Digests
+from storage.hr_data import HrData
 from storage.knowledge_docs import KnowledgeDocs
 from storage.leases import Leases
 from storage.marketplace import Marketplace
@@ -71,6 +72,7 @@ class UnitOfWork:
     preferences = _Repository(PrivacyPreferences)
     rate_buckets = _Repository(RateBuckets)
     digests = _Repository(Digests)
+    hr_data = _Repository(HrData)
 
     def __init__(self, session: Session, audit_keys: AuditKeys | None = None) -> None:
         """``audit_keys``: what every audit insert stamps its entry with (handed to the Database by app.build)."""
