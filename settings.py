@@ -35,6 +35,7 @@ _SECRET_FIELDS = (
     "openai_api_key",
     "encryption_keys",
     "privacy_pseudonym_key",
+    "scim_token",
 )
 
 DEMO_KEY_FILE_NAME = "encryption.key"
@@ -220,6 +221,12 @@ class Settings(BaseSettings):
         default=600, gt=0,
         description="the database lease a digest run holds (one run at a time across processes); a run left "
                     "mid-send by a stopped process is marked interrupted after this long and not sent again")
+
+    # SCIM 2.0 (docs/hris.md)
+    scim_token: SecretStr | None = Field(
+        default=None,
+        description="the bearer token identity providers send to /scim/v2/Users (make a long random one, e.g. "
+                    "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`); unset: the SCIM endpoint is off")
 
     # Organisation
     demo_company: str = "Kestrel Systems"

@@ -17,3 +17,14 @@ def _release_connections():
     yield
     while approvals_helpers.USED:
         approvals_helpers.USED.pop().db.dispose()
+
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "teams"))
+
+
+@pytest.fixture
+def empty_ladder(db_factory, tmp_path):
+    """An unseeded application of its own (migrated database, no people)."""
+    ladder = db_factory.ladder(tmp_path)
+    yield ladder
+    db_factory.release(ladder.db)

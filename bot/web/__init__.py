@@ -1,0 +1,1 @@
+"""HTTP entry points other than the chat channels (xAPI, SCIM, dashboard)."""
