@@ -20,6 +20,8 @@
     python app.py audit bias --from-csv FILE --outcome COLUMN --selected VALUE --category COLUMN [...]
     python app.py privacy export EMAIL [--out FILE]   everything Ladder holds about a person (JSON + summary)
     python app.py privacy jobs | resume ID | purge    erasure jobs (erasing needs HR's approval in chat); retention
+    python app.py hris import people|roles|ratings|kpis FILE --mapping MAP.yaml [--dry-run] [--errors OUT] [--json]
+    python app.py hris apply-due [--json]         role changes and leave dates whose day has come (idempotent, daily)
 """
 
 from __future__ import annotations
@@ -211,6 +213,12 @@ def cmd_maturity(args, ladder) -> int:
     return 0
 
 
+def cmd_hris(args, ladder) -> int:
+    from handlers import hris_cli
+
+    return hris_cli.run(args, ladder)
+
+
 def cmd_onboarding(args, ladder) -> int:
     import json
 
@@ -363,6 +371,15 @@ def parser() -> argparse.ArgumentParser:
     lms.add_argument("name", nargs="?", default="")
     lms.add_argument("--json", action="store_true", help="add: print the credentials as JSON")
     lms.set_defaults(func=cmd_lms)
+    hris = sub.add_parser("hris", help="HRIS exports in (people, role changes, ratings, KPIs) with a column-mapping file")
+    hris.add_argument("action", choices=["import", "apply-due"])
+    hris.add_argument("kind", nargs="?", choices=["people", "roles", "ratings", "kpis"], help="import: what the file holds")
+    hris.add_argument("file", nargs="?", help="import: the CSV export")
+    hris.add_argument("--mapping", help="import: the column-mapping file (YAML or JSON; see docs/hris.md)")
+    hris.add_argument("--dry-run", action="store_true", help="import: check and count, write nothing")
+    hris.add_argument("--errors", help="import: where the per-line error report goes (default FILE.errors.csv)")
+    hris.add_argument("--json", action="store_true", help="print the report as JSON")
+    hris.set_defaults(func=cmd_hris)
 
     skills = sub.add_parser("skills", help="skills answers as JSON, course tagging (see handlers/skills_cli.py)")
     skills.add_argument("action", choices=["profile", "gap", "path", "closest", "tag-courses", "accept-tag"])

@@ -35,6 +35,7 @@ _SECRET_FIELDS = (
     "openai_api_key",
     "encryption_keys",
     "privacy_pseudonym_key",
+    "scim_token",
 )
 
 DEMO_KEY_FILE_NAME = "encryption.key"
@@ -231,6 +232,11 @@ class Settings(BaseSettings):
     xapi_max_body_bytes: int = Field(
         default=1_048_576, gt=0,
         description="the largest xAPI request body accepted (bytes); a larger one is refused with 413")
+    # SCIM 2.0 (docs/hris.md)
+    scim_token: SecretStr | None = Field(
+        default=None,
+        description="the bearer token identity providers send to /scim/v2/Users (make a long random one, e.g. "
+                    "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`); unset: the SCIM endpoint is off")
 
     # Organisation
     demo_company: str = "Kestrel Systems"

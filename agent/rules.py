@@ -152,6 +152,15 @@ def role_changes(uow: UnitOfWork, org: Org, labels: dict[int, str]) -> list[NewP
         return []  # the first pass only records the roles it sees
     seen: dict[str, int] = seen_before.get("roles", {})
     changed = [(int(pid), seen[pid], role) for pid, role in current.items() if pid in seen and seen[pid] != role]
+    return role_change_proposals(uow, org, changed, labels)
+
+
+def role_change_proposals(uow: UnitOfWork, org: Org, changed: list[tuple[int, int | None, int]],
+                          labels: dict[int, str]) -> list[NewProposal]:
+    """``adjust_path`` for people whose role changed (person, old role, new role): courses for the new role's
+    essentials. The agent's pass finds the changes against its snapshot; the HRIS import hands over the ones it
+    applied (hr_data.role_changes)."""
+    changed = [(pid, old, new) for pid, old, new in changed if pid in org.people]
     if not changed:
         return []
     reqs = requirements(uow, {new for _, _, new in changed})

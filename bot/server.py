@@ -65,6 +65,9 @@ def build_app(ladder: Ladder, channels: Sequence[MountChannel] = ALL_CHANNELS) -
     from bot.web import xapi as xapi_web  # the Learning Record Store: /xapi/statements, LMS clients' Basic auth
 
     xapi_web.mount(app, ladder)
+    from bot.web import scim
+
+    scim.mount(app, ladder)  # SCIM 2.0 /scim/v2/Users, off without SCIM_TOKEN
     if ladder.settings.agent_interval_seconds > 0:  # the agent's scheduler runs inside `serve`
         from agent.scheduler import scheduler_ctx
 

@@ -46,6 +46,7 @@ from storage.models import (
     Skill,
     Team,
 )
+from storage.models import PerformanceRating, RoleChange
 from storage.encryption import ENCRYPTED_TYPES, EncryptedJSON
 from storage.repository import Repository
 
@@ -256,6 +257,22 @@ class Privacy(Repository):
                                           .execution_options(synchronize_session=False)).rowcount or 0
         return decisions + proposals
 
+    def role_changes(self, person_id: int) -> list[RoleChange]:
+        return list(self._session.scalars(select(RoleChange).where(RoleChange.person_id == person_id).order_by(RoleChange.effective_date)))
+
+    def performance_ratings(self, person_id: int) -> list[PerformanceRating]:
+        return list(self._session.scalars(select(PerformanceRating).where(PerformanceRating.person_id == person_id)
+                                          .order_by(PerformanceRating.period_end)))
+
+    def delete_hr_records(self, person_id: int) -> int:
+        """Their role changes and performance ratings go; where they were the new manager in someone else's role
+        change, that link goes."""
+        changed = self._session.execute(delete(RoleChange).where(RoleChange.person_id == person_id)).rowcount or 0
+        changed += self._session.execute(delete(PerformanceRating).where(PerformanceRating.person_id == person_id)).rowcount or 0
+        changed += self._session.execute(update(RoleChange).where(RoleChange.manager_id == person_id)
+                                         .values(manager_id=None)).rowcount or 0
+        return changed
+
     def clear_roles_held(self, person_id: int) -> int:
         """Where they decided, led, owned or managed something of someone else's: the link is removed."""
         changed = 0
@@ -369,6 +386,7 @@ class Privacy(Repository):
         person.manager_id = person.team_id = person.role_id = person.target_role_id = person.delegate_id = None
         person.job_title = person.location = None
         person.hire_date = person.away_until = None
+        person.external_id = person.leave_date = person.leave_reason = None  # the HR data layer's (0017)
         return identities + 1
 
     # ------------------------------------------------------------------ erasure jobs

@@ -20,6 +20,7 @@ from storage.chat import ChatRecords
 from storage.conversations import Conversations
 from storage.dashboard import Dashboard
 from storage.digests import Digests
+from storage.hr_data import HrData
 from storage.knowledge_docs import KnowledgeDocs
 from storage.leases import Leases
 from storage.marketplace import Marketplace
@@ -75,6 +76,7 @@ class UnitOfWork:
     digests = _Repository(Digests)
     dashboard = _Repository(Dashboard)
     xapi = _Repository(XapiRecords)
+    hr_data = _Repository(HrData)
 
     def __init__(self, session: Session, audit_keys: AuditKeys | None = None) -> None:
         """``audit_keys``: what every audit insert stamps its entry with (handed to the Database by app.build)."""

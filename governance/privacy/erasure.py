@@ -83,6 +83,7 @@ TABLE_STEPS: tuple[TableStep, ...] = (
     TableStep("digests", lambda uow, s, job: uow.privacy.delete_digests(s.person_id)),
     TableStep("privacy_preferences", lambda uow, s, job: uow.privacy.delete_preferences(s.person_id)),
     TableStep("demographics", lambda uow, s, job: uow.privacy.delete_demographics(s.person_id)),
+    TableStep("hr_records", lambda uow, s, job: uow.privacy.delete_hr_records(s.person_id)),
     TableStep("rate_buckets", lambda uow, s, job: uow.privacy.delete_rate_buckets(
         [f"email:{s.email.lower()}" if s.email else "",
          *(f"{channel}:{x}" for channel in ("slack", "teams", "terminal") for x in s.external_ids)])),

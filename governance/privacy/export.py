@@ -21,7 +21,7 @@ SCHEMA_VERSION = "ladder-export/1"
 SECTIONS = ("profile", "chat_identities", "conversations", "answer_feedback", "skill_evidence", "enrolments",
             "interests", "applications", "opportunities_posted", "proposals_about_me", "decisions_i_made",
             "proposals_for_me_to_decide", "challenges", "audit_about_me", "audit_by_me", "privacy_settings", "demographics",
-            "digests")
+            "digests", "role_changes", "performance_ratings")
 
 
 def _iso(value: dt.date | dt.datetime | None) -> str | None:
@@ -42,7 +42,8 @@ def build_export(uow: UnitOfWork, person_id: int, now: dt.datetime) -> dict[str,
     person = repo.person(person_id)
     if person is None:
         raise LookupError(f"no person {person_id}")
-    team, roles = repo.labels(person.team_id, [person.role_id, person.target_role_id])
+    team, roles = repo.labels(person.team_id, [person.role_id, person.target_role_id,
+                                               *(c.role_id for c in repo.role_changes(person_id))])
     profile = {
         "id": person.id, "name": person.name, "email": person.email, "job_title": person.job_title,
         "role": roles.get(person.role_id) if person.role_id else None,
@@ -51,6 +52,7 @@ def build_export(uow: UnitOfWork, person_id: int, now: dt.datetime) -> dict[str,
         "access_role": _value(person.access_role), "active": person.active,
         "has_manager": person.manager_id is not None, "away_until": _iso(person.away_until),
         "has_delegate": person.delegate_id is not None,
+        "hris_id": person.external_id, "leave_date": _iso(person.leave_date), "leave_reason": person.leave_reason,
     }
     data: dict[str, Any] = {
         "schema": SCHEMA_VERSION,
@@ -92,6 +94,13 @@ def build_export(uow: UnitOfWork, person_id: int, now: dt.datetime) -> dict[str,
         "digests": {"subscriptions": [d.kind for d in repo.digest_subscriptions(person_id)],
                     "sent": [{"kind": r.kind, "period": r.period_key, "status": r.status, "sent_at": _iso(r.sent_at),
                               "detail": r.detail} for r in repo.digest_runs(person_id)]},
+        "role_changes": [{"effective_date": _iso(c.effective_date), "role": roles.get(c.role_id) if c.role_id else None,
+                          "job_title": c.job_title, "team_changed": c.team_id is not None,
+                          "manager_changed": c.manager_id is not None, "source": c.source, "applied_at": _iso(c.applied_at)}
+                         for c in repo.role_changes(person_id)],
+        "performance_ratings": [{"period": r.period, "period_end": _iso(r.period_end), "rating": r.rating,
+                                 "scale_max": r.scale_max, "source": r.source, "recorded_at": _iso(r.recorded_at)}
+                                for r in repo.performance_ratings(person_id)],
     }
     data["counts"] = {name: (len(data[name]) if isinstance(data[name], list) else 1) for name in SECTIONS}
     # The xAPI statements an LMS sent about them, as stored (issue 16).
@@ -142,6 +151,7 @@ TITLES = {
     "proposals_about_me": "Proposals about you", "decisions_i_made": "Decisions you made",
     "proposals_for_me_to_decide": "Proposals for you to decide", "challenges": "Your challenges",
     "audit_about_me": "Audit entries about you", "audit_by_me": "Audit entries of your actions",
+    "role_changes": "Role changes from the HRIS", "performance_ratings": "Performance ratings",
 }
 
 

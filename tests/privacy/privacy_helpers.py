@@ -3,6 +3,7 @@ settable clock, a recording notifier, and the scanner that looks for a person in
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import warnings
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from storage.encryption import ENCRYPTED_TYPES
 from storage.models import (AnswerFeedback, Application, ApplicationStatus, AuditEvent, Base, ChatIdentity, Course, Decision,
                             DigestRun, DigestSubscription, Interest, Opportunity, Person,
                             ProcessedEvent, Proposal, ProposalStatus, SkillEvidence, Skill)
+from storage.models import PerformanceRating, RoleChange
 from tests.approvals.approvals_helpers import Clock, RecordingNotifier
 
 MAYA = "maya.patel@kestrel.example"
@@ -97,6 +99,13 @@ def make_victim(ladder, tmp_path: Path, victim: Victim = Victim(), *, with_handb
                    ChatIdentity(person_id=victim.id, channel="teams", external_id=victim.teams_id,
                                 conversation_ref={"user": {"aadObjectId": victim.teams_id, "name": victim.name}})])
         s.add(ProcessedEvent(key=f"slack:action:{victim.slack_id}:1764000000.1"))
+        # HR data (0017): a role change and a rating of theirs, and a role change of Maya's that names them as manager.
+        s.add_all([RoleChange(person_id=victim.id, effective_date=now.date(), role_id=maya.role_id,
+                              job_title=f"Analyst ({victim.name})", source="hris", applied_at=now),
+                   PerformanceRating(person_id=victim.id, period="2025-H1", period_end=dt.date(2025, 6, 30), rating=4.0,
+                                     scale_max=5.0, source="hris", recorded_at=now),
+                   RoleChange(person_id=maya.id, effective_date=now.date() + dt.timedelta(days=30), manager_id=victim.id,
+                              source="hris")])
         uow = UnitOfWork(s)
         uow.chat.keep("slack-modal:V0MODAL1", {"user": victim.slack_id, "email": victim.email, "text": "override 3"})
         s.add(AnswerFeedback(answer_id="ans-q-1", person_id=victim.id, helpful=False,
