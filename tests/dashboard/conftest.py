@@ -3,23 +3,29 @@ tests' clock, and — for the end-to-end tests — Debian's chromium driven by P
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
-import socket
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "approvals"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "teams"))
 
 import approvals_helpers  # noqa: E402
+from teams_standins import ServerThread  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(os.environ.get("LADDER_SCREENSHOTS", ROOT / "test-artifacts" / "screenshots"))
+
+
+@pytest.fixture
+def screenshots() -> Path:
+    """Where the end-to-end tests save what the browser showed (kept after the run)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
 
 
 @pytest.fixture(autouse=True)
@@ -29,23 +35,15 @@ def _release_connections():
         approvals_helpers.USED.pop().db.dispose()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Served:
-    def __init__(self, ladder, port: int) -> None:
-        self.ladder, self.port = ladder, port
-        self.base = f"http://127.0.0.1:{port}"
+    def __init__(self, ladder, server: ServerThread) -> None:
+        self.ladder, self.server = ladder, server
+        self.base = server.url
 
 
 @pytest.fixture
 def served(fresh_demo) -> Iterator[Served]:
     """The demo company behind the real HTTP server (health, dashboard), on a port of its own."""
-    from aiohttp import web
-
     from bot.server import build_app
 
     ladder = fresh_demo
@@ -53,28 +51,13 @@ def served(fresh_demo) -> Iterator[Served]:
     for name in ("agent_interval_seconds", "onboarding_interval_seconds", "retention_interval_seconds",
                  "audit_seal_interval_seconds", "digest_interval_seconds"):
         setattr(ladder.settings, name, 0)  # no background loops: the test drives time
-    port = _free_port()
-    ladder.settings.public_url = f"http://127.0.0.1:{port}"
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-    holder: dict = {}
-
-    async def start() -> None:
-        runner = web.AppRunner(build_app(ladder, channels=()), access_log=None)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
-        holder["runner"] = runner
-        ready.set()
-
-    thread = threading.Thread(target=lambda: (loop.run_until_complete(start()), loop.run_forever()), daemon=True)
-    thread.start()
-    assert ready.wait(30), "the server did not start"
+    server = ServerThread(build_app(ladder, channels=()))
+    ladder.settings.public_url = server.url  # the links Ladder sends point at this server
+    server.start()
     try:
-        yield Served(ladder, port)
+        yield Served(ladder, server)
     finally:
-        asyncio.run_coroutine_threadsafe(holder["runner"].cleanup(), loop).result(30)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
+        server.stop()
 
 
 def chromium_path() -> str | None:

@@ -9,7 +9,6 @@ import urllib.parse
 
 import requests
 from approvals_helpers import DANIEL, MAYA, PRIYA, say
-from conftest import SCREENSHOTS
 from sqlalchemy import select
 
 from storage.models import DashboardLink, DashboardSession, Person, Proposal, Team
@@ -49,21 +48,20 @@ def team_of(ladder, email: str) -> tuple[str, set[str]]:
         return teams[person.team_id], set(teams.values()) - {teams[person.team_id]}
 
 
-def test_hr_signs_in_through_the_chat_link_and_loads_every_page_in_chromium(served, browser):
+def test_hr_signs_in_through_the_chat_link_and_loads_every_page_in_chromium(served, browser, screenshots):
     url = link_for(served, PRIYA)
     page = browser.new_page(viewport={"width": 1366, "height": 800})
     page.goto(url)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{served.base}/dashboard/")
     assert "Signed in as Priya" in page.inner_text("header")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for path, heading in PAGES.items():
         page.goto(served.base + path)
         assert page.inner_text("h1") == heading, path
         assert "Something went wrong" not in page.content()
         name = path.strip("/").replace("/", "-") or "dashboard"
-        page.screenshot(path=str(SCREENSHOTS / f"hr-{name}-{served.ladder.db.dialect}.png"), full_page=True)
-        assert (SCREENSHOTS / f"hr-{name}-{served.ladder.db.dialect}.png").stat().st_size > 10_000
+        page.screenshot(path=str(screenshots / f"hr-{name}-{served.ladder.db.dialect}.png"), full_page=True)
+        assert (screenshots / f"hr-{name}-{served.ladder.db.dialect}.png").stat().st_size > 10_000
     # HR sees every team in the heat map; the navigation offers every page.
     page.goto(served.base + "/dashboard/skills")
     rows = page.locator("tbody th[scope=row]").all_inner_texts()
@@ -77,7 +75,7 @@ def test_hr_signs_in_through_the_chat_link_and_loads_every_page_in_chromium(serv
     page.close()
 
 
-def test_a_manager_sees_only_their_own_team_in_chromium(served, browser):
+def test_a_manager_sees_only_their_own_team_in_chromium(served, browser, screenshots):
     from handlers.seed_demo import prime_agent
 
     assert sum(prime_agent(served.ladder).created.values()) > 0  # proposals about people across the company
@@ -91,8 +89,7 @@ def test_a_manager_sees_only_their_own_team_in_chromium(served, browser):
     assert rows == [own]
     body = page.content()
     assert others and not any(f">{name} (" in body for name in others)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"manager-skills-{served.ladder.db.dialect}.png"), full_page=True)
+    page.screenshot(path=str(screenshots / f"manager-skills-{served.ladder.db.dialect}.png"), full_page=True)
     # Approvals: only proposals about people who report to him.
     page.goto(served.base + "/dashboard/approvals")
     subjects = set(page.locator("tbody tr td:nth-child(3)").all_inner_texts()) - {"None yet."}

@@ -11,7 +11,7 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from conftest import TEMPLATES, VERSION, spec_statements
+from xapi_helpers import TEMPLATES, VERSION, spec_statements
 from skills_engine.proficiency import VERIFYING
 from storage.models import Course, CourseSkill, Enrolment, EvidenceType, Person, SkillEvidence, XapiActivityCourse, XapiStatement
 
