@@ -188,6 +188,14 @@ def cmd_lms(args, ladder) -> int:
         if not args.name:
             print(f"lms {args.action} needs a NAME", file=sys.stderr)
             return 2
+        if args.action == "map":  # an LMS activity id → a Ladder course code
+            course = uow.skills.course_by_code(args.course) if args.course else None
+            if course is None:
+                print(f"lms map ACTIVITY_IRI COURSE_CODE: no course {args.course!r}", file=sys.stderr)
+                return 2
+            uow.xapi.map_activity(args.name, course.id)
+            print(f"{args.name} is course {course.code}")
+            return 0
         if args.action == "revoke":
             done = lms_clients.revoke(ladder, uow, args.name, None)
             print(f"revoked {args.name}" if done else f"no active LMS client named {args.name!r}")
@@ -366,9 +374,10 @@ def parser() -> argparse.ArgumentParser:
     maturity.add_argument("--json", action="store_true", help="print the assessment as JSON")
     maturity.set_defaults(func=cmd_maturity)
 
-    lms = sub.add_parser("lms", help="LMS clients of the xAPI endpoint: add NAME (prints key and secret once), list, revoke NAME")
-    lms.add_argument("action", choices=["add", "list", "revoke"])
-    lms.add_argument("name", nargs="?", default="")
+    lms = sub.add_parser("lms", help="LMS clients of the xAPI endpoint: add NAME (prints key and secret once), list, revoke NAME; map ACTIVITY_IRI COURSE_CODE")
+    lms.add_argument("action", choices=["add", "list", "revoke", "map"])
+    lms.add_argument("name", nargs="?", default="", help="the client's name (map: the activity IRI)")
+    lms.add_argument("course", nargs="?", default="", help="map: the course code")
     lms.add_argument("--json", action="store_true", help="add: print the credentials as JSON")
     lms.set_defaults(func=cmd_lms)
     hris = sub.add_parser("hris", help="HRIS exports in (people, role changes, ratings, KPIs) with a column-mapping file")
