@@ -20,6 +20,7 @@ from handlers.context import Ladder
 from handlers.digests import admin_digest
 from handlers.knowledge_answer import admin_kb
 from handlers.maturity import USAGE as MATURITY_USAGE, admin_maturity
+from handlers.authoring import USAGE as AUTHOR_USAGE, admin_author
 from handlers.onboarding import HIRE_USAGE, MANDATORY_USAGE, admin_hire, admin_mandatory, admin_onboarding
 from handlers.policy import admin_policy
 from handlers.privacy import admin_retention
@@ -82,6 +83,7 @@ ADMIN_COMMANDS: dict[str, AdminCommand] = {
                                "`/ladder onboarding` — new hires and where each stands · `/ladder onboarding run` — the onboarding pass now"),
     "mandatory": AdminCommand(Capability.manage_mandatory_courses, admin_mandatory, MANDATORY_USAGE),
     "maturity": AdminCommand(Capability.assess_maturity, admin_maturity, MATURITY_USAGE),
+    "author": AdminCommand(Capability.author_course, admin_author, AUTHOR_USAGE),
     "retention": AdminCommand(Capability.manage_retention, admin_retention,
                               "`/ladder retention` — how long personal free text is kept, and the last purge · "
                               "`/ladder retention run` — purge now"),

@@ -18,6 +18,7 @@ from storage.audit_chain import AuditChain
 from storage.audit_keys import AuditKeys
 from storage.chat import ChatRecords
 from storage.conversations import Conversations
+from storage.course_drafts import CourseDrafts
 from storage.digests import Digests
 from storage.knowledge_docs import KnowledgeDocs
 from storage.leases import Leases
@@ -65,6 +66,7 @@ class UnitOfWork:
     organisation = _Repository(Organisation)
     leases = _Repository(Leases)
     marketplace = _Repository(Marketplace)
+    course_drafts = _Repository(CourseDrafts)
     maturity = _Repository(Maturity)
     onboarding = _Repository(Onboardings)
     privacy = _Repository(Privacy)
