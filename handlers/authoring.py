@@ -122,7 +122,8 @@ def admin_author(ladder: Ladder, uow: UnitOfWork, actor: Person, args: str) -> R
                      cards=[draft_card(d) for d in waiting],
                      data={"intent": "author_course", "drafts": [d.id for d in waiting]})
     try:
-        source = source_from_words(ladder, "author:" + args)
+        source = source_from_words(ladder, args) if _URL.search(args) else \
+            sources.from_text(args, max_words=ladder.settings.authoring_max_words)
     except SourceProblem as exc:
         return _problem(exc)
     return _draft(ladder, uow, actor, source)
