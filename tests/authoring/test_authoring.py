@@ -19,6 +19,7 @@ from storage.models import Course, CourseDraft, CourseSkill
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "authoring" / "protecting_accounts.md"
 TEXT = FIXTURE.read_text()
+ONE_LINE = " ".join(line for line in TEXT.splitlines() if line.strip() and not line.startswith("#"))  # a command is one line
 LIMITS = {"max_bytes": 10_000_000, "max_words": 60_000}
 
 
@@ -96,7 +97,7 @@ def test_a_draft_enters_the_catalogue_only_on_approval_and_only_once(fresh_demo)
     ladder = fresh_demo
     prepare(ladder)
     courses = _count(ladder, Course)
-    reply = say(ladder, PRIYA, "/ladder author " + TEXT)
+    reply = say(ladder, PRIYA, "/ladder author " + ONE_LINE)
     assert reply.data.get("status") == "drafted", reply.text
     assert _count(ladder, Course) == courses  # a draft is not a course
     approve = button(reply, "approve_course_draft")
@@ -115,7 +116,7 @@ def test_a_draft_enters_the_catalogue_only_on_approval_and_only_once(fresh_demo)
 def test_reject_and_edit(fresh_demo):
     ladder = fresh_demo
     prepare(ladder)
-    reply = say(ladder, PRIYA, "/ladder author " + TEXT)
+    reply = say(ladder, PRIYA, "/ladder author " + ONE_LINE)
     form = click(ladder, PRIYA, button(reply, "edit_course_draft"))
     assert form.form is not None and form.data["status"] == "form"
     bad = click(ladder, PRIYA, button(reply, "edit_course_draft"),
