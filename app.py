@@ -225,6 +225,28 @@ def cmd_hris(args, ladder) -> int:
     from handlers import hris_cli
 
     return hris_cli.run(args, ladder)
+def cmd_author(args, ladder) -> int:
+    """Draft a course outline from a file (stored as a draft for L&D to approve in chat); prints the card."""
+    import json
+    from pathlib import Path
+
+    from authoring.sources import SourceProblem
+    from handlers import authoring
+
+    try:
+        source = authoring.source_from_file(ladder, Path(args.path))
+    except SourceProblem as exc:
+        print(str(exc))
+        return 2
+    with ladder.db.unit_of_work() as uow:
+        reply = authoring._draft(ladder, uow, None, source)
+    if args.json:
+        print(json.dumps(reply.data, indent=2, ensure_ascii=False))
+    else:
+        print(reply.text)
+        for card in reply.cards:
+            print(f"\n{card.title}\n{card.body}")
+    return 0 if reply.data.get("status") == "drafted" else 2
 
 
 def cmd_onboarding(args, ladder) -> int:
@@ -389,6 +411,10 @@ def parser() -> argparse.ArgumentParser:
     hris.add_argument("--errors", help="import: where the per-line error report goes (default FILE.errors.csv)")
     hris.add_argument("--json", action="store_true", help="print the report as JSON")
     hris.set_defaults(func=cmd_hris)
+    author = sub.add_parser("author", help="draft a course outline from a document or voice memo (approve it in chat)")
+    author.add_argument("path", help="a PDF, DOCX, Markdown, text or HTML file, or an audio file")
+    author.add_argument("--json", action="store_true", help="print the draft as JSON")
+    author.set_defaults(func=cmd_author)
 
     skills = sub.add_parser("skills", help="skills answers as JSON, course tagging (see handlers/skills_cli.py)")
     skills.add_argument("action", choices=["profile", "gap", "path", "closest", "tag-courses", "accept-tag"])

@@ -137,6 +137,20 @@ class Settings(BaseSettings):
     llm_intent_timeout_seconds: float = Field(
         default=4.0, gt=0, description="how long to wait for the LLM to route a message before the local classifier does")
 
+    # Course authoring (authoring/, docs/authoring.md)
+    transcription_base_url: str | None = Field(
+        default=None,
+        description="an OpenAI-compatible speech endpoint (POST {base}/audio/transcriptions) for voice memos shared "
+                    "for course authoring; unset: a voice memo gets a reply saying transcription is not configured")
+    transcription_model: str = Field(default="whisper-1", description="the speech-to-text model the endpoint is asked for")
+    transcription_timeout_seconds: float = Field(default=60.0, gt=0, description="how long a transcription may take")
+    authoring_max_bytes: int = Field(
+        default=20_000_000, gt=0, description="the largest file (or fetched web page) a course is drafted from, in bytes")
+    authoring_max_words: int = Field(
+        default=60_000, gt=0, description="the longest document a course is drafted from, in words (about 120 pages)")
+    authoring_fetch_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="how long fetching a web page named in an authoring request may take")
+
     # Agent
     agent_interval_seconds: int = 3600
     checkin_after_days: int = 21

@@ -1,2 +1,1 @@
-"""AI-assisted course authoring: a document becomes a draft course outline (objectives, modules, skills, an
-assessment quoted from the source) that L&D approves before it enters the catalogue."""
+"""Course authoring: a document, pasted text or a voice memo becomes a course outline for L&D to edit and approve."""

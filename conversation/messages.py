@@ -46,6 +46,10 @@ class ActionKind(str, enum.Enum):
     # the maturity questionnaire: the target is the question's number
     maturity_yes = "maturity_yes"
     maturity_no = "maturity_no"
+    # course authoring: the target is the draft's id, the version the draft's version when the card was made
+    approve_course_draft = "approve_course_draft"
+    reject_course_draft = "reject_course_draft"
+    edit_course_draft = "edit_course_draft"
 
 
 class ActionRef(BaseModel):

@@ -75,6 +75,7 @@ class Capability(str, enum.Enum):
     assess_maturity = "assess_maturity"  # where the organisation sits on the maturity ladder; answer its questionnaire
     view_dashboard = "view_dashboard"  # sign in to the web dashboard (each page is then scoped by its own capability)
     manage_lms_clients = "manage_lms_clients"  # issue, list and revoke the xAPI credentials of an LMS
+    author_course = "author_course"  # draft a course outline from a document; edit, approve or reject the draft
 
 
 S, R, A = Target.self, Target.report, Target.anyone
@@ -127,6 +128,7 @@ MATRIX: dict[Capability, dict[Role, frozenset[Target]]] = {
     Capability.assess_maturity: {Role.hr: _ALL, Role.admin: _ALL},
     Capability.view_dashboard: {Role.manager: _TEAM, Role.hr: _ALL, Role.learning: _ALL, Role.admin: _ALL},
     Capability.manage_lms_clients: {Role.admin: _ALL},
+    Capability.author_course: {Role.learning: _ALL, Role.hr: _ALL, Role.admin: _ALL},
 }
 
 # What each capability lets a person do, in the words a refusal uses.
@@ -154,6 +156,7 @@ WORDS: dict[Capability, str] = {
     Capability.assess_maturity: "assess where the organisation sits on the maturity ladder",
     Capability.view_dashboard: "open the web dashboard",
     Capability.manage_lms_clients: "manage the xAPI credentials of an LMS",
+    Capability.author_course: "draft, approve or reject a course",
 }
 
 # Who can grant a missing role, in words a refusal can use.

@@ -22,6 +22,7 @@ from handlers.knowledge_answer import admin_kb
 from handlers.maturity import USAGE as MATURITY_USAGE, admin_maturity
 from handlers.dashboard import USAGE as DASHBOARD_USAGE, admin_dashboard
 from handlers.lms_clients import USAGE as LMS_USAGE, admin_lms
+from handlers.authoring import USAGE as AUTHOR_USAGE, admin_author
 from handlers.onboarding import HIRE_USAGE, MANDATORY_USAGE, admin_hire, admin_mandatory, admin_onboarding
 from handlers.policy import admin_policy
 from handlers.privacy import admin_retention
@@ -86,6 +87,7 @@ ADMIN_COMMANDS: dict[str, AdminCommand] = {
     "maturity": AdminCommand(Capability.assess_maturity, admin_maturity, MATURITY_USAGE),
     "dashboard": AdminCommand(Capability.view_dashboard, admin_dashboard, DASHBOARD_USAGE),
     "lms": AdminCommand(Capability.manage_lms_clients, admin_lms, LMS_USAGE),
+    "author": AdminCommand(Capability.author_course, admin_author, AUTHOR_USAGE),
     "retention": AdminCommand(Capability.manage_retention, admin_retention,
                               "`/ladder retention` — how long personal free text is kept, and the last purge · "
                               "`/ladder retention run` — purge now"),

@@ -78,6 +78,7 @@ class IntentKind(str, enum.Enum):
     onboard_hire = "onboard_hire"  # HR / admins register a new hire in words
     maturity = "maturity"  # HR / admins: where the organisation sits on the maturity ladder
     dashboard = "dashboard"  # a one-time sign-in link to the web dashboard
+    author_course = "author_course"  # L&D / HR / admins: a course outline drafted from a document, text or link
     mandatory_courses = "mandatory_courses"  # the mandatory-course policy for new hires
     # not in the catalogue: the command syntax, and nothing understood
     admin_command = "admin_command"

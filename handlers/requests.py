@@ -15,6 +15,7 @@ from governance.permissions import Role
 from handlers import (access, admin, approvals as approvals_handler, bias_audit, career_path, challenges, digests,
                       knowledge_answer, learning, marketplace, maturity, onboarding, privacy)
 from handlers import dashboard
+from handlers import authoring
 from handlers.approval_text import parse_challenge, parse_decision, parse_resolution
 from handlers.context import Ladder
 from handlers.intents import Intent, IntentKind
@@ -251,6 +252,7 @@ USE_CASES: dict[IntentKind, UseCase] = {
     IntentKind.mandatory_courses: _admin("mandatory"),
     IntentKind.maturity: maturity.chat,
     IntentKind.dashboard: dashboard.chat,
+    IntentKind.author_course: lambda ladder, uow, person, i: authoring.chat(ladder, uow, person, i),
     IntentKind.bias_audit: bias_audit.chat,
     IntentKind.seed_demo: seed_demo,
     IntentKind.policy_question: lambda ladder, uow, person, i: knowledge_answer.answer(ladder, uow, person, i.text,

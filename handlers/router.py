@@ -17,6 +17,7 @@ from conversation import ActionKind, Message, Reply, failure_reply, log_failure
 from handlers import access, admin, career_path, follow_ups, knowledge_answer, learning, opt_outs, rate_limit, requests
 from handlers import marketplace as marketplace_handler
 from handlers import maturity as maturity_handler
+from handlers import authoring as authoring_handler
 from handlers import skills as skills_handler
 from handlers import approvals as approvals_handler
 from handlers.context import Ladder, understander
@@ -157,6 +158,8 @@ class Router:
         if message.action is not None:
             return self._click(uow, person, message)
         paths = [p for p in message.form["files"].split("\n") if p]
+        if authoring_handler.wants_course(message.text):  # "draft a course from this": authoring, not the handbook
+            return authoring_handler.from_files(self.ladder, uow, person, paths)
         return knowledge_answer.add_shared_files(self.ladder, uow, person, paths, message.text)
 
     def _click(self, uow: UnitOfWork, person: Person, message: Message) -> Reply:
@@ -181,6 +184,8 @@ class Router:
             return learning.stretch_projects(self.ladder, uow, person, target)
         if ref.kind in skills_handler.CLICKS:
             return skills_handler.click(self.ladder, uow, person, ref.kind, target)
+        if ref.kind in authoring_handler.CLICKS:
+            return authoring_handler.click(self.ladder, uow, person, message)
         if ref.kind in maturity_handler.CLICKS:
             return maturity_handler.click(self.ladder, uow, person, ref.kind, target)
         if ref.kind in marketplace_handler.CLICKS:

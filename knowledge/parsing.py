@@ -34,6 +34,10 @@ class UnreadableDocument(Exception):
         super().__init__(f"{self.path}: {reason}")
 
 
+class NoTextLayer(UnreadableDocument):
+    """A PDF whose pages carry no text (a scan): OCR is out of scope, so the reply says so plainly."""
+
+
 @dataclass(frozen=True)
 class Section:
     heading_path: tuple[str, ...]  # ("Parental leave", "Paternity"); empty for text before any heading
@@ -320,7 +324,7 @@ def _parse_pdf(path: Path, raw: bytes) -> ParsedDocument:
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise UnreadableDocument(path, f"corrupt or unreadable PDF ({exc.__class__.__name__}: {exc})") from exc
     if not any(p.strip() for p in pages):
-        raise UnreadableDocument(path, "PDF has no extractable text (scanned image?)")
+        raise NoTextLayer(path, "PDF has no extractable text (scanned image?)")
     # PDFs carry no reliable heading structure; a page is the most useful thing to cite.
     sections = [Section((f"Page {n}",), _clean(text)) for n, text in enumerate(pages, 1) if text.strip()]
     if len(sections) == 1:
@@ -372,4 +376,15 @@ def _parse_docx(path: Path, raw: bytes) -> ParsedDocument:
     doc = ParsedDocument(source=str(path), title=title)
     doc.audience = _folder_audience(path)
     doc.sections = _drop_title_heading(builder.finish(), title)
+    return doc
+
+
+def parse_markdown_text(text: str, name: str = "pasted text") -> ParsedDocument:
+    """Text pasted into a chat, read as Markdown (headings become sections); raises ``UnreadableDocument``."""
+    if not text.strip():
+        raise UnreadableDocument(name, "no readable text")
+    doc = _parse_markdown(Path(name), text)
+    doc.sections = [s for s in doc.sections if s.text.strip()]
+    if not doc.sections:
+        raise UnreadableDocument(name, "no readable text")
     return doc

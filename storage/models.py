@@ -793,6 +793,42 @@ class XapiActivityCourse(Base):
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
 
 
+# --------------------------------------------------------------------------- course authoring (0019)
+
+
+class CourseDraft(Base):
+    """A course outline drafted from a document (authoring/): a card for L&D to edit, approve or reject. ``status``:
+    draft → approved | rejected, changed once (a conditional update); only an approved draft has a ``course_id``."""
+
+    __tablename__ = "course_drafts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)  # bumped by every edit and the decision
+    source_name: Mapped[str] = mapped_column(String(500), default="")
+    source_kind: Mapped[str] = mapped_column(String(20), default="")
+    method: Mapped[str] = mapped_column(String(16), default="extractive")  # extractive | llm
+    outline: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # authoring.outline.Outline.as_data()
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id", ondelete="SET NULL"))
+
+
+class CourseAssessment(Base):
+    """One assessment question of a drafted course; its answer is quoted from the source at ``location``."""
+
+    __tablename__ = "course_assessments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("course_drafts.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id", ondelete="SET NULL"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    prompt: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    location: Mapped[str] = mapped_column(String(300), default="")
+
+
 # Every column stored encrypted, as (table, column): read off the column types, so the rotation job, `keys status`
 # and docs/encryption.md (checked by a test) follow the models. A new table's EncryptedText column joins by itself.
 ENCRYPTED_COLUMNS: tuple[tuple[str, str], ...] = tuple(

@@ -19,6 +19,7 @@ from storage.audit_keys import AuditKeys
 from storage.chat import ChatRecords
 from storage.conversations import Conversations
 from storage.dashboard import Dashboard
+from storage.course_drafts import CourseDrafts
 from storage.digests import Digests
 from storage.hr_data import HrData
 from storage.knowledge_docs import KnowledgeDocs
@@ -68,6 +69,7 @@ class UnitOfWork:
     organisation = _Repository(Organisation)
     leases = _Repository(Leases)
     marketplace = _Repository(Marketplace)
+    course_drafts = _Repository(CourseDrafts)
     maturity = _Repository(Maturity)
     onboarding = _Repository(Onboardings)
     privacy = _Repository(Privacy)
