@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from conversation import new_error_id
-from knowledge.extractive import Quote, quote_passages
+from knowledge.extractive import Quote, best_sentence_scores, quote_passages
 from knowledge.index import SearchHit
 from knowledge.passage_index import PassageIndex
 from knowledge.synonyms import Expansion, expand_text
@@ -98,11 +98,16 @@ class SupportPolicy:
     lexical_only: float = 0.47  # on weighted term coverage alone
     passages_checked: int = 3
 
-    def score(self, hit: SearchHit, question: Expansion, weights: Mapping[str, float], vectors: bool) -> float:
+    def score(
+        self, hit: SearchHit, question: Expansion, weights: Mapping[str, float], vectors: bool, best_sentence: float = 0.0
+    ) -> float:
+        """Lexical-only: the passage's weighted term coverage. With vectors: the better of the passage
+        (cosine + 0.5 * coverage) and its best sentence (the same sum, sentence by sentence, see
+        ``extractive.best_sentence_scores``), so a long passage with one answering sentence counts."""
         coverage = term_coverage(question, set(terms(hit.chunk.indexed_text)), weights)
         if not vectors:
             return coverage
-        return (hit.vector_similarity or 0.0) + self.coverage_weight * coverage
+        return max((hit.vector_similarity or 0.0) + self.coverage_weight * coverage, best_sentence)
 
     def threshold(self, vectors: bool) -> float:
         return self.with_vectors if vectors else self.lexical_only
@@ -218,7 +223,13 @@ class Answerer:
         expansion = expand_text(question)
         weights = self.index.term_weights(audiences)
         vectors = not self.index.lexical_only
-        return [(self.policy.score(h, expansion, weights, vectors), h) for h in hits[: self.policy.passages_checked]]
+        checked = list(hits[: self.policy.passages_checked])
+        sentences = (
+            best_sentence_scores(question, [h.chunk.text for h in checked], weights, self.index.embedder)
+            if vectors
+            else [0.0] * len(checked)
+        )
+        return [(self.policy.score(h, expansion, weights, vectors, s), h) for h, s in zip(checked, sentences)]
 
     # ------------------------------------------------------------------ the three outcomes
 

@@ -155,6 +155,21 @@ def rank_sentences(question: str, passages: Sequence[str], weights: Mapping[str,
     return sorted(scored, key=lambda s: (-s.score, s.passage, s.position))
 
 
+def best_sentence_scores(question: str, passages: Sequence[str], weights: Mapping[str, float], embedder) -> list[float]:
+    """For each passage, its best sentence's cosine similarity to the question plus half its weighted
+    term coverage (0.0 for a passage with nothing quotable). A long passage's own vector is diluted
+    by everything else it says; the one sentence that answers is not."""
+    expansion = expand_text(question)
+    units = [u for i, p in enumerate(passages) for u in _units(i, p)]
+    best = [0.0] * len(passages)
+    if embedder is None or not units:
+        return best
+    vectors = np.asarray(embedder([question] + [f"{u.heading}: {u.text}" if u.heading else u.text for u in units]))
+    for unit, similarity in zip(units, vectors[1:] @ vectors[0]):
+        best[unit.passage] = max(best[unit.passage], float(similarity) + 0.5 * _coverage(expansion, unit, weights))
+    return best
+
+
 def quote_passages(
     question: str,
     passages: Sequence[str],

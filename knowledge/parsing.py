@@ -136,10 +136,20 @@ def _date(path: Path, value: object) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
+    text = str(value).strip()
     try:
-        return dt.date.fromisoformat(str(value).strip()[:10])
-    except ValueError as exc:
-        raise UnreadableDocument(path, f"'updated' is not a date: {value!r}") from exc
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        pass
+    # Handbooks written by people say "February 24, 2023" or "24 February 2023" just as often.
+    cleaned = re.sub(r"(?<=\d)(st|nd|rd|th)\b", "", text.replace(",", " "))
+    cleaned = " ".join(cleaned.split())
+    for pattern in ("%B %d %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y"):
+        try:
+            return dt.datetime.strptime(cleaned, pattern).date()
+        except ValueError:
+            continue
+    raise UnreadableDocument(path, f"'updated' is not a date: {value!r}")
 
 
 def _clean(text: str) -> str:

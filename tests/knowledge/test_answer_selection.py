@@ -146,3 +146,18 @@ def test_parental_leave_is_answered_with_20_weeks_at_full_pay(demo_answerer):
     assert "keeping-in-touch" not in lead
     assert Path(answer.citations[0].source).name == "parental-leave.md"
     assert "birth parent" in answer.citations[0].section.lower()
+
+
+def test_one_answering_sentence_in_a_long_passage_supports_an_answer():
+    """The support check sees the best sentence, not only the passage's diluted vector."""
+    from knowledge.extractive import best_sentence_scores
+
+    def embedder(texts):  # an outside model's stand-in: a 2-d vector, on-topic words point one way
+        import numpy as np
+        rows = [np.array([1.0, 0.0]) if "stipend" in t.lower() else np.array([0.0, 1.0]) for t in texts]
+        return np.stack(rows)
+
+    passage = "Offices open at nine. Parking is free. The on-call stipend is $2000 per quarter. Plants are watered on Fridays."
+    scores = best_sentence_scores("how much is the on-call stipend?", [passage, "Parking is free for all staff."], {}, embedder)
+    assert scores[0] >= 1.0 > scores[1]
+    assert best_sentence_scores("how much is the stipend?", [passage], {}, None) == [0.0]

@@ -112,3 +112,17 @@ def test_folder_rule_sets_audience_when_front_matter_is_silent(handbook, tmp_pat
     # Front matter, when present, decides.
     (tmp_path / "managers" / "open.md").write_text("---\naudience: everyone\n---\nAnyone may read this.\n")
     assert parse_document(tmp_path / "managers" / "open.md").audience == "everyone"
+
+
+@pytest.mark.parametrize("written", ["February 24, 2023", "24 February 2023", "Feb 24 2023", "February 24th, 2023"])
+def test_updated_dates_written_in_words_are_read_not_refused(tmp_path, written):
+    page = tmp_path / "expenses.md"
+    page.write_text(f"---\ntitle: Expenses\nupdated: {written}\n---\n# Expenses\nFile expenses within five days.\n")
+    assert parse_document(page).updated == dt.date(2023, 2, 24)
+
+
+def test_an_updated_value_that_is_no_date_still_names_the_file(tmp_path):
+    page = tmp_path / "expenses.md"
+    page.write_text("---\ntitle: Expenses\nupdated: sometime soon\n---\n# Expenses\nFile expenses within five days.\n")
+    with pytest.raises(UnreadableDocument, match="expenses.md.*not a date"):
+        parse_document(page)
