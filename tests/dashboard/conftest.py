@@ -64,9 +64,10 @@ def chromium_path() -> str | None:
     return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Headless Debian chromium through Playwright (never a downloaded browser). In CI it must be there
+    """Headless Debian chromium through Playwright (never a downloaded browser), for this module only: Playwright's
+    sync API keeps an event loop running on the main thread while it is open, and later tests use asyncio.run. In CI it must be there
     (`scripts/ensure-chromium.sh` installs it); on a developer's machine without it, these tests say so and skip."""
     path = chromium_path()
     if path is None:
