@@ -46,6 +46,8 @@ class ActionKind(str, enum.Enum):
     # the maturity questionnaire: the target is the question's number
     maturity_yes = "maturity_yes"
     maturity_no = "maturity_no"
+    # skills read from a shared text: accept every suggestion of one card; the target is the evidence ids joined by "."
+    accept_extracted_skills = "accept_extracted_skills"
 
 
 class ActionRef(BaseModel):

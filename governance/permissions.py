@@ -73,6 +73,7 @@ class Capability(str, enum.Enum):
     onboard_hire = "onboard_hire"  # register a new hire: directory record, mandatory courses, plan for the manager
     manage_mandatory_courses = "manage_mandatory_courses"  # which courses new hires must take
     assess_maturity = "assess_maturity"  # where the organisation sits on the maturity ladder; answer its questionnaire
+    share_work_artefact = "share_work_artefact"  # skills read from a text one shares about oneself, as suggestions
 
 
 S, R, A = Target.self, Target.report, Target.anyone
@@ -123,6 +124,7 @@ MATRIX: dict[Capability, dict[Role, frozenset[Target]]] = {
     Capability.onboard_hire: {Role.hr: _ALL, Role.admin: _ALL},
     Capability.manage_mandatory_courses: {Role.hr: _ALL, Role.learning: _ALL, Role.admin: _ALL},
     Capability.assess_maturity: {Role.hr: _ALL, Role.admin: _ALL},
+    Capability.share_work_artefact: {Role.employee: _SELF},
 }
 
 # What each capability lets a person do, in the words a refusal uses.
@@ -148,6 +150,7 @@ WORDS: dict[Capability, str] = {
     Capability.manage_digests: "manage digest schedules",
     Capability.onboard_hire: "onboard a new hire", Capability.manage_mandatory_courses: "set which courses are mandatory",
     Capability.assess_maturity: "assess where the organisation sits on the maturity ladder",
+    Capability.share_work_artefact: "read skills from a text you share about your own work",
 }
 
 # Who can grant a missing role, in words a refusal can use.

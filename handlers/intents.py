@@ -77,6 +77,7 @@ class IntentKind(str, enum.Enum):
     show_team_digest = "show_team_digest"
     onboard_hire = "onboard_hire"  # HR / admins register a new hire in words
     maturity = "maturity"  # HR / admins: where the organisation sits on the maturity ladder
+    extract_skills = "extract_skills"  # a person shares a project summary, CV or review excerpt: skills as suggestions
     mandatory_courses = "mandatory_courses"  # the mandatory-course policy for new hires
     # not in the catalogue: the command syntax, and nothing understood
     admin_command = "admin_command"
