@@ -95,13 +95,15 @@ def fit(feats: list[list[tuple[int, float, float]]], queries: list[tuple[str, se
         w -= np.linalg.solve(hess, grad)
     p = 1.0 / (1.0 + np.exp(-x @ w))
     best_t, best_f1 = 0.5, -1.0
-    for t in np.arange(0.05, 0.9, 0.01):
+    for t in np.arange(0.02, 0.9, 0.01):
         tp = float(((p >= t) & (y == 1)).sum())
         fp = float(((p >= t) & (y == 0)).sum())
         fn = float(y.sum()) - tp  # gold skills never among the candidates count as missed too
         f1 = 2 * tp / max(2 * tp + fp + fn, 1.0)
         if f1 > best_f1:
             best_t, best_f1 = float(t), f1
+        if round(t * 100) % 2 == 0 and t <= 0.3:
+            print(f"  threshold {t:.2f}: precision {tp / max(tp + fp, 1.0):.3f} recall {tp / max(float(y.sum()), 1.0):.3f} F1 {f1:.3f}")
     print(f"fit on {len(y)} candidates ({int(y.sum())} gold): bias={w[0]:.2f} cosine={w[1]:.2f} lexical={w[2]:.2f}; "
           f"F1-best threshold {best_t:.2f} (F1 {best_f1:.3f})")
     return w, best_t

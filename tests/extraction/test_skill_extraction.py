@@ -49,12 +49,14 @@ def labels(found) -> list[str]:
 
 
 def test_a_text_that_never_says_the_label_finds_the_skill_by_meaning(small):
-    found = small.extract("Sat down with our vendors every quarter and got the price per unit down by 8%.")
+    # Ranked without the suggestion threshold: a meaning-only match scores low (see EMBED_MIN_SCORE) but ranks first.
+    found = small.extract("Sat down with our vendors every quarter and got the price per unit down by 8%.", min_score=0.0)
     assert labels(found)[:1] == ["negotiate with suppliers"]
     assert found[0].sentence.startswith("Sat down with our vendors")
-    found = small.extract("I kept the team's yearly spending within what finance allowed and reported overruns early.")
+    found = small.extract("I kept the team's yearly spending within what finance allowed and reported overruns early.",
+                          min_score=0.0)
     assert "manage budgets" in labels(found)[:2]
-    found = small.extract("Every week I coached the two new hires on the team until they could work alone.")
+    found = small.extract("Every week I coached the two new hires on the team until they could work alone.", min_score=0.0)
     assert labels(found)[:1] == ["coach employees"]
 
 
@@ -65,7 +67,7 @@ def test_dashboards_in_sql_is_the_sql_skill_with_its_sentence(small):
 
 
 def test_unrelated_text_suggests_nothing_strong(small):
-    assert all(s.score < 0.5 for s in small.extract("The weather was lovely on Tuesday."))
+    assert small.extract("The weather was lovely on Tuesday.") == []
 
 
 def test_without_a_model_it_falls_back_to_label_matching():
