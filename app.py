@@ -8,6 +8,7 @@
     python app.py serve [--host H] [--port P]     the HTTP server (health, Slack, Teams)
     python app.py skills profile|gap|path|closest --as EMAIL [--role ROLE] --json
     python app.py skills tag-courses | accept-tag COURSE_CODE SKILL_URI
+    python app.py skills extract [--top K] [--json] [--each-line] < TEXT
     python app.py db upgrade                      migrate the database schema
     python app.py teams package [--out ZIP]       the Microsoft Teams app package (needs MICROSOFT_APP_ID)
     python app.py agent run [--json]              one pass of the agent (proposals, check-ins, deadlines)
@@ -417,11 +418,14 @@ def parser() -> argparse.ArgumentParser:
     author.set_defaults(func=cmd_author)
 
     skills = sub.add_parser("skills", help="skills answers as JSON, course tagging (see handlers/skills_cli.py)")
-    skills.add_argument("action", choices=["profile", "gap", "path", "closest", "tag-courses", "accept-tag"])
+    skills.add_argument("action", choices=["profile", "gap", "path", "closest", "tag-courses", "accept-tag", "extract"])
     skills.add_argument("args", nargs="*", help="accept-tag: COURSE_CODE SKILL_URI")
     skills.add_argument("--as", dest="as_email", metavar="EMAIL", help="whose skills (profile|gap|path|closest)")
     skills.add_argument("--role", help="target role (gap|path; default: the person's target role)")
     skills.add_argument("--json", action="store_true", help="print JSON")
+    skills.add_argument("--top", type=int, default=10, metavar="K", help="extract: at most K skills per text")
+    skills.add_argument("--each-line", action="store_true",
+                        help="extract: every stdin line is its own text; one JSON document per line, in order")
     skills.set_defaults(func=cmd_skills)
 
     teams = sub.add_parser("teams", help="Microsoft Teams app")

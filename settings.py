@@ -254,6 +254,12 @@ class Settings(BaseSettings):
 
     # Organisation
     demo_company: str = "Kestrel Systems"
+    skill_vectors_dir: Path | None = Field(
+        default=None,
+        description="where skill extraction keeps the embedded ESCO labels (.npy, one file per taxonomy and model; "
+                    "rebuilt when either changes: the full ESCO's ~111k labels take ~3 minutes once); "
+                    "empty means DATA_DIR/skill-vectors",
+    )
 
     @field_validator(*_SECRET_FIELDS, mode="before")
     @classmethod
@@ -341,6 +347,10 @@ class Settings(BaseSettings):
     @property
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def skill_vectors_path(self) -> Path:
+        return self.skill_vectors_dir or self.data_dir / "skill-vectors"
 
     @property
     def llm_enabled(self) -> bool:

@@ -50,6 +50,8 @@ class ActionKind(str, enum.Enum):
     approve_course_draft = "approve_course_draft"
     reject_course_draft = "reject_course_draft"
     edit_course_draft = "edit_course_draft"
+    # skills read from a shared text: accept every suggestion of one card; the target is the evidence ids joined by "."
+    accept_extracted_skills = "accept_extracted_skills"
 
 
 class ActionRef(BaseModel):

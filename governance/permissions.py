@@ -76,6 +76,7 @@ class Capability(str, enum.Enum):
     view_dashboard = "view_dashboard"  # sign in to the web dashboard (each page is then scoped by its own capability)
     manage_lms_clients = "manage_lms_clients"  # issue, list and revoke the xAPI credentials of an LMS
     author_course = "author_course"  # draft a course outline from a document; edit, approve or reject the draft
+    share_work_artefact = "share_work_artefact"  # skills read from a text one shares about oneself, as suggestions
 
 
 S, R, A = Target.self, Target.report, Target.anyone
@@ -129,6 +130,7 @@ MATRIX: dict[Capability, dict[Role, frozenset[Target]]] = {
     Capability.view_dashboard: {Role.manager: _TEAM, Role.hr: _ALL, Role.learning: _ALL, Role.admin: _ALL},
     Capability.manage_lms_clients: {Role.admin: _ALL},
     Capability.author_course: {Role.learning: _ALL, Role.hr: _ALL, Role.admin: _ALL},
+    Capability.share_work_artefact: {Role.employee: _SELF},
 }
 
 # What each capability lets a person do, in the words a refusal uses.
@@ -157,6 +159,7 @@ WORDS: dict[Capability, str] = {
     Capability.view_dashboard: "open the web dashboard",
     Capability.manage_lms_clients: "manage the xAPI credentials of an LMS",
     Capability.author_course: "draft, approve or reject a course",
+    Capability.share_work_artefact: "read skills from a text you share about your own work",
 }
 
 # Who can grant a missing role, in words a refusal can use.

@@ -95,7 +95,7 @@ def knowledge_base(ladder: Ladder) -> KnowledgeBase:
 
 def skill_extractor(ladder: Ladder) -> "SkillExtractor":
     """The skill extraction of this process over the current taxonomy, rebuilt when the skills change."""
-    from knowledge.embedding import embedder_for
+    from knowledge.embedding import MODEL_NAME, embedder_for
     from skills_engine.extraction import SkillExtractor
 
     with ladder.db.unit_of_work() as uow:
@@ -105,7 +105,9 @@ def skill_extractor(ladder: Ladder) -> "SkillExtractor":
             if made is not None and made[0] is index:
                 return made[1]
         uris = {skill_id: uri for skill_id, uri, _label in uow.skills.taxonomy.skill_rows()}
-    extractor = SkillExtractor(index, uris.__getitem__, embed=embedder_for(ladder.settings))
+        entries = uow.skills.taxonomy.skill_label_rows()
+    extractor = SkillExtractor(index, uris.__getitem__, embed=embedder_for(ladder.settings), entries=entries,
+                               vectors_dir=ladder.settings.skill_vectors_path, model_name=MODEL_NAME)
     with ladder.lock:
         ladder.__dict__["_skill_extractor"] = (index, extractor)
     return extractor

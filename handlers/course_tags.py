@@ -1,14 +1,18 @@
 """Use cases for admins: suggest ESCO skills for courses from their title and description, and accept a tag.
 
-Suggestions stay suggestions (they teach nothing in a path answer) until an admin accepts them.
+Suggestions stay suggestions (they teach nothing in a path answer) until an admin accepts them. Label matching
+(title counted above description) comes first; the skill extraction every other reader uses
+(``skills_engine.extraction``, by meaning) adds what the text says without naming a label, up to the same limit.
 """
 
 from __future__ import annotations
 
-from handlers.context import Ladder
+from handlers.context import Ladder, skill_extractor
 from skills_engine import tagging
 from storage import UnitOfWork
 from storage.models import Person
+
+COURSE_MIN_SCORE = 0.5  # the extractor's calibrated score: a course tag wants a likely skill, not a possible one
 
 
 def tag_courses(ladder: Ladder, uow: UnitOfWork, *, min_score: float | None = None) -> dict:
@@ -19,6 +23,8 @@ def tag_courses(ladder: Ladder, uow: UnitOfWork, *, min_score: float | None = No
     for course in uow.skills.courses_without_accepted_tags():
         suggestions = tagging.suggest(index, course.title, course.description or "", fuzzy_labels=forms,
                                       min_score=min_score if min_score is not None else tagging.MIN_SCORE)
+        suggestions += _by_meaning(ladder, course.title, course.description or "", {s.skill_id for s in suggestions},
+                                   tagging.MAX_SUGGESTIONS - len(suggestions))
         for s in suggestions:
             uow.skills.suggest_tag(course.id, s.skill_id, s.score)
         labels = uow.skills.skill_labels([s.skill_id for s in suggestions])
@@ -28,6 +34,17 @@ def tag_courses(ladder: Ladder, uow: UnitOfWork, *, min_score: float | None = No
     uow.audit.record(action="course_tags.suggested", actor_kind="system", object_type="course",
                      detail={"courses": len(out), "suggestions": sum(len(c["suggestions"]) for c in out)}, at=ladder.now())
     return {"courses": out}
+
+
+def _by_meaning(ladder: Ladder, title: str, description: str, known: set[int], room: int) -> list[tagging.TagSuggestion]:
+    """What the extractor finds (score 0..1, shown 0..100 like label matches) beyond the label matches."""
+    extractor = skill_extractor(ladder)
+    if room <= 0 or not extractor.uses_embeddings:
+        return []
+    found = extractor.extract(f"{title}.\n{description}", top_k=tagging.MAX_SUGGESTIONS + len(known),
+                              min_score=COURSE_MIN_SCORE)
+    return [tagging.TagSuggestion(s.skill_id, s.label, round(100 * s.score, 1), s.sentence)
+            for s in found if s.skill_id not in known][:room]
 
 
 def accept_tag(ladder: Ladder, uow: UnitOfWork, course_code: str, skill_uri: str, actor: Person | None = None) -> dict:

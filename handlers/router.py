@@ -18,6 +18,7 @@ from handlers import access, admin, career_path, follow_ups, knowledge_answer, l
 from handlers import marketplace as marketplace_handler
 from handlers import maturity as maturity_handler
 from handlers import authoring as authoring_handler
+from handlers import skill_extraction as skill_extraction_handler
 from handlers import skills as skills_handler
 from handlers import approvals as approvals_handler
 from handlers.context import Ladder, understander
@@ -169,6 +170,8 @@ class Router:
             return knowledge_answer.feedback(self.ladder, uow, person, ref.target, ref.kind == ActionKind.feedback_up)
         if ref.kind == ActionKind.clarify:
             return self._clarified(uow, person, message)
+        if ref.kind in skill_extraction_handler.CLICKS:  # its target is several evidence ids ("12.13.14")
+            return skill_extraction_handler.click(self.ladder, uow, person, ref.kind, ref.target)
         if not ref.target.isdigit():
             return Reply(text="That button is out of date — ask me again and use the new one.", ephemeral=True)
         target = int(ref.target)

@@ -6,6 +6,8 @@
     skills closest --as EMAIL                   nearest roles with their gap size
     skills tag-courses                          suggest ESCO skills for courses without accepted tags
     skills accept-tag COURSE_CODE SKILL_URI     accept a suggested tag (admins)
+    skills extract [--top K] [--json] [--each-line] < TEXT
+                                                ESCO skills read from stdin, each with its supporting sentence
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import json
 import sys
 
 from handlers import career_path, closest_roles, course_tags, skill_claims
-from handlers.context import Ladder
+from handlers.context import Ladder, skill_extractor
 from storage import UnitOfWork
 
 GAP_KEYS = ("person", "current_role", "role", "have", "missing", "helpful")
@@ -25,6 +27,8 @@ def _print(payload: dict, text: str, as_json: bool) -> None:
 
 
 def run(ladder: Ladder, args) -> int:
+    if args.action == "extract":
+        return extract(ladder, args, sys.stdin.read())
     if args.action in ("tag-courses", "accept-tag"):
         with ladder.db.unit_of_work() as uow:
             return _tagging(ladder, uow, args)
@@ -85,4 +89,32 @@ def _answer(ladder: Ladder, uow: UnitOfWork, args) -> int:
         _print(data, reply.text, args.json)
     else:
         _print(reply.data, reply.text, args.json)
+    return 0
+
+
+def _extracted(found) -> list[dict]:
+    return [{"uri": s.uri, "label": s.label, "score": s.score, "sentence": s.sentence} for s in found]
+
+
+def extract(ladder: Ladder, args, text: str) -> int:
+    """`skills extract`: the text's ESCO skills; with --each-line one JSON document per input line, in order."""
+    top = getattr(args, "top", 10) or 10
+    if top < 1:
+        print("--top needs a number of 1 or more.", file=sys.stderr)
+        return 2
+    if not text.strip():
+        print("No text to read: give the text on standard input, e.g. "
+              "`python app.py skills extract < summary.txt`.", file=sys.stderr)
+        return 2
+    extractor = skill_extractor(ladder)
+    method = "meaning+labels" if extractor.uses_embeddings else "labels only"
+    if getattr(args, "each_line", False):
+        for number, line in enumerate(text.splitlines(), start=1):
+            found = extractor.extract(line, top_k=top) if line.strip() else []
+            print(json.dumps({"line": number, "skills": _extracted(found)}, ensure_ascii=False), flush=True)
+        return 0
+    found = extractor.extract(text, top_k=top)
+    lines = [f"{s.score:.2f}  {s.label}  <{s.uri}>\n      from: {s.sentence}" for s in found]
+    summary = "\n".join(lines) if lines else "No ESCO skill found in this text."
+    _print({"method": method, "skills": _extracted(found)}, f"{summary}\n({method})", args.json)
     return 0
