@@ -20,6 +20,8 @@
     python app.py audit bias --from-csv FILE --outcome COLUMN --selected VALUE --category COLUMN [...]
     python app.py privacy export EMAIL [--out FILE]   everything Ladder holds about a person (JSON + summary)
     python app.py privacy jobs | resume ID | purge    erasure jobs (erasing needs HR's approval in chat); retention
+    python app.py forecast backtest [--series demo|co2] [--json]   skill-gap forecast vs naive baselines (MASE, coverage)
+    python app.py forecast gaps [--quarters N] [--json]            the skills the demo organisation will be short of
 """
 
 from __future__ import annotations
@@ -182,6 +184,12 @@ def cmd_maturity(args, ladder) -> int:
         result = assessment(ladder, uow)
     print(json.dumps(result.as_data(), indent=2, ensure_ascii=False) if args.json else render(result).text)
     return 0
+
+
+def cmd_forecast(args) -> int:
+    from handlers import forecast_cli
+
+    return forecast_cli.run(args)
 
 
 def cmd_onboarding(args, ladder) -> int:
@@ -370,6 +378,10 @@ def parser() -> argparse.ArgumentParser:
     model.add_argument("--no-download", action="store_true", help="only say where it is and whether it loads")
     model.set_defaults(func=cmd_embedding_model)
 
+    from handlers import forecast_cli
+
+    forecast_cli.add_parser(sub)
+    sub.choices["forecast"].set_defaults(func=cmd_forecast, needs_ladder=False)
     from handlers import keys_cli
 
     keys_cli.add_parser(sub)
