@@ -73,6 +73,7 @@ class Capability(str, enum.Enum):
     onboard_hire = "onboard_hire"  # register a new hire: directory record, mandatory courses, plan for the manager
     manage_mandatory_courses = "manage_mandatory_courses"  # which courses new hires must take
     assess_maturity = "assess_maturity"  # where the organisation sits on the maturity ladder; answer its questionnaire
+    forecast_gaps = "forecast_gaps"  # which skills the organisation (HR) or the team one leads (manager) will lack
 
 
 S, R, A = Target.self, Target.report, Target.anyone
@@ -123,6 +124,7 @@ MATRIX: dict[Capability, dict[Role, frozenset[Target]]] = {
     Capability.onboard_hire: {Role.hr: _ALL, Role.admin: _ALL},
     Capability.manage_mandatory_courses: {Role.hr: _ALL, Role.learning: _ALL, Role.admin: _ALL},
     Capability.assess_maturity: {Role.hr: _ALL, Role.admin: _ALL},
+    Capability.forecast_gaps: {Role.manager: frozenset({R}), Role.hr: _ALL, Role.admin: _ALL},
 }
 
 # What each capability lets a person do, in the words a refusal uses.
@@ -148,6 +150,7 @@ WORDS: dict[Capability, str] = {
     Capability.manage_digests: "manage digest schedules",
     Capability.onboard_hire: "onboard a new hire", Capability.manage_mandatory_courses: "set which courses are mandatory",
     Capability.assess_maturity: "assess where the organisation sits on the maturity ladder",
+    Capability.forecast_gaps: "forecast the skills a team or the organisation will be short of",
 }
 
 # Who can grant a missing role, in words a refusal can use.

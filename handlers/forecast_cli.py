@@ -18,7 +18,10 @@ def add_parser(sub) -> None:
                                             "80%/95% interval coverage")
     bt.add_argument("--series", choices=SERIES, action="append", help="which series (default: both)")
     bt.add_argument("--json", action="store_true", help="print the reports as JSON")
-    gp = fc_sub.add_parser("gaps", help="the skills the demo organisation is expected to be short of")
+    gp = fc_sub.add_parser("gaps", help="the skills the organisation (or one team) is expected to be short of")
+    gp.add_argument("--team", help="one team, by name (default: the organisation)")
+    gp.add_argument("--demo-history", action="store_true",
+                    help="the generated demo history (forecasting/demo_history.py) instead of the database")
     gp.add_argument("--quarters", type=int, default=4, help="2 to 4 quarters ahead (default 4)")
     gp.add_argument("--json", action="store_true", help="print the gaps as JSON")
 
@@ -47,6 +50,8 @@ def run(args) -> int:
     if not 2 <= args.quarters <= 4:
         print("The forecast covers 2 to 4 quarters ahead; pick --quarters 2, 3 or 4.")
         return 2
+    if not args.demo_history:
+        return database_gaps(args)
     found = gaps({s.skill: (list(s.demand), list(s.supply)) for s in generate()}, args.quarters)
     if args.json:
         print(json.dumps([g.as_dict() for g in found], indent=2, ensure_ascii=False))
@@ -57,3 +62,23 @@ def run(args) -> int:
         for i, g in enumerate(found, start=1):
             print(f"{i}. {g.skill}: {g.why()}")
     return 0
+
+
+def database_gaps(args) -> int:
+    """The gaps from the recorded monthly history (``skill_monthly``), as the operator (no permission check: the
+    command line is the operator's), in the words chat uses."""
+    from app import build
+    from handlers.forecast import scoped_reply
+
+    ladder = build()
+    with ladder.db.read_only() as uow:
+        team = uow.skill_history.team_by_name(args.team) if args.team else None
+        if args.team and team is None:
+            print(f"I don't know a team called “{args.team}”.")
+            return 2
+        reply = scoped_reply(uow, team, args.quarters)
+    if args.json:
+        print(json.dumps(reply.data, indent=2, ensure_ascii=False))
+    else:
+        print(reply.text)
+    return 0 if reply.data["status"] == "done" else 1

@@ -77,6 +77,7 @@ class IntentKind(str, enum.Enum):
     show_team_digest = "show_team_digest"
     onboard_hire = "onboard_hire"  # HR / admins register a new hire in words
     maturity = "maturity"  # HR / admins: where the organisation sits on the maturity ladder
+    forecast_gaps = "forecast_gaps"  # HR: the skills the organisation / a team will lack; managers: their team
     mandatory_courses = "mandatory_courses"  # the mandatory-course policy for new hires
     # not in the catalogue: the command syntax, and nothing understood
     admin_command = "admin_command"

@@ -14,6 +14,7 @@ from conversation import ActionKind, ActionRef, Button, Card, Reply
 from governance.permissions import Role
 from handlers import (access, admin, approvals as approvals_handler, bias_audit, career_path, challenges, digests,
                       knowledge_answer, learning, marketplace, maturity, onboarding, privacy)
+from handlers import forecast
 from handlers.approval_text import parse_challenge, parse_decision, parse_resolution
 from handlers.context import Ladder
 from handlers.intents import Intent, IntentKind
@@ -249,6 +250,7 @@ USE_CASES: dict[IntentKind, UseCase] = {
     IntentKind.onboard_hire: lambda ladder, uow, person, i: onboarding.chat_hire(ladder, uow, person, i.text),
     IntentKind.mandatory_courses: _admin("mandatory"),
     IntentKind.maturity: maturity.chat,
+    IntentKind.forecast_gaps: forecast.chat,
     IntentKind.bias_audit: bias_audit.chat,
     IntentKind.seed_demo: seed_demo,
     IntentKind.policy_question: lambda ladder, uow, person, i: knowledge_answer.answer(ladder, uow, person, i.text,

@@ -23,6 +23,7 @@ from storage.knowledge_docs import KnowledgeDocs
 from storage.leases import Leases
 from storage.marketplace import Marketplace
 from storage.maturity import Maturity
+from storage.skill_history import SkillHistory
 from storage.onboarding import Onboardings
 from storage.organisation import Organisation
 from storage.people import People
@@ -71,6 +72,7 @@ class UnitOfWork:
     preferences = _Repository(PrivacyPreferences)
     rate_buckets = _Repository(RateBuckets)
     digests = _Repository(Digests)
+    skill_history = _Repository(SkillHistory)
 
     def __init__(self, session: Session, audit_keys: AuditKeys | None = None) -> None:
         """``audit_keys``: what every audit insert stamps its entry with (handed to the Database by app.build)."""

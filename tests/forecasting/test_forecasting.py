@@ -85,7 +85,7 @@ def test_cli_backtest_and_gaps(capsys):
     assert main(["forecast", "backtest", "--series", "demo"]) == 0
     out = capsys.readouterr().out
     assert "| quarter ahead | method MASE |" in out and "| all |" in out
-    assert main(["forecast", "gaps", "--quarters", "3"]) == 0
+    assert main(["forecast", "gaps", "--demo-history", "--quarters", "3"]) == 0
     assert "Machine learning" in capsys.readouterr().out
     assert main(["forecast", "gaps", "--quarters", "9"]) == 2
     assert "2 to 4 quarters" in capsys.readouterr().out
