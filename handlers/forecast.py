@@ -61,7 +61,7 @@ def scoped_reply(uow: UnitOfWork, team: Team | None, quarters: int) -> Reply:
         found = gaps(uow.skill_history.series(team.id if team else None), quarters)
     except NoHistory:
         return Reply(text=f"There is no monthly skill history for {scope} yet, so I can't forecast its gaps. "
-                          "The history builds up month by month (`python app.py forecast snapshot`).", ephemeral=True,
+                          "It needs at least three months of supply and demand per skill for that team.", ephemeral=True,
                      data={"intent": "forecast_gaps", "status": "no_history", "scope": scope})
     if not found:
         return Reply(text=f"No skill is expected to be short in {scope} over the next {quarters} quarters.",
