@@ -23,6 +23,8 @@
     python app.py privacy jobs | resume ID | purge    erasure jobs (erasing needs HR's approval in chat); retention
     python app.py hris import people|roles|ratings|kpis FILE --mapping MAP.yaml [--dry-run] [--errors OUT] [--json]
     python app.py hris apply-due [--json]         role changes and leave dates whose day has come (idempotent, daily)
+    python app.py forecast backtest [--series demo|co2] [--json]   skill-gap forecast vs naive baselines (MASE, coverage)
+    python app.py forecast gaps [--quarters N] [--json]            the skills the demo organisation will be short of
 """
 
 from __future__ import annotations
@@ -248,6 +250,10 @@ def cmd_author(args, ladder) -> int:
         for card in reply.cards:
             print(f"\n{card.title}\n{card.body}")
     return 0 if reply.data.get("status") == "drafted" else 2
+def cmd_forecast(args) -> int:
+    from handlers import forecast_cli
+
+    return forecast_cli.run(args)
 
 
 def cmd_onboarding(args, ladder) -> int:
@@ -459,6 +465,10 @@ def parser() -> argparse.ArgumentParser:
     model.add_argument("--no-download", action="store_true", help="only say where it is and whether it loads")
     model.set_defaults(func=cmd_embedding_model)
 
+    from handlers import forecast_cli
+
+    forecast_cli.add_parser(sub)
+    sub.choices["forecast"].set_defaults(func=cmd_forecast, needs_ladder=False)
     from handlers import keys_cli
 
     keys_cli.add_parser(sub)

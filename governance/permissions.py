@@ -77,6 +77,7 @@ class Capability(str, enum.Enum):
     manage_lms_clients = "manage_lms_clients"  # issue, list and revoke the xAPI credentials of an LMS
     author_course = "author_course"  # draft a course outline from a document; edit, approve or reject the draft
     share_work_artefact = "share_work_artefact"  # skills read from a text one shares about oneself, as suggestions
+    forecast_gaps = "forecast_gaps"  # which skills the organisation (HR) or the team one leads (manager) will lack
 
 
 S, R, A = Target.self, Target.report, Target.anyone
@@ -131,6 +132,7 @@ MATRIX: dict[Capability, dict[Role, frozenset[Target]]] = {
     Capability.manage_lms_clients: {Role.admin: _ALL},
     Capability.author_course: {Role.learning: _ALL, Role.hr: _ALL, Role.admin: _ALL},
     Capability.share_work_artefact: {Role.employee: _SELF},
+    Capability.forecast_gaps: {Role.manager: frozenset({R}), Role.hr: _ALL, Role.admin: _ALL},
 }
 
 # What each capability lets a person do, in the words a refusal uses.
@@ -160,6 +162,7 @@ WORDS: dict[Capability, str] = {
     Capability.manage_lms_clients: "manage the xAPI credentials of an LMS",
     Capability.author_course: "draft, approve or reject a course",
     Capability.share_work_artefact: "read skills from a text you share about your own work",
+    Capability.forecast_gaps: "forecast the skills a team or the organisation will be short of",
 }
 
 # Who can grant a missing role, in words a refusal can use.

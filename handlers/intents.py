@@ -80,6 +80,7 @@ class IntentKind(str, enum.Enum):
     dashboard = "dashboard"  # a one-time sign-in link to the web dashboard
     author_course = "author_course"  # L&D / HR / admins: a course outline drafted from a document, text or link
     extract_skills = "extract_skills"  # a person shares a project summary, CV or review excerpt: skills as suggestions
+    forecast_gaps = "forecast_gaps"  # HR: the skills the organisation / a team will lack; managers: their team
     mandatory_courses = "mandatory_courses"  # the mandatory-course policy for new hires
     # not in the catalogue: the command syntax, and nothing understood
     admin_command = "admin_command"

@@ -17,6 +17,7 @@ from handlers import (access, admin, approvals as approvals_handler, bias_audit,
 from handlers import dashboard
 from handlers import authoring
 from handlers import skill_extraction
+from handlers import forecast
 from handlers.approval_text import parse_challenge, parse_decision, parse_resolution
 from handlers.context import Ladder
 from handlers.intents import Intent, IntentKind
@@ -255,6 +256,7 @@ USE_CASES: dict[IntentKind, UseCase] = {
     IntentKind.dashboard: dashboard.chat,
     IntentKind.author_course: lambda ladder, uow, person, i: authoring.chat(ladder, uow, person, i),
     IntentKind.extract_skills: skill_extraction.share_artefact,
+    IntentKind.forecast_gaps: forecast.chat,
     IntentKind.bias_audit: bias_audit.chat,
     IntentKind.seed_demo: seed_demo,
     IntentKind.policy_question: lambda ladder, uow, person, i: knowledge_answer.answer(ladder, uow, person, i.text,

@@ -180,6 +180,7 @@ def seed_demo(ladder: Ladder) -> SeedSummary:
         _enrolments(uow, rng, people, course_ids, now)
         _mandatory_courses(uow, teams)
         _demographics(uow, people)
+        _skill_history(uow, teams, skills)
         return SeedSummary(len(people), len(teams), len(course_ids), opp_count, evidence_count)
 
 
@@ -345,3 +346,24 @@ def admin_seed(ladder: Ladder, uow: UnitOfWork, actor: Person, args: str) -> Rep
     report = ingest_documents(ladder, [HANDBOOK])
     return Reply(text=f"Demo organisation reset: {summary}; {waiting_text(waiting)}. Handbook: {report.summary()}", ephemeral=True,
                  data={"intent": "admin_seed"})
+
+
+# The teams that carry the demo's skill history (their share of the organisation's numbers); the other teams have
+# none, so "which skills will we be short of?" for them says there is no history yet.
+SKILL_HISTORY_SHARES = {"Product Engineering": 0.40, "Platform Engineering": 0.25, "Data & Analytics": 0.35}
+
+
+def _skill_history(uow: UnitOfWork, teams: dict[str, Team], skills: dict[str, int]) -> None:
+    """48 months of supply / pipeline / demand per team and skill up to the demo's month, from the documented model
+    of forecasting/demo_history.py (growth, seasonality, machine learning becoming scarce)."""
+    from forecasting.demo_history import generate, months_back
+
+    months = months_back(TODAY)
+    rows = []
+    for series in generate():
+        skill_id = skills[series.esco_label]
+        for team_name, share in SKILL_HISTORY_SHARES.items():
+            rows += [(month, teams[team_name].id, skill_id, round(0.9 * supply * share, 2),
+                      round(0.1 * supply * share, 2), round(demand * share, 2))
+                     for month, demand, supply in zip(months, series.demand, series.supply)]
+    uow.skill_history.add_months(rows)

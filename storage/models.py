@@ -829,6 +829,24 @@ class CourseAssessment(Base):
     location: Mapped[str] = mapped_column(String(300), default="")
 
 
+# --------------------------------------------------------------------------- skill-gap forecasting
+
+
+class SkillMonthly(Base):
+    """One month of one skill in one team (0018): supply at level, the learning pipeline, demand — the history the
+    skill-gap forecast reads. One row per (month, team, skill); recording a month again replaces its numbers."""
+
+    __tablename__ = "skill_monthly"
+    __table_args__ = (UniqueConstraint("month", "team_id", "skill_id", name="uq_skill_monthly"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[dt.date] = mapped_column(Date)  # the first day of the month
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"))
+    supply: Mapped[float] = mapped_column(Float, default=0.0)  # people holding the skill at the required level
+    pipeline: Mapped[float] = mapped_column(Float, default=0.0)  # people learning it (enrolled, in progress)
+    demand: Mapped[float] = mapped_column(Float, default=0.0)  # people needed: roles planned, opportunities, requirements
+
+
 # Every column stored encrypted, as (table, column): read off the column types, so the rotation job, `keys status`
 # and docs/encryption.md (checked by a test) follow the models. A new table's EncryptedText column joins by itself.
 ENCRYPTED_COLUMNS: tuple[tuple[str, str], ...] = tuple(

@@ -26,6 +26,7 @@ from storage.knowledge_docs import KnowledgeDocs
 from storage.leases import Leases
 from storage.marketplace import Marketplace
 from storage.maturity import Maturity
+from storage.skill_history import SkillHistory
 from storage.onboarding import Onboardings
 from storage.organisation import Organisation
 from storage.people import People
@@ -79,6 +80,7 @@ class UnitOfWork:
     dashboard = _Repository(Dashboard)
     xapi = _Repository(XapiRecords)
     hr_data = _Repository(HrData)
+    skill_history = _Repository(SkillHistory)
 
     def __init__(self, session: Session, audit_keys: AuditKeys | None = None) -> None:
         """``audit_keys``: what every audit insert stamps its entry with (handed to the Database by app.build)."""
