@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -131,7 +132,7 @@ class LabelVectors:
             matrix = np.asarray(embed(texts), dtype=np.float32).reshape(len(texts), -1) if texts else np.zeros((0, 1), np.float32)
             if path is not None:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(".tmp.npy")
+                tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")  # two processes building it never share a file
                 np.save(tmp, matrix)
                 tmp.replace(path)
         return cls(np.asarray(ids, dtype=np.int64), np.asarray(starts, dtype=np.int64), matrix)

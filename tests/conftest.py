@@ -121,6 +121,9 @@ def embedding_model_for_tests(tmp_path_factory) -> Iterator[None]:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("EMBEDDING_MODEL_DIR", str(SHARED_MODEL))
+        # The demo's ESCO labels are embedded once per run, not once per demo database (a ~minute each on 2 cores):
+        # shared by the xdist workers (their temporary folders have one parent), keyed by labels and model.
+        patch.setenv("SKILL_VECTORS_DIR", str(tmp_path_factory.getbasetemp().parent / "skill-vectors"))
         patch.setattr(ONNXMiniLM_L6_V2, "DOWNLOAD_PATH", tmp_path_factory.mktemp("chroma-cache") / ONNXMiniLM_L6_V2.MODEL_NAME)
         patch.setattr(ONNXMiniLM_L6_V2, "MODEL_DOWNLOAD_URL", f"http://127.0.0.1:{_closed_port()}/onnx.tar.gz")
         yield
