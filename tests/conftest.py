@@ -223,3 +223,24 @@ def intent_model_fitted():
 
     build_understander(Settings(embedding_model_dir=SHARED_MODEL))
     build_understander(Settings(embedding_model_dir=SHARED / "no-model-here"))  # the words-only model too
+
+
+@pytest.fixture(scope="session", autouse=True)
+def skill_vectors_built_once(embedding_model_for_tests, tmp_path_factory) -> None:
+    """Skill extraction embeds the demo taxonomy's ESCO labels on first use (a minute on 2 cores). Done here once per
+    test process, into the SKILL_VECTORS_DIR every test shares, so no test that posts a brief or shares a text waits
+    for it inside a channel's time limit (where it would show as "Working on it…")."""
+    import app
+    from handlers.context import skill_extractor
+    from handlers.seed_demo import seed_demo
+    from settings import Settings
+
+    if not (SHARED_MODEL / "onnx" / "model.onnx").is_file():
+        return  # label matching only: nothing to embed
+    folder = tmp_path_factory.mktemp("skill-vectors-warm")
+    ladder = app.build(Settings(data_dir=folder, database_url=f"sqlite:///{folder / 'warm.db'}", embedding_model_dir=SHARED_MODEL))
+    try:
+        seed_demo(ladder)
+        skill_extractor(ladder).extract("Built dashboards in SQL.")
+    finally:
+        ladder.db.dispose()
