@@ -175,6 +175,17 @@ class SlackStandIn:
                 pass
         return self.of(method)
 
+    async def final(self, method: str, timeout: float = 15.0) -> Call:
+        """The first call of ``method`` that is an answer: a command slower than the ack's grace time first posts
+        "Working on it…" (a freshly started worker process may be, on a loaded machine), and the answer follows."""
+        count = 1
+        while True:
+            calls = await self.wait_for(method, count, timeout)
+            answers = [c for c in calls if c.args.get("text") != "Working on it…"]
+            if answers:
+                return answers[0]
+            count = len(calls) + 1
+
     async def settle(self, quiet: float = 0.3) -> None:
         """Wait until no call arrived for ``quiet`` seconds (to prove something did NOT happen)."""
         while True:

@@ -45,18 +45,18 @@ def test_ladder_command_help_refusal_and_admin_status(fresh_demo, slack_processe
             started = time.perf_counter()
             status, body = await h.slack.form(slash_command(maya, "status", h.api.response_url("maya")))
             assert status == 200 and body == "" and time.perf_counter() - started < 3
-            [refusal] = await h.api.wait_for("response_url:maya")
+            refusal = await h.api.final("response_url:maya")
             assert refusal.args["response_type"] == "ephemeral"
             assert "To see Ladder's status you need to be in HR or in L&D or an admin" in refusal.args["text"]
             assert "Who can grant it" in refusal.args["text"]
 
             await h.slack.form(slash_command(priya, "status", h.api.response_url("priya")))
-            [answer] = await h.api.wait_for("response_url:priya")
+            answer = await h.api.final("response_url:priya")
             assert answer.args["response_type"] == "ephemeral" and "Ladder status" in answer.args["text"]
             assert "people: 60" in json.dumps(answer.args["blocks"])
 
             await h.slack.form(slash_command(maya, "help", h.api.response_url("help")))
-            [helped] = await h.api.wait_for("response_url:help")
+            helped = await h.api.final("response_url:help")
             assert "/ladder help" in helped.args["text"]
             assert h.api.problems == [] and not h.api.of("chat.postMessage")
 
@@ -309,7 +309,7 @@ def test_socket_mode_delivers_events_and_commands_without_a_public_url(fresh_dem
             await h.api.socket_outbox.put({"envelope_id": "env-2", "type": "slash_commands", "payload": command,
                                            "accepts_response_payload": True})
             await h.api.wait_for_ack("env-2")
-            [answer] = await h.api.wait_for("response_url:sock")
+            answer = await h.api.final("response_url:sock")
             assert "Ladder status" in answer.args["text"]
 
     asyncio.run(scenario())
