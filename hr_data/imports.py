@@ -385,11 +385,8 @@ class RolesImport:
             except BadCell as cell:
                 ctx.bad(line, cell)
                 continue
-            if (ext, day) in self.seen:
-                ctx.sink.add(LineError(line, p.column("effective_date"), f"{ext} has a change on {day} on line "
-                                       f"{self.seen[(ext, day)]} already; this line is skipped"))
+            if _repeated(ctx, self.seen, (ext, day), line, p.column("effective_date"), f"{ext} has a change on {day}"):
                 continue
-            self.seen[(ext, day)] = line
             raw.append((line, rec))
         people = uow.hr_data.person_ids({r["ext"] for _, r in raw} | {r["manager"] for _, r in raw if r["manager"]})
         teams = uow.hr_data.team_ids((r["team"] for _, r in raw if r["team"]), create=not ctx.dry_run)
@@ -456,11 +453,8 @@ class RatingsImport:
             except BadCell as cell:
                 ctx.bad(line, cell)
                 continue
-            if (ext, period) in self.seen:
-                ctx.sink.add(LineError(line, p.column("period"), f"{ext} has a rating for {period} on line "
-                                       f"{self.seen[(ext, period)]} already; this line is skipped"))
+            if _repeated(ctx, self.seen, (ext, period), line, p.column("period"), f"{ext} has a rating for {period}"):
                 continue
-            self.seen[(ext, period)] = line
             raw.append((line, ext, period, end, rating, scale))
         people = uow.hr_data.person_ids({r[1] for r in raw})
         rows = []
@@ -543,3 +537,12 @@ def _tally(ctx: Context, rows: list[dict[str, Any]], existing: dict, key: Callab
 
 IMPORTERS: dict[str, Callable[[Context], Any]] = {"people": PeopleImport, "roles": RolesImport, "ratings": RatingsImport,
                                                   "kpis": KpisImport}
+
+
+def _repeated(ctx, seen: dict, key: tuple, line: int, column: str, what: str) -> bool:
+    """True (and the line reported) when ``key`` came on an earlier line of the file; else remember this line."""
+    if key in seen:
+        ctx.sink.add(LineError(line, column, f"{what} on line {seen[key]} already; this line is skipped"))
+        return True
+    seen[key] = line
+    return False
