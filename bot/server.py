@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 
 from aiohttp import web
 
+from bot.blocking import in_thread
 from bot import slack, teams  # light: each imports its SDK only when it mounts
 from handlers.context import Ladder
 
@@ -40,14 +41,8 @@ async def healthz(_request: web.Request) -> web.Response:
 
 async def readyz(request: web.Request) -> web.Response:
     ladder = request.app[LADDER_KEY]
-    ok = await _in_thread(ladder.db.ping)
+    ok = await in_thread(ladder.db.ping)
     return web.json_response({"status": "ready" if ok else "unavailable", "database": ok}, status=200 if ok else 503)
-
-
-async def _in_thread(fn, *args):
-    import asyncio
-
-    return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
 
 
 def build_app(ladder: Ladder, channels: Sequence[MountChannel] = ALL_CHANNELS) -> web.Application:

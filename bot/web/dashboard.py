@@ -6,15 +6,14 @@ cookie carries the session. What a page shows comes from ``handlers.dashboard_pa
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from bot.blocking import in_thread
 from conversation.errors import log_failure
 from handlers import dashboard, dashboard_pages
 from handlers.context import Ladder
@@ -76,10 +75,6 @@ def _message(request: web.Request, title: str, message: str, status: int, hint: 
     return _render(request, "message.html", status=status, title=title, message=message, hint=hint, pages=None, visitor=None)
 
 
-async def _in_thread(fn: Callable, *args):
-    return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
-
-
 async def login_page(request: web.Request) -> web.Response:
     ladder = request.app[LADDER]
     token = request.query.get("token", "")[:200]
@@ -88,7 +83,7 @@ async def login_page(request: web.Request) -> web.Response:
         with ladder.db.read_only() as uow:
             return dashboard.link_state(ladder, uow, token)
 
-    found = await _in_thread(state)
+    found = await in_thread(state)
     if found != "valid":
         return _message(request, "Sign-in link not valid", dashboard.LINK_PROBLEMS[found], 403, dashboard.ASK_AGAIN)
     return _render(request, "login.html", title="Sign in", token=token, pages=None, visitor=None)
@@ -106,7 +101,7 @@ async def login(request: web.Request) -> web.Response:
         with ladder.db.unit_of_work() as uow:
             return dashboard.sign_in(ladder, uow, token)
 
-    result = await _in_thread(consume)
+    result = await in_thread(consume)
     if result.session is None:
         return _message(request, "Sign-in link not valid", dashboard.LINK_PROBLEMS[result.problem or "unknown"], 403,
                         dashboard.ASK_AGAIN)
@@ -124,7 +119,7 @@ async def logout(request: web.Request) -> web.Response:
         with ladder.db.unit_of_work() as uow:
             dashboard.sign_out(uow, request.cookies.get(COOKIE))
 
-    await _in_thread(end)
+    await in_thread(end)
     response = _message(request, "Signed out", "You are signed out of the dashboard.", 200, dashboard.ASK_AGAIN)
     response.del_cookie(COOKIE, path="/dashboard")
     return response
@@ -134,7 +129,7 @@ def page(section: str | None):
     async def handler(request: web.Request) -> web.Response:
         ladder = request.app[LADDER]
         try:
-            return await _in_thread(_page, request, ladder, section)
+            return await in_thread(_page, request, ladder, section)
         except Exception:  # noqa: BLE001 - a person sees a plain page with an error id, never a traceback
             error_id = log_failure(log, "dashboard page failed", path=request.path)
             return _message(request, "Something went wrong", f"This page could not be shown (error id {error_id}).", 500,
