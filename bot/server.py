@@ -40,9 +40,17 @@ async def healthz(_request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
+    """Ready when the database answers and, with Slack worker processes, every one of them has started (until then
+    a load balancer should send Slack's events to a server whose answers go out at once)."""
     ladder = request.app[LADDER_KEY]
     ok = await in_thread(ladder.db.ping)
-    return web.json_response({"status": "ready" if ok else "unavailable", "database": ok}, status=200 if ok else 503)
+    body: dict = {"database": ok}
+    channel = request.app.get(slack.SLACK_CHANNEL_KEY)
+    pool = getattr(channel, "workers", None)
+    if pool is not None:
+        body["slack_workers"] = {"ready": pool.ready(), "wanted": pool.processes}
+        ok = ok and pool.ready() == pool.processes
+    return web.json_response({"status": "ready" if ok else "unavailable", **body}, status=200 if ok else 503)
 
 
 def build_app(ladder: Ladder, channels: Sequence[MountChannel] = ALL_CHANNELS) -> web.Application:

@@ -72,8 +72,9 @@ def _yield_cpu_to_the_server(priority: str) -> None:
 # ---------------------------------------------------------------------------------- the wire
 
 # Serving process → worker: (call id, pickled (method, args)). Worker → serving process: (STARTED, call id) once it has
-# taken a call, (DONE, call id) when the call is over, (NOTIFY, email, reply) for a proactive message.
-STARTED, DONE, NOTIFY = "started", "done", "notify"
+# taken a call, (DONE, call id) when the call is over, (NOTIFY, email, reply) for a proactive message, and (READY,) once,
+# when its channel has started (the server's /readyz counts ready workers).
+STARTED, DONE, NOTIFY, READY = "started", "done", "notify", "ready"
 STARVED_SECONDS = 10.0  # a call not taken by its worker after this long is logged
 SEND_INLINE_BYTES = 64 * 1024  # well under a local socket's buffer: written from the event loop at once
 
@@ -156,6 +157,7 @@ def _worker_main(settings, conn: Connection) -> None:
     async def serve() -> None:
         await channel.start()
         loop.add_reader(conn.fileno(), on_readable)
+        send(_dumps((READY,)))
         await hung_up
         loop.remove_reader(conn.fileno())
         if running:
@@ -198,6 +200,7 @@ class _Worker:
         self.loop = asyncio.get_running_loop()
         self.calls: dict[int, _Call] = {}
         self.lost: str | None = None
+        self.ready = False  # its channel has started: calls are taken at once
         self._ids = itertools.count(1)
         self._sending = asyncio.Lock()
         self.loop.add_reader(self.conn.fileno(), self._on_readable)
@@ -237,6 +240,9 @@ class _Worker:
                 message = pickle.loads(self.conn.recv_bytes())
                 if message[0] == NOTIFY:
                     self.deliver(message[1], message[2])
+                    continue
+                if message[0] == READY:
+                    self.ready = True
                     continue
                 call = self.calls.get(message[1])
                 if call is not None:
@@ -303,6 +309,11 @@ class WorkerPool:
 
     def pids(self) -> list[int]:
         return [w.process.pid for w in self._workers]
+
+    def ready(self) -> int:
+        """How many worker processes are up and taking calls (``processes`` when all are; fewer while they start,
+        or while a dead one is replaced)."""
+        return sum(1 for w in self._workers if w.ready and w.lost is None)
 
     def start(self) -> None:
         """Spawn the workers now (they load in the background), not when the first person is waiting."""

@@ -4,6 +4,7 @@ stand-in Slack Web API, and payloads shaped like Slack's own (../shared/fixtures
 from __future__ import annotations
 
 import copy
+import asyncio
 import itertools
 import json
 import time
@@ -145,16 +146,33 @@ class Harness:
 
 def slack_settings(ladder: Ladder, api: SlackStandIn, **extra: Any):
     # Threads by default (one process per test keeps the suite fast); tests that take ``slack_processes`` run
-    # the same flows in worker processes, as `serve` does. Those workers run at "low" priority, not `serve`'s
-    # "idle": the suite's other tests keep the CPUs busy, and an idle-class worker would wait for them to finish
-    # (test_slack_answer_processes.py checks the default's scheduling policy itself).
+    # the same flows in worker processes, as `serve` does. Those workers run at "normal" priority, not `serve`'s
+    # "idle": the suite's other tests keep the CPUs busy, and an idle-class (or even nice 10) worker would wait for
+    # them to finish (test_slack_answer_processes.py checks the default's scheduling policy itself).
     return ladder.settings.model_copy(update={
         "slack_bot_token": SecretStr(BOT_TOKEN), "slack_signing_secret": SecretStr(SIGNING_SECRET),
-        "slack_api_url": api.api_url, "slack_answer_processes": 0, "slack_worker_priority": "low", **extra})
+        "slack_api_url": api.api_url, "slack_answer_processes": 0, "slack_worker_priority": "normal", **extra})
+
+
+WORKERS_START_SECONDS = 180.0  # spawning a worker imports all of Ladder: on a loaded 2-CPU machine, tens of seconds
+
+
+async def wait_until_ready(session: ClientSession, base: str, timeout: float = WORKERS_START_SECONDS) -> dict:
+    """Poll /readyz as a load balancer would, until the server (and each Slack worker process) is ready."""
+    deadline = time.monotonic() + timeout
+    while True:
+        async with session.get(f"{base}/readyz") as response:
+            body = await response.json()
+            if response.status == 200:
+                return body
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the server was not ready after {timeout}s: {body}")
+        await asyncio.sleep(0.1)
 
 
 @asynccontextmanager
-async def serving(ladder: Ladder, directory: dict[str, str] | None = None, **settings_extra: Any):
+async def serving(ladder: Ladder, directory: dict[str, str] | None = None, *, wait_ready: bool = True,
+                  **settings_extra: Any):
     from bot.server import build_app
 
     async with SlackStandIn(directory if directory is not None else directory_of(ladder)) as api:
@@ -168,6 +186,8 @@ async def serving(ladder: Ladder, directory: dict[str, str] | None = None, **set
         try:
             async with ClientSession() as session:
                 base = f"http://127.0.0.1:{port}"
+                if wait_ready:  # with worker processes: once each of them takes calls
+                    await wait_until_ready(session, base)
                 yield Harness(api, SignedClient(f"{base}/slack/events", session), slack_ladder, app, base)
         finally:
             await runner.cleanup()

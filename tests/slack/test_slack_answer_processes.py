@@ -16,6 +16,7 @@ import signal
 import time
 
 import pytest
+from aiohttp import ClientSession
 
 from bot.slack import SLACK_CHANNEL_KEY
 from bot.slack.workers import WORKER_NICENESS
@@ -54,7 +55,7 @@ def _workers() -> list[multiprocessing.Process]:
 @pytest.mark.skipif(not hasattr(os, "sched_getscheduler"), reason="SCHED_IDLE is Linux's")
 def test_by_default_workers_only_take_cpu_the_server_does_not_want(fresh_demo):
     async def scenario():
-        async with serving(fresh_demo, slack_answer_processes=1, slack_worker_priority="idle") as h:
+        async with serving(fresh_demo, slack_answer_processes=1, slack_worker_priority="idle", wait_ready=False) as h:
             [pid] = h.app[SLACK_CHANNEL_KEY].workers.pids()
             deadline = time.monotonic() + 30
             while os.sched_getscheduler(pid) != os.SCHED_IDLE and time.monotonic() < deadline:
@@ -74,13 +75,13 @@ def test_a_worker_that_dies_before_taking_a_call_is_replaced_and_the_call_still_
     maya = slack_id(person_id(fresh_demo, MAYA))
 
     async def scenario():
-        async with serving(fresh_demo, slack_answer_processes=2) as h:
+        async with serving(fresh_demo, slack_answer_processes=2, slack_worker_priority="low") as h:
             await h.slack.event(direct_message(maya, "who am i?"))
             await h.api.wait_for("chat.postMessage", 1, timeout=90)
             await h.app[SLACK_CHANNEL_KEY].drain()
             before = _workers()
             assert len(before) == 2
-            assert all(os.getpriority(os.PRIO_PROCESS, w.pid) == WORKER_NICENESS for w in before)  # the harness's "low" priority
+            assert all(os.getpriority(os.PRIO_PROCESS, w.pid) == WORKER_NICENESS for w in before)  # "low" priority
 
             # Both workers freeze, a question arrives (acked at once by the server), then both are killed
             # before either could read it: nothing had happened yet, so new workers answer it.
@@ -96,6 +97,33 @@ def test_a_worker_that_dies_before_taking_a_call_is_replaced_and_the_call_still_
             assert "data scientist" in posts[1].args["text"] and "error id" not in posts[1].args["text"]
             after = _workers()
             assert after and not {w.pid for w in after} & {w.pid for w in before}
+
+    asyncio.run(scenario())
+
+
+def test_readiness_counts_the_workers_taking_calls_and_a_dead_one_is_replaced_by_the_next_call(fresh_demo):
+    from slack_harness import wait_until_ready
+
+    maya = slack_id(person_id(fresh_demo, MAYA))
+
+    async def scenario():
+        async with serving(fresh_demo, slack_answer_processes=1) as h:
+            async with ClientSession() as session:
+                body = await wait_until_ready(session, h.base_url, timeout=5)  # serving() waited for it already
+                assert body == {"status": "ready", "database": True, "slack_workers": {"ready": 1, "wanted": 1}}
+                _kill(_workers())
+                deadline = time.monotonic() + 30
+                while True:  # the server reads the dead worker's end of file
+                    async with session.get(f"{h.base_url}/readyz") as r:
+                        if r.status == 503:
+                            assert (await r.json())["slack_workers"] == {"ready": 0, "wanted": 1}
+                            break
+                    assert time.monotonic() < deadline
+                    await asyncio.sleep(0.05)
+                await h.slack.event(direct_message(maya, "who am i?"))
+                [post] = await h.api.wait_for("chat.postMessage", 1, timeout=90)
+                assert "Maya" in post.args["text"]
+                await wait_until_ready(session, h.base_url)
 
     asyncio.run(scenario())
 
