@@ -2,7 +2,7 @@
 
 Every sentence of every candidate passage is ranked against the question:
 
-- lexical overlap: how much of the question's weight (BM25 IDF) the sentence covers, HR synonyms
+- lexical overlap, at half weight: how much of the question's weight (BM25 IDF) the sentence covers, HR synonyms
   included (its sub-heading counts too, at half weight: "after 5 full years: 29 days" sits under
   "Long-service days");
 - cosine similarity to the question, when the embedding model is loaded;
@@ -34,9 +34,15 @@ from knowledge.text import terms
 QUANTITY_BONUS = 0.15  # the sentence has a quantity and the question wants one
 KIND_BONUS = 0.10  # ... and it is the kind of quantity asked for
 HEADING_WEIGHT = 0.5  # heading words count, but less than the sentence's own
+COVERAGE_WEIGHT = 0.5  # term coverage beside cosine similarity (chosen on the two development handbooks)
+FOLLOWING_ITEMS = 6  # list items or table rows a chosen sentence ending in ':' (or a table row) brings along
+
+_ITEM_MARKS = ("- ", "* ", "|")
+_TABLE_RULE = re.compile(r"^\|[\s:|-]+\|?$")  # a Markdown table's |---|---| line
 
 _NUMBER_WORDS = r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|half|double"
 _MONTHS = r"january|february|march|april|may|june|july|august|september|october|november|december"
+_WEEKDAYS = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 _DURATION = re.compile(
     rf"\b(\d+([.,]\d+)?|{_NUMBER_WORDS}|a|an)[\s-]*(working |calendar |business |full |consecutive )?"
     r"(minutes?|hours?|days?|weeks?|months?|years?|quarters?)\b",
@@ -45,6 +51,7 @@ _DURATION = re.compile(
 _MONEY = re.compile(r"[€$£]\s?\d|\d\s?(%|percent|eur|euros?|usd|dollars?|gbp)\b|\bper cent\b", re.I)
 _DATE_OR_TIME = re.compile(
     rf"\b\d{{1,2}}(st|nd|rd|th)? ({_MONTHS})\b|\b({_MONTHS}) \d{{1,2}}\b|\b\d{{1,2}}(:\d\d)? ?(am|pm)\b|"
+    rf"\b\d{{1,2}}[:.]\d\d\b|\b(in|every|each|until|from|since) ({_MONTHS}|{_WEEKDAYS})\b|"
     rf"\b(before|after|by|within|until) (the )?(\d|{_NUMBER_WORDS}|next|first|last|end)",
     re.I,
 )
@@ -133,40 +140,40 @@ def _coverage(question: Expansion, sentence: Sentence, weights: Mapping[str, flo
     return found / total if total else 0.0
 
 
-def rank_sentences(question: str, passages: Sequence[str], weights: Mapping[str, float], embedder=None) -> list[Sentence]:
-    """Every quotable sentence of the passages, best first (ties: earlier passage, then reading order)."""
+def _support(question: str, units: Sequence[Sentence], weights: Mapping[str, float], embedder) -> list[float]:
+    """Each sentence's cosine similarity to the question (0 without the model) plus
+    ``COVERAGE_WEIGHT`` times its weighted term coverage: what the ranking and the support check share. Without
+    the model, coverage is all there is and counts in full."""
     expansion = expand_text(question)
-    wants = QuantityQuestion.of(question)
-    units = [u for i, p in enumerate(passages) for u in _units(i, p)]
     similarity = np.zeros(len(units))
+    coverage_weight = 1.0 if embedder is None else COVERAGE_WEIGHT
     if embedder is not None and units:
         vectors = np.asarray(embedder([question] + [f"{u.heading}: {u.text}" if u.heading else u.text for u in units]))
         similarity = vectors[1:] @ vectors[0]
+    return [float(similarity[j]) + coverage_weight * _coverage(expansion, u, weights) for j, u in enumerate(units)]
+
+
+def rank_sentences(question: str, passages: Sequence[str], weights: Mapping[str, float], embedder=None) -> list[Sentence]:
+    """Every quotable sentence of the passages, best first (ties: earlier passage, then reading order)."""
+    wants = QuantityQuestion.of(question)
+    units = [u for i, p in enumerate(passages) for u in _units(i, p)]
+    support = _support(question, units, weights, embedder)
     scored = [
-        Sentence(
-            u.passage,
-            u.position,
-            u.text,
-            u.heading,
-            _coverage(expansion, u, weights) + float(similarity[j]) + wants.bonus(u.text),
-        )
-        for j, u in enumerate(units)
+        Sentence(u.passage, u.position, u.text, u.heading, support[j] + wants.bonus(u.text)) for j, u in enumerate(units)
     ]
     return sorted(scored, key=lambda s: (-s.score, s.passage, s.position))
 
 
 def best_sentence_scores(question: str, passages: Sequence[str], weights: Mapping[str, float], embedder) -> list[float]:
-    """For each passage, its best sentence's cosine similarity to the question plus half its weighted
-    term coverage (0.0 for a passage with nothing quotable). A long passage's own vector is diluted
+    """For each passage, its best sentence's support (cosine similarity to the question plus half its weighted
+    term coverage; 0.0 for a passage with nothing quotable). A long passage's own vector is diluted
     by everything else it says; the one sentence that answers is not."""
-    expansion = expand_text(question)
     units = [u for i, p in enumerate(passages) for u in _units(i, p)]
     best = [0.0] * len(passages)
     if embedder is None or not units:
         return best
-    vectors = np.asarray(embedder([question] + [f"{u.heading}: {u.text}" if u.heading else u.text for u in units]))
-    for unit, similarity in zip(units, vectors[1:] @ vectors[0]):
-        best[unit.passage] = max(best[unit.passage], float(similarity) + 0.5 * _coverage(expansion, unit, weights))
+    for unit, score in zip(units, _support(question, units, weights, embedder)):
+        best[unit.passage] = max(best[unit.passage], score)
     return best
 
 
@@ -180,7 +187,8 @@ def quote_passages(
     """One quote per passage that has something to quote, the passage of the best sentence first.
 
     The n-th quoted passage gives up to ``sentences_per_passage[n]`` sentences (the last number
-    repeats). A chosen sentence ending in ':' brings the list that follows it ("Please give at least:")."""
+    repeats). A chosen sentence ending in ':' brings the list or table that follows it ("Please give at least:",
+    "Approval depends on the amount:"), and a chosen table row the rows below it."""
     ranked = rank_sentences(question, passages, weights, embedder)
     order = list(dict.fromkeys(s.passage for s in ranked))
     quotes = []
@@ -199,10 +207,12 @@ def _render(chosen: list[Sentence], all_units: list[str], skip: frozenset[int] |
     picked: list[int] = []
     for unit in chosen:
         picked.append(unit.position)
-        if unit.text.endswith(":"):
+        if unit.text.endswith(":") or unit.text.startswith("|"):
+            # A sentence introducing a list brings the list; a table row brings the table's rows.
             follow = unit.position + 1
-            while follow < len(all_units) and all_units[follow].startswith("- ") and follow - unit.position <= 5:
-                picked.append(follow)
+            while follow < len(all_units) and all_units[follow].startswith(_ITEM_MARKS) and follow - unit.position <= FOLLOWING_ITEMS:
+                if not _TABLE_RULE.match(all_units[follow]):
+                    picked.append(follow)
                 follow += 1
     lines: list[str] = []
     previous = -2

@@ -111,6 +111,38 @@ def test_the_passage_with_the_best_sentence_leads():
     assert quotes[0].passage == 1 and quotes[0].lead == "You get 27 working days of holiday a year."
 
 
+@pytest.mark.parametrize("sentence", ["Core hours are 10:00 to 15:00.", "Reviews happen in March and September.",
+                                      "The office is closed every Friday afternoon."])
+def test_times_written_on_the_clock_or_as_a_month_are_what_when_asks_for(sentence):
+    assert QuantityQuestion.of("when is it?").bonus(sentence) == pytest.approx(0.25)
+
+
+def test_a_month_named_in_passing_is_no_time():
+    # "march" only counts after a word that makes it a time: a protest march is not one.
+    assert QuantityQuestion.of("when is it?").bonus("Join the march for climate.") == 0.0
+
+
+APPROVALS = """Approval depends on the amount of a single claim or purchase:
+| Amount | Who approves |
+|---|---|
+| up to EUR 500 | your manager |
+| EUR 500 to 2,000 | your manager and your head of department |
+Do not split a purchase into several smaller claims."""
+
+
+def test_a_sentence_introducing_a_table_brings_its_rows_and_not_the_rule_line():
+    quotes = quote_passages("who approves a purchase?", [APPROVALS], {"approv": 1.0, "purchas": 1.0})
+    lead = quotes[0].lead.splitlines()
+    assert lead[0] == "Approval depends on the amount of a single claim or purchase:"
+    assert "| EUR 500 to 2,000 | your manager and your head of department |" in lead
+    assert not any(set(line) <= set("|-: ") for line in lead)
+
+
+def test_doctors_note_finds_a_medical_certificate():
+    expansion = expand_text("when do I need a doctor's note?")
+    assert expansion.covered("note", set(terms("From the fourth day you need a medical certificate.")))
+
+
 # --------------------------------------------------------------------------- the two demo questions
 
 
