@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+WAIT_SECONDS = 60.0  # how long a test waits for a call it expects before failing
+
 from aiohttp import ClientSession, web
 from slack_sdk.models.blocks import Block
 
@@ -161,8 +163,9 @@ class SlackStandIn:
     def of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
-    async def wait_for(self, method: str, count: int = 1, timeout: float = 15.0) -> list[Call]:
-        """Poll the recorded calls until ``count`` calls of ``method`` arrived (deterministic waiting)."""
+    async def wait_for(self, method: str, count: int = 1, timeout: float = WAIT_SECONDS) -> list[Call]:
+        """Poll the recorded calls until ``count`` calls of ``method`` arrived (deterministic waiting: the timeout only
+        bounds how long a failing test takes to say so, and is generous because a loaded 2-core machine is slow)."""
         deadline = time.monotonic() + timeout
         while len(self.of(method)) < count:
             remaining = deadline - time.monotonic()
@@ -175,7 +178,7 @@ class SlackStandIn:
                 pass
         return self.of(method)
 
-    async def final(self, method: str, timeout: float = 15.0) -> Call:
+    async def final(self, method: str, timeout: float = WAIT_SECONDS) -> Call:
         """The first call of ``method`` that is an answer: a command slower than the ack's grace time first posts
         "Working on it…" (a freshly started worker process may be, on a loaded machine), and the answer follows."""
         count = 1

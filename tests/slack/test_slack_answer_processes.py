@@ -225,14 +225,14 @@ def test_a_failure_inside_a_worker_is_reported_in_the_thread_with_an_error_id(fr
 
 def test_with_several_calls_per_worker_one_slow_call_does_not_hold_up_the_next(fresh_demo):
     """One worker running up to four calls at once (SLACK_CALLS_PER_WORKER=4): Maya's App Home waits on a slow
-    Slack (views.publish takes 6 s); Daniel's question, sent after it, is answered meanwhile."""
+    Slack (views.publish takes 20 s); Daniel's question, sent after it, is answered meanwhile."""
     maya, daniel = (slack_id(person_id(fresh_demo, e)) for e in (MAYA, DANIEL))
 
     async def scenario():
         from slack_harness import app_home_opened
 
         async with serving(fresh_demo, slack_answer_processes=1, slack_calls_per_worker=4) as h:
-            h.api.delay["views.publish"] = 6
+            h.api.delay["views.publish"] = 20
             await h.slack.event(app_home_opened(maya))
             await h.api.wait_for("views.publish", timeout=90)  # the slow call is under way in the worker
             started = time.perf_counter()
@@ -240,7 +240,7 @@ def test_with_several_calls_per_worker_one_slow_call_does_not_hold_up_the_next(f
             await h.slack.event(question)
             [post] = await h.api.wait_for("chat.postMessage", timeout=90)
             assert "Daniel Okafor" in post.args["text"]
-            assert time.perf_counter() - started < 5  # answered before the slow call could have finished
-            await h.app[SLACK_CHANNEL_KEY].drain(30)
+            assert time.perf_counter() - started < 15  # answered well before the slow call could have finished
+            await h.app[SLACK_CHANNEL_KEY].drain(60)
 
     asyncio.run(scenario())

@@ -25,7 +25,7 @@ def test_hire_card_click_confirms_the_plan_once_and_the_new_hire_hears_it(fresh_
         async with serving(fresh_demo, directory) as h:
             hire = (f'hire {JANE} "Jane Doe" as data analyst reporting to {DANIEL} team Data & Analytics starting 2026-12-07')
             await h.slack.form(slash_command(priya, hire, h.api.response_url("priya")))
-            [answer] = await h.api.wait_for("response_url:priya")
+            answer = await h.api.final("response_url:priya")
             assert "Onboarding started for Jane Doe" in answer.args["text"]
 
             posts = await h.api.wait_for("chat.postMessage")
