@@ -231,6 +231,10 @@ class Settings(BaseSettings):
                     "then goes out when they end. A person's own quiet hours (people.quiet_hours) take precedence")
     digest_manager_schedule: str = Field(default="mon 09:00", description="the managers' weekly digest")
     digest_employee_schedule: str = Field(default="mon 09:00", description="the employees' weekly digest (opt-in)")
+    digest_max_opportunities: int = Field(
+        default=3, ge=0, le=10,
+        description="the most marketplace opportunities one employee digest lists (ranked by the marketplace's matching; "
+                    "never one an earlier digest listed, the person's own, or one they applied to); 0: none")
     digest_learning_schedule: str = Field(default="daily 08:00",
                                           description="the L&D and HR digest, built overnight (covers the last day)")
     digest_catch_up_hours: int = Field(

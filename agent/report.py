@@ -28,7 +28,7 @@ class AgentReport:
             return [f"Agent pass skipped: {self.skipped}."]
         out = [f"Agent pass over {self.people:,} people in {self.seconds:.1f}s."]
         for kind in ActionType:
-            if kind == ActionType.erase_person:  # a person asks for it; the agent never proposes one
+            if kind in (ActionType.erase_person, ActionType.course_cohort):  # people ask for these; the agent never proposes one
                 continue
             k = kind.value
             out.append(f"• {k}: {self.created[k]} proposed" + (f" ({self.auto_executed[k]} done automatically)" if self.auto_executed[k] else "")

@@ -23,6 +23,7 @@ class ActionType(str, enum.Enum):
     erase_person = "erase_person"  # GDPR Art. 17 / CCPA: always decided by HR, never automatic
     staff_opportunity = "staff_opportunity"  # the marketplace: a manager approves the hours before a person takes a place
     onboarding_plan = "onboarding_plan"  # a new hire's first 30/60/90 days: their manager confirms it
+    course_cohort = "course_cohort"  # a forecast skill gap: a group of people enrolled in one course, decided by HR or L&D
 
 
 LABELS: dict[ActionType, str] = {
@@ -35,6 +36,7 @@ LABELS: dict[ActionType, str] = {
     ActionType.erase_person: "data erasure",
     ActionType.staff_opportunity: "marketplace placement",
     ActionType.onboarding_plan: "30/60/90-day onboarding plan",
+    ActionType.course_cohort: "course cohort",
 }
 
 
@@ -126,6 +128,24 @@ class OnboardingPlan(BaseModel):
     checkins: list[dt.date] = Field(default_factory=list)
 
 
+class CourseCohort(BaseModel):
+    """A forecast gap answered with a course: the listed people (who lack the skill at working level) are enrolled in
+    ``course`` together. ``team`` is None for the whole organisation; ``quarter`` is the quarter ahead where the gap
+    is largest; ``size`` the number of people listed. The proposal's subject is the person who proposed it."""
+
+    skill_id: int
+    skill: str
+    course_id: int
+    course_code: str
+    course: str  # the course's title
+    team_id: int | None = None
+    team: str | None = None
+    size: int = Field(ge=1)
+    quarter: int = Field(ge=1, le=4)
+    person_ids: list[int] = Field(default_factory=list)
+    requested_by: int | None = None
+
+
 PAYLOADS: dict[ActionType, type[BaseModel]] = {
     ActionType.enrol_course: EnrolCourse,
     ActionType.schedule_checkin: ScheduleCheckin,
@@ -136,6 +156,7 @@ PAYLOADS: dict[ActionType, type[BaseModel]] = {
     ActionType.erase_person: ErasePerson,
     ActionType.staff_opportunity: StaffOpportunity,
     ActionType.onboarding_plan: OnboardingPlan,
+    ActionType.course_cohort: CourseCohort,
 }
 
 
@@ -182,6 +203,9 @@ def summary(action_type: str, payload: dict[str, Any], subject_name: str) -> str
                 f"(the oldest for {p.get('oldest_days', 0)} days)")
     if kind == ActionType.onboarding_plan:
         return f"A 30/60/90-day onboarding plan for {subject_name} as {p.get('role_label') or 'a new hire'}, starting {p.get('start_date')}"
+    if kind == ActionType.course_cohort:
+        return (f"Enrol a cohort of {p.get('size')} from {p.get('team') or 'the organisation'} in {p.get('course_code')} "
+                f"“{p.get('course')}” for {p.get('skill')} (expected to be short in quarter {p.get('quarter')} ahead)")
     if kind == ActionType.erase_person:
         return (f"Erase everything Ladder holds about {subject_name} (requested by "
                 f"{'them' if p.get('self_service') else 'HR'}); audit entries are kept under a pseudonym")

@@ -69,7 +69,7 @@ class Executor:
 
     schedule_checkin = readiness_nudge = adjust_path = stretch_assignment = manager_reminder = erase_person = enrol_course
     staff_opportunity = enrol_course
-    onboarding_plan = enrol_course
+    onboarding_plan = course_cohort = enrol_course
 
 
 class LadderExecutor(Executor):
@@ -226,17 +226,37 @@ class LadderExecutor(Executor):
                                  object_type="proposal", object_id=str(proposal.id), at=ctx.now, detail={"checkins": dates})
         return f"onboarding plan confirmed: {len(dates)} check-in(s) scheduled" + (f", enrolled in {', '.join(made)}" if made else "")
 
+    def course_cohort(self, ctx: ActionContext, proposal: Proposal) -> str:
+        """HR or L&D approved a cohort: every listed person still in the directory is enrolled in the course (once —
+        an enrolment already there is left as it is), each newly enrolled person is told, and so is the proposer."""
+        p = proposal.payload
+        active = {pid for pid, person in ctx.uow.people.many(p.get("person_ids") or []).items() if person.active}
+        made = [pid for pid in p.get("person_ids") or [] if pid in active and _enrol(ctx, proposal, p["course_id"], pid)]
+        if not ctx.already(proposal, "cohort.enrolled"):
+            for pid in made:
+                ctx.tell(pid, f"You're enrolled in {p['course_code']} “{p['course']}” with a cohort from "
+                              f"{p.get('team') or 'across the organisation'}: {p['skill']} is a skill we expect to be short of.")
+            ctx.tell(proposal.subject_id, f"The {p['skill']} cohort on {p['course_code']} is approved: {len(made)} "
+                                          f"{'person' if len(made) == 1 else 'people'} enrolled.")
+            ctx.uow.audit.record(action="cohort.enrolled", actor_kind="agent", subject_id=proposal.subject_id,
+                                 object_type="proposal", object_id=str(proposal.id), at=ctx.now,
+                                 detail={"course_id": p["course_id"], "skill_id": p["skill_id"], "team_id": p.get("team_id"),
+                                         "enrolled": made, "listed": len(p.get("person_ids") or [])})
+        return f"cohort enrolled in {p['course_code']}: {len(made)} new enrolment(s) of {len(p.get('person_ids') or [])} listed"
 
-def _enrol(ctx: ActionContext, proposal: Proposal, course_id: int) -> bool:
-    """Idempotent: the (person, course) pair is unique; an existing enrolment is left as it is."""
-    in_catalogue, enrolment_id = ctx.uow.proposals.enrolment_in(proposal.subject_id, course_id)
+
+def _enrol(ctx: ActionContext, proposal: Proposal, course_id: int, person_id: int | None = None) -> bool:
+    """Idempotent: the (person, course) pair is unique; an existing enrolment is left as it is. ``person_id``: someone
+    other than the proposal's subject (a cohort's members)."""
+    learner = proposal.subject_id if person_id is None else person_id
+    in_catalogue, enrolment_id = ctx.uow.proposals.enrolment_in(learner, course_id)
     if not in_catalogue:
         raise ExecutionError(f"course {course_id} is no longer in the catalogue")
     if enrolment_id is not None:
         return False
-    ctx.uow.add(Enrolment(person_id=proposal.subject_id, course_id=course_id, status=EnrolmentStatus.enrolled,
+    ctx.uow.add(Enrolment(person_id=learner, course_id=course_id, status=EnrolmentStatus.enrolled,
                           enrolled_at=ctx.now, source=f"proposal:{proposal.id}"))
-    ctx.uow.audit.record(action="enrolment.created", actor_kind="agent", subject_id=proposal.subject_id, object_type="course",
+    ctx.uow.audit.record(action="enrolment.created", actor_kind="agent", subject_id=learner, object_type="course",
                          object_id=str(course_id), at=ctx.now, detail={"source": f"proposal:{proposal.id}"})
     return True
 

@@ -20,6 +20,7 @@ HINTS = {
     "readiness_nudge": "Say which opportunity instead (its id or title), e.g. `override {id} with 3 because …`.",
     "stretch_assignment": "Say which opportunity instead (its id or title), e.g. `override {id} with 3 because …`.",
     "manager_reminder": "A reminder has nothing to change — approve it or reject it.",
+    "course_cohort": "Say which course instead, e.g. `override {id} with DS101 because …`.",
     "staff_opportunity": "Say how many hours a week instead, e.g. `override {id} with 2 because …`.",
     "onboarding_plan": ("Say what to change, e.g. `override {id} with buddy: alex@example.com; stretch: build the weekly "
                         "report; checkins: 2027-01-08, 2027-02-05, 2027-03-05; courses: DS101, DS120 because …`."),
@@ -35,7 +36,7 @@ def override_hint(action_type: str) -> str:
 def override_choices(uow: UnitOfWork, action_type: str) -> list[tuple[str, str]]:
     """(label, value) pairs an override of this type can switch to; empty when the change is free text (a date)."""
     kind = ActionType(action_type)
-    if kind in (ActionType.enrol_course, ActionType.adjust_path):
+    if kind in (ActionType.enrol_course, ActionType.adjust_path, ActionType.course_cohort):
         return [(f"{code} {title}", code) for code, title in uow.proposals.course_choices(MAX_CHOICES)]
     if kind in (ActionType.readiness_nudge, ActionType.stretch_assignment):
         return [(title, str(oid)) for oid, title in uow.proposals.open_opportunity_choices(MAX_CHOICES)]
@@ -55,11 +56,12 @@ def override_payload(uow: UnitOfWork, p: Proposal, change: str, today: dt.date) 
         raise ValueError("An erasure request can be approved or rejected, not changed.")
     if kind == ActionType.onboarding_plan:
         payload, changes = _adjust_plan(uow, payload, change, today)
-    if kind == ActionType.enrol_course:
+    if kind in (ActionType.enrol_course, ActionType.course_cohort):
         course = _course(uow, change)
         if course.id == payload.get("course_id"):
             raise ValueError(f"{course.code} is what was proposed already — approve it instead, or pick another course.")
-        payload.update(course_id=course.id, course_code=course.code, course_title=course.title)
+        payload.update(course_id=course.id, course_code=course.code,
+                       **{"course" if kind == ActionType.course_cohort else "course_title": course.title})
         changes = {"course": {"from": p.payload.get("course_code"), "to": course.code}}
     elif kind == ActionType.schedule_checkin:
         try:

@@ -34,12 +34,15 @@ DEFAULTS: dict[ActionType, Autonomy] = {
     ActionType.erase_person: Autonomy.approve,
     ActionType.staff_opportunity: Autonomy.approve,
     ActionType.onboarding_plan: Autonomy.approve,  # a manager confirms their new hire's first 90 days
+    ActionType.course_cohort: Autonomy.approve,  # HR or L&D decide a cohort a forecast gap suggests
 }
 # Consequential for a person's mobility or advancement: a human always decides.
 LOCKED: frozenset[ActionType] = frozenset({ActionType.readiness_nudge, ActionType.stretch_assignment, ActionType.erase_person,
                                            ActionType.staff_opportunity})
 # A plan a manager owns: it can be switched off, but never made automatic (the manager confirms it).
 MANAGER_CONFIRMS: frozenset[ActionType] = frozenset({ActionType.onboarding_plan})
+# Several people's time and a course budget at once: HR or L&D decide it; it can be switched off, never made automatic.
+HR_DECIDES: frozenset[ActionType] = frozenset({ActionType.course_cohort})
 # Neither automatic nor switched off: a person's legal right, decided by HR every time; and the hours a person gives a
 # marketplace opportunity, which their manager approves every time.
 ALWAYS_APPROVE: frozenset[ActionType] = frozenset({ActionType.erase_person, ActionType.staff_opportunity})
@@ -63,7 +66,7 @@ def current(uow: UnitOfWork) -> dict[ActionType, Autonomy]:
                 kind, level = ActionType(action_type), Autonomy(autonomy)
             except ValueError:
                 continue
-            never_auto = kind in LOCKED or kind in MANAGER_CONFIRMS
+            never_auto = kind in LOCKED or kind in MANAGER_CONFIRMS or kind in HR_DECIDES
             levels[kind] = Autonomy.approve if (never_auto and level == Autonomy.auto) or kind in ALWAYS_APPROVE else level
     except Exception:  # noqa: BLE001 - governance fails closed
         log.exception("policy unreadable; every action needs approval")
@@ -95,6 +98,9 @@ def set_level(uow: UnitOfWork, action_type: str, level: str, *, actor_id: int | 
     if kind in MANAGER_CONFIRMS and new == Autonomy.auto:
         raise PolicyError(f"{kind.value} can't be set to auto: a new hire's manager confirms their {LABELS[kind]}. "
                           "Use approve or off.")
+    if kind in HR_DECIDES and new == Autonomy.auto:
+        raise PolicyError(f"{kind.value} can't be set to auto: a {LABELS[kind]} enrols several people at once, so HR or "
+                          "L&D decide every one. Use approve or off.")
     old = autonomy_for(uow, kind)
     row = uow.proposals.policy_setting(kind.value)
     if row is None:
@@ -123,6 +129,9 @@ def note(kind: ActionType, level: Autonomy) -> str:
                 "the policy requires a person to decide every request, always.")
     if kind in MANAGER_CONFIRMS:
         return f"Needs your confirmation because you are the new hire's manager: a {label} is never automatic."
+    if kind in HR_DECIDES:
+        return (f"Needs HR's or L&D's approval because a {label} enrols several people at once: the policy never makes "
+                "it automatic (HR admins can switch it off with /ladder policy).")
     if kind in LOCKED:
         return (f"Needs your approval because {label}s bear on mobility or advancement: "
                 "the policy requires a person to decide, always.")

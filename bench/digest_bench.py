@@ -110,6 +110,10 @@ def main() -> None:
             full = sum(1 for d in made.values() if d is not None)
             print(f"build {kind.value:9} digests: {len(made):>6,} people, {full:>6,} non-empty, {took:6.1f}s "
                   f"({took / max(1, len(made)) * 1000:.2f} ms each)")
+            if kind == DigestKind.employee:  # the marketplace's batched matching, at most DIGEST_MAX_OPPORTUNITIES each
+                listed = [len(d.reply.data.get("new_opportunities", [])) for d in made.values() if d is not None]
+                print(f"  marketplace matches listed: {sum(listed):,} in {sum(1 for n in listed if n):,} digests "
+                      f"(cap {settings.digest_max_opportunities} a digest, at most {max(listed, default=0)} seen)")
         print(f"every weekly digest built ({db.dialect}): {total:.1f}s  [target < 60 s]")
 
         t = time.perf_counter()

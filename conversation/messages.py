@@ -52,6 +52,9 @@ class ActionKind(str, enum.Enum):
     edit_course_draft = "edit_course_draft"
     # skills read from a shared text: accept every suggestion of one card; the target is the evidence ids joined by "."
     accept_extracted_skills = "accept_extracted_skills"
+    # a forecast skill gap's actions: the target is "skill id.team id (0: the organisation).quarter.shortfall"
+    post_gap_opportunity = "post_gap_opportunity"
+    propose_cohort = "propose_cohort"
 
 
 class ActionRef(BaseModel):

@@ -22,6 +22,7 @@ class DigestSettings(Protocol):
     digest_catch_up_hours: int
     digest_lease_seconds: int
     checkin_after_days: int
+    digest_max_opportunities: int
 
 
 # A knowledge-base page that would answer questions with these keywords: its title, or None ("no page yet").

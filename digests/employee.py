@@ -1,8 +1,9 @@
 """The employees' weekly digest (opt-in): progress on their path to their target role, the next step, the courses
-they are taking, and open opportunities that fit their gap and were not in an earlier digest.
+they are taking, and open opportunities that fit them — ranked by the talent marketplace's matching, at most
+``DIGEST_MAX_OPPORTUNITIES`` of them, none that an earlier digest listed.
 
 Built for many people at once: one read of everyone's evidence, enrolments, the courses teaching their missing
-skills and the opportunities that use them, then each digest from memory (bench/digest_bench.py).
+skills, and one batched marketplace match for the whole chunk, then each digest from memory (bench/digest_bench.py).
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from digests.content import Digest, Window, when
 from digests.opportunities import fitting_opportunities
 from digests.readiness import missing_for_targets
 from digests.schedule import DigestKind
+from marketplace.matching import Match
 from skills_engine.graph import RoleGraph
 from storage import UnitOfWork
 from storage.models import Person
 from storage.scope import Scope
 from storage.skills import CourseOffer
 
-MAX_OPPORTUNITIES = 3
+MAX_OPPORTUNITIES = 3  # the default of Settings.digest_max_opportunities
 _CHUNK = 2000
 
 
@@ -35,15 +37,17 @@ def _next_course(missing: frozenset[int], offers_by_skill: dict[int, list[Course
     return None
 
 
-def build_many(uow: UnitOfWork, graph: RoleGraph, people: Sequence[Person], window: Window) -> dict[int, Digest | None]:
+def build_many(uow: UnitOfWork, graph: RoleGraph, people: Sequence[Person], window: Window,
+               max_opportunities: int = MAX_OPPORTUNITIES) -> dict[int, Digest | None]:
     """person id -> their digest, or None when it would be empty."""
     out: dict[int, Digest | None] = {}
     for start in range(0, len(people), _CHUNK):
-        out.update(_build_chunk(uow, graph, list(people[start:start + _CHUNK]), window))
+        out.update(_build_chunk(uow, graph, list(people[start:start + _CHUNK]), window, max_opportunities))
     return out
 
 
-def _build_chunk(uow: UnitOfWork, graph: RoleGraph, people: list[Person], window: Window) -> dict[int, Digest | None]:
+def _build_chunk(uow: UnitOfWork, graph: RoleGraph, people: list[Person], window: Window,
+                 cap: int) -> dict[int, Digest | None]:
     ids = [p.id for p in people]
     targets = {p.id: p.target_role_id for p in people if p.target_role_id in graph.roles}
     own = Scope(frozenset(ids))  # each digest is about its own reader
@@ -55,16 +59,17 @@ def _build_chunk(uow: UnitOfWork, graph: RoleGraph, people: list[Person], window
     for offer in uow.skills.courses_teaching(gaps):
         for skill in offer.skill_ids:
             offers_by_skill.setdefault(skill, []).append(offer)
-    openings = fitting_opportunities(uow, gaps)
+    shown = {pid: set(detail.get("opportunities", [])) for pid, detail in previous.items()}
+    openings = fitting_opportunities(uow, ids, today=window.now.date(), cap=cap, shown_before=shown)
     out: dict[int, Digest | None] = {}
     for person in people:
         out[person.id] = _one(graph, person, window, targets.get(person.id), missing.get(person.id), activity[person.id],
-                              previous.get(person.id, {}), offers_by_skill, openings)
+                              previous.get(person.id, {}), offers_by_skill, openings.get(person.id, []))
     return out
 
 
 def _one(graph, person: Person, window: Window, target: int | None, gaps: frozenset[int] | None, activity,
-         previous: dict, offers_by_skill, openings) -> Digest | None:
+         previous: dict, offers_by_skill, fitting: list[Match]) -> Digest | None:
     lines = [f"*Your weekly Ladder digest* — {when(window.since)} to {when(window.now)}"]
     cards: list[Card] = []
     detail: dict = {}
@@ -107,24 +112,23 @@ def _one(graph, person: Person, window: Window, target: int | None, gaps: frozen
         lines.append("\n*Your courses*")
         lines += [f"• {a.course_title} — {a.progress:.0%}" for a in moving[:5]]
         said = True
-    if gaps:
-        shown_before = set(previous.get("opportunities", []))
-        fitting = [o for o in openings if o.skill_ids & gaps and o.opportunity_id not in shown_before]
-        fitting.sort(key=lambda o: (-len(o.skill_ids & gaps), o.title, o.opportunity_id))
-        if fitting:
-            lines.append("\n*New opportunities that fit your gaps*")
-            for o in fitting[:MAX_OPPORTUNITIES]:
-                uses = ", ".join(sorted(graph.skills[s][1] for s in o.skill_ids & gaps if s in graph.skills)[:3])
-                lines.append(f"• {o.title} ({o.kind}) — uses {uses}")
-            if target is not None:
-                cards.append(Card(title="Stretch work", body="Open projects and gigs that use the skills you are building.",
-                                  buttons=[Button(label="Show stretch projects",
-                                                  ref=ActionRef(kind=ActionKind.show_projects, target=str(target)).encode())]))
-            detail["opportunities"] = sorted(shown_before | {o.opportunity_id for o in fitting[:MAX_OPPORTUNITIES]})
-            new = [o.opportunity_id for o in fitting[:MAX_OPPORTUNITIES]]
-            said = True
-        elif shown_before:
-            detail["opportunities"] = sorted(shown_before)
+    shown_before = set(previous.get("opportunities", []))
+    if fitting:
+        lines.append("\n*New opportunities that fit you*")
+        for m in fitting:
+            why = [f"you have {', '.join(m.have[:3])}" if m.have else "", f"you'd learn {', '.join(m.learn[:3])}" if m.learn else ""]
+            hours = f", {m.hours_per_week:g} h a week" if m.hours_per_week else ""
+            lines.append(f"• {m.title} ({m.kind}{hours}) — {'; '.join(w for w in why if w)}")
+        cards.append(Card(title="Opportunities for you", body="Open projects, gigs and roles ranked on your skills — "
+                                                               "never tenure or who you know.",
+                          buttons=[Button(label=f"I'm interested: {m.title}"[:75],
+                                          ref=ActionRef(kind=ActionKind.apply_opportunity, target=str(m.opportunity_id)).encode())
+                                   for m in fitting]))
+        new = [m.opportunity_id for m in fitting]
+        detail["opportunities"] = sorted(shown_before | set(new))
+        said = True
+    elif shown_before:
+        detail["opportunities"] = sorted(shown_before)
     if not said:
         return None
     lines.append("\nSay “stop my digest” to stop these.")

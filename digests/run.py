@@ -140,7 +140,7 @@ def build(deps: DigestDeps, uow, kind: DigestKind, people: list[Person], windows
         for p in people:
             by_window.setdefault(windows[p.id], []).append(p)
         for window, group in by_window.items():
-            out.update(employee.build_many(uow, graph, group, window))
+            out.update(employee.build_many(uow, graph, group, window, deps.settings.digest_max_opportunities))
         return out
     shared: dict[Window, Digest | None] = {}
     out = {}

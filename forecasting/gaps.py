@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from forecasting.methods import Z, forecast
 
 MIN_MONTHS = 3  # fewer observed months than this: no forecast at all (the caller says so in plain words)
+MIN_SHORTFALL = 0.5  # people: a smaller gap rounds to "short by 0", which is no gap
 
 
 class NoHistory(ValueError):
@@ -45,7 +46,7 @@ def _quarterly(values: tuple[float, ...], quarters: int) -> tuple[float, ...]:
 
 def gaps(history: dict[str, tuple[list[float], list[float]]], quarters: int = 4) -> list[Gap]:
     """``history``: skill → (demand by month, supply by month), oldest first. Returns the skills expected to be
-    short (the gap's 80 % interval above zero, or its point above zero), largest gap first."""
+    short by at least half a person (``MIN_SHORTFALL``) at the point forecast, largest gap first."""
     if not 2 <= quarters <= 4:
         raise ValueError("the forecast covers 2 to 4 quarters")
     if not history or max(len(d) for d, _ in history.values()) < MIN_MONTHS:
@@ -59,7 +60,7 @@ def gaps(history: dict[str, tuple[list[float], list[float]]], quarters: int = 4)
         dq, sq = _quarterly(fd.point, quarters), _quarterly(fs.point, quarters)
         gq = [d - s for d, s in zip(dq, sq)]
         q = max(range(quarters), key=lambda i: gq[i])
-        if gq[q] <= 0:
+        if gq[q] < MIN_SHORTFALL:
             continue
         spread = math.sqrt(fd.scale[3 * q + 2] ** 2 + fs.scale[3 * q + 2] ** 2)
         out.append(Gap(skill, q + 1, dq[q], sq[q], gq[q], gq[q] - Z[0.80] * spread, gq[q] + Z[0.80] * spread,

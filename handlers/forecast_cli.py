@@ -1,4 +1,5 @@
-"""`python app.py forecast backtest|gaps` — the skill-gap forecast's rolling-origin backtest and the gaps ahead.
+"""`python app.py forecast backtest|gaps|snapshot` — the skill-gap forecast's rolling-origin backtest, the gaps
+ahead, and this month's numbers stored into the monthly history.
 
 ``backtest`` needs no database: it runs on the demo company's generated history (forecasting/demo_history.py) or
 on the public monthly Mauna Loa CO₂ series. ``gaps`` reads the same demo history (the organisation).
@@ -24,6 +25,8 @@ def add_parser(sub) -> None:
                     help="the generated demo history (forecasting/demo_history.py) instead of the database")
     gp.add_argument("--quarters", type=int, default=4, help="2 to 4 quarters ahead (default 4)")
     gp.add_argument("--json", action="store_true", help="print the gaps as JSON")
+    fc_sub.add_parser("snapshot", help="store this month's supply, pipeline and demand per team and skill in the "
+                                       "monthly history (run monthly; again in the same month replaces it)")
 
 
 def backtest_report(series: str):
@@ -35,6 +38,8 @@ def backtest_report(series: str):
 
 
 def run(args) -> int:
+    if args.forecast_command == "snapshot":
+        return snapshot()
     if args.forecast_command == "backtest":
         reports = [backtest_report(s) for s in (args.series or SERIES)]
         if args.json:
@@ -61,6 +66,19 @@ def run(args) -> int:
         print(f"Skills expected to be short in the next {args.quarters} quarters (demo organisation):")
         for i, g in enumerate(found, start=1):
             print(f"{i}. {g.skill}: {g.why()}")
+    return 0
+
+
+def snapshot() -> int:
+    """This month into ``skill_monthly`` (forecasting/snapshot.py), for the organisation's real history to grow."""
+    from app import build
+    from forecasting.snapshot import take
+
+    ladder = build()
+    with ladder.db.unit_of_work() as uow:
+        taken = take(uow, ladder.now())
+    print(f"Recorded {taken.month:%B %Y}: {taken.skills} skill(s) × {taken.teams} team(s) = {taken.rows} row(s) in the "
+          "monthly skill history (taking it again this month replaces them).")
     return 0
 
 

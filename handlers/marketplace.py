@@ -90,6 +90,15 @@ def post(ladder: Ladder, uow: UnitOfWork, person: Person, text: str) -> Reply:
     return _posted(ladder, uow, result, intent="post_opportunity")
 
 
+def post_for_skill(ladder: Ladder, uow: UnitOfWork, person: Person, skill_id: int, skill: str, scope: str) -> Reply:
+    """A draft asking for one skill (a forecast gap's "Post an opportunity"): the same card as a brief in words."""
+    permission = gate(uow, person, Capability.post_opportunity)
+    if not permission:
+        return refused(permission, "post_opportunity")
+    return _posted(ladder, uow, posting.draft_for_skill(uow, person.id, skill_id, skill, scope, now=ladder.now()),
+                   intent="post_opportunity")
+
+
 def edit(ladder: Ladder, uow: UnitOfWork, person: Person, opportunity_id: int, message: Message) -> Reply:
     opp = uow.marketplace.opportunity(opportunity_id)
     if opp is None or opp.owner_id != person.id:

@@ -15,6 +15,7 @@ import re
 
 from conversation import ActionKind, Message, Reply, failure_reply, log_failure
 from handlers import access, admin, career_path, follow_ups, knowledge_answer, learning, opt_outs, rate_limit, requests
+from handlers import forecast as forecast_handler
 from handlers import marketplace as marketplace_handler
 from handlers import maturity as maturity_handler
 from handlers import authoring as authoring_handler
@@ -172,6 +173,8 @@ class Router:
             return self._clarified(uow, person, message)
         if ref.kind in skill_extraction_handler.CLICKS:  # its target is several evidence ids ("12.13.14")
             return skill_extraction_handler.click(self.ladder, uow, person, ref.kind, ref.target)
+        if ref.kind in forecast_handler.CLICKS:  # its target is a gap: "skill.team.quarter.shortfall"
+            return forecast_handler.click(self.ladder, uow, person, ref.kind, ref.target)
         if not ref.target.isdigit():
             return Reply(text="That button is out of date — ask me again and use the new one.", ephemeral=True)
         target = int(ref.target)

@@ -25,12 +25,13 @@ Ties go to the opportunity that closes first, then the lower id, so the order is
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from skills_engine import proficiency
 from storage import UnitOfWork
 from storage.marketplace import OpenOpportunity
+from storage.scope import Scope
 
 FIT_WEIGHT, GROWTH_WEIGHT, INTEREST_WEIGHT = 0.6, 0.3, 0.1
 VERIFIED_CREDIT, CLAIMED_CREDIT, PARTIAL_CREDIT = 1.0, 0.75, 0.4
@@ -73,20 +74,68 @@ def matches_for(uow: UnitOfWork, person_id: int, *, today: dt.date, limit: int =
     relevant = set(levels) | target_gap | wanted_learning
     # One read: full ones, the person's own and ones they hold a place on are already left out.
     candidates = uow.marketplace.open_for(person_id, relevant, today, list(kinds) if kinds is not None else None)
+    ranked = _ranked(candidates, levels, wanted_learning or target_gap, wanted_learning, lambda o: o.interested)
+    return _as_matches(uow, {person_id: ranked[:max(0, limit)]})[person_id]
+
+
+def matches_for_people(uow: UnitOfWork, person_ids: Iterable[int], *, today: dt.date, limit: int,
+                       skip_applied: bool = True, exclude: dict[int, set[int]] | None = None) -> dict[int, list[Match]]:
+    """``matches_for`` for many people at once (the weekly digest): the same score and order, from a handful of reads
+    for everybody — the people's evidence, their target roles' requirements, their applications and interests, and
+    every open opportunity once — instead of a few queries per person. ``skip_applied``: also leave out the
+    opportunities a person has applied to (in any state), not only those they hold a place on. ``exclude``: person ->
+    opportunities to leave out for them (those an earlier digest already listed)."""
+    ids = sorted(set(person_ids))
+    now = dt.datetime.combine(today, dt.time(12), tzinfo=dt.timezone.utc)
+    by_skill: dict[int, list[OpenOpportunity]] = {}
+    for opp in uow.marketplace.open_opportunities(today):
+        for s in opp.skills:
+            by_skill.setdefault(s.skill_id, []).append(opp)
+    if not by_skill:
+        return {pid: [] for pid in ids}
+    # Only the skills open opportunities use can move a score or pick a candidate: the rest is not read.
+    evidence = uow.skills.evidence_for_people(ids, Scope(frozenset(ids)), skill_ids=by_skill)
+    targets = uow.marketplace.target_requirements_of(ids)
+    applications, interests = uow.marketplace.links_of(ids)
+    ranked: dict[int, list[_Scored]] = {}
+    for pid in ids:
+        profile = proficiency.profile(proficiency.evidence_items(evidence.get(pid, [])), now)
+        levels = {sid: (p.level, p.verified_level) for sid, p in profile.items() if p.level > 0}
+        gap = {sid for sid, target in targets.get(pid, []) if sid in by_skill and levels.get(sid, (0, 0))[0] < target}
+        applied = applications.get(pid, {})
+        seen: dict[int, OpenOpportunity] = {}
+        for sid in set(levels) | gap:
+            for opp in by_skill.get(sid, ()):
+                seen[opp.opportunity_id] = opp
+        left_out = (exclude or {}).get(pid, set())
+        candidates = [o for o in seen.values() if o.owner_id != pid and applied.get(o.opportunity_id) != "placed"
+                      and not (skip_applied and o.opportunity_id in applied) and o.opportunity_id not in left_out]
+        mine = interests.get(pid, set())
+        ranked[pid] = _ranked(candidates, levels, gap, set(), lambda o: o.opportunity_id in mine)[:max(0, limit)]
+    return _as_matches(uow, ranked)
+
+
+def _ranked(candidates: Iterable[OpenOpportunity], levels: dict[int, tuple[int, int]], wanted: set[int],
+            wanted_learning: set[int], interested: Callable[[OpenOpportunity], bool]) -> list[_Scored]:
+    """The candidates that connect to the person, best first (ties: closing first, then the lower id)."""
     scored: list[_Scored] = []
     for opp in candidates:
-        s = score(opp, levels, wanted=(wanted_learning or target_gap), interested=opp.interested)
+        s = score(opp, levels, wanted=wanted, interested=interested(opp))
         if s is None:
             continue
         if wanted_learning and not wanted_learning & {*s.learn, *s.have}:
             continue
         scored.append(s)
     scored.sort(key=lambda s: (-s.score, s.opportunity.closes_on or dt.date.max, s.opportunity.opportunity_id))
-    top = scored[:max(0, limit)]
-    labels = uow.skills.skill_labels(sorted({sid for s in top for sid in (*s.have, *s.learn)}))  # only the shown ones
+    return scored
+
+
+def _as_matches(uow: UnitOfWork, ranked: dict[int, list[_Scored]]) -> dict[int, list[Match]]:
+    labels = uow.skills.skill_labels(sorted({sid for top in ranked.values() for s in top for sid in (*s.have, *s.learn)}))
     name = lambda sid: labels.get(sid, ("", f"skill {sid}"))[1]  # noqa: E731 - a short local lookup
-    return [Match(s.opportunity.opportunity_id, s.opportunity.title, s.opportunity.kind, s.opportunity.hours_per_week,
-                  s.opportunity.closes_on, s.score, tuple(name(i) for i in s.have), tuple(name(i) for i in s.learn)) for s in top]
+    return {pid: [Match(s.opportunity.opportunity_id, s.opportunity.title, s.opportunity.kind, s.opportunity.hours_per_week,
+                        s.opportunity.closes_on, s.score, tuple(name(i) for i in s.have), tuple(name(i) for i in s.learn))
+                  for s in top] for pid, top in ranked.items()}
 
 
 def score(opp: OpenOpportunity, levels: dict[int, tuple[int, int]], *, wanted: set[int], interested: bool) -> _Scored | None:

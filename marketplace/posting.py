@@ -88,6 +88,20 @@ def draft(uow: UnitOfWork, owner_id: int, text: str, extract: Extract, *, now: d
     return PostResult("drafted", f"Here's the draft. Check it, then publish it.{note}", view(uow, opp))
 
 
+def draft_for_skill(uow: UnitOfWork, owner_id: int, skill_id: int, skill: str, scope: str, *, now: dt.datetime) -> PostResult:
+    """A draft asking for ``skill`` (a forecast gap's), written as the owner might have said it, for them to check,
+    edit and publish like any other draft. The skill is known, so nothing is read from the words."""
+    text = (f"I need someone who can help with {skill} for {scope}, a skill the forecast expects us to be short of. "
+            "Hours and duration to agree.")
+    known = ExtractedSkill(skill_id=skill_id, uri="", label=skill, score=1.0, sentence=text)
+    result = draft(uow, owner_id, text, lambda _text: [known], now=now)
+    if result.opportunity is not None:
+        opp = uow.marketplace.opportunity(result.opportunity.id)
+        opp.title = f"{skill[:1].upper()}{skill[1:]} for {scope}"[:300]
+        result = PostResult(result.status, result.message, view(uow, opp))
+    return result
+
+
 def update(uow: UnitOfWork, actor_id: int, opportunity_id: int, values: dict[str, str], resolve: ResolveSkill, *,
            now: dt.datetime) -> PostResult:
     """The Edit form's values on a draft (or an open opportunity: its owner may correct it). Nothing is changed unless

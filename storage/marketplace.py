@@ -27,6 +27,7 @@ from storage.models import (
 from storage.preferences import surfaced_people_filter
 from storage.repository import Repository
 
+_CHUNK = 5000  # ids per IN (...) list: stays under every driver's parameter limit
 # Applications that hold or may still hold a place (the owner's shortlist shows these).
 ACTIVE = (ApplicationStatus.applied, ApplicationStatus.shortlisted, ApplicationStatus.proposed, ApplicationStatus.placed)
 
@@ -146,6 +147,57 @@ class Marketplace(Repository):
                                        tuple(OpportunitySkillRow(r[7], bool(r[8]), r[9]) for r in rows),
                                        getattr(first[10], "value", first[10]), first[11] is not None))
         return out
+
+    def open_opportunities(self, today: dt.date) -> list[OpenOpportunity]:
+        """Every open opportunity not past its closing date and not full, each with all its skills — the batched
+        match (the weekly digest) reads them once for everybody; ``applied``/``interested`` are left unset."""
+        placed = _PLACED
+        query = (select(Opportunity.id, Opportunity.title, Opportunity.kind, Opportunity.hours_per_week, Opportunity.closes_on,
+                        Opportunity.capacity, Opportunity.owner_id, OpportunitySkill.skill_id, OpportunitySkill.required,
+                        OpportunitySkill.level)
+                 .join(OpportunitySkill, OpportunitySkill.opportunity_id == Opportunity.id)
+                 .outerjoin(placed, placed.c.opportunity_id == Opportunity.id)
+                 .where(Opportunity.status == "open", or_(Opportunity.closes_on.is_(None), Opportunity.closes_on >= today),
+                        or_(Opportunity.capacity.is_(None), func.coalesce(placed.c.placed, 0) < Opportunity.capacity))
+                 .order_by(Opportunity.id, OpportunitySkill.skill_id))
+        grouped: dict[int, list] = {}
+        for row in self._session.execute(query):
+            grouped.setdefault(row[0], []).append(row)
+        return [OpenOpportunity(oid, rows[0][1], getattr(rows[0][2], "value", rows[0][2]), rows[0][3], rows[0][4], rows[0][5],
+                                rows[0][6], tuple(OpportunitySkillRow(r[7], bool(r[8]), r[9]) for r in rows))
+                for oid, rows in grouped.items()]
+
+    def links_of(self, person_ids: list[int]) -> tuple[dict[int, dict[int, str]], dict[int, set[int]]]:
+        """For many people at once: (person -> opportunity -> their application's status, person -> opportunities
+        they said they are interested in)."""
+        applications: dict[int, dict[int, str]] = {}
+        interests: dict[int, set[int]] = {}
+        for start in range(0, len(person_ids), _CHUNK):
+            chunk = person_ids[start:start + _CHUNK]
+            for pid, oid, status in self._session.execute(select(Application.person_id, Application.opportunity_id,
+                                                                 Application.status).where(Application.person_id.in_(chunk))):
+                applications.setdefault(pid, {})[oid] = getattr(status, "value", status)
+            for pid, oid in self._session.execute(select(Interest.person_id, Interest.opportunity_id)
+                                                  .where(Interest.person_id.in_(chunk))):
+                interests.setdefault(pid, set()).add(oid)
+        return applications, interests
+
+    def target_requirements_of(self, person_ids: list[int]) -> dict[int, list[tuple[int, int]]]:
+        """Person -> (skill id, target level) of every requirement of their target role (people without one: absent).
+        Two reads — the people's target roles, then each role's requirements once — so people who share a target
+        share one list."""
+        targets: dict[int, int] = {}
+        for start in range(0, len(person_ids), _CHUNK):
+            rows = self._session.execute(select(Person.id, Person.target_role_id).where(
+                Person.id.in_(person_ids[start:start + _CHUNK]), Person.target_role_id.is_not(None)))
+            targets.update((pid, role) for pid, role in rows)
+        by_role: dict[int, list[tuple[int, int]]] = {}
+        roles = sorted(set(targets.values()))
+        for start in range(0, len(roles), _CHUNK):
+            for role, sid, level in self._session.execute(select(RoleSkill.occupation_id, RoleSkill.skill_id, RoleSkill.target_level)
+                                                          .where(RoleSkill.occupation_id.in_(roles[start:start + _CHUNK]))):
+                by_role.setdefault(role, []).append((sid, level))
+        return {pid: by_role[role] for pid, role in targets.items() if role in by_role}
 
     def target_requirements(self, person_id: int) -> list[tuple[int, int]]:
         """(skill id, target level) of every requirement of the person's target role (none without a target)."""

@@ -156,6 +156,13 @@ class Proposals(Repository):
         """(code, title) of the catalogue, by code."""
         return [(c, t) for c, t in self._session.execute(select(Course.code, Course.title).order_by(Course.code).limit(limit))]
 
+    def open_with_key(self, dedupe_key: str) -> Proposal | None:
+        """The proposal with this dedupe key still waiting for a decision (or approved, not yet carried out)."""
+        return self._session.scalar(select(Proposal).where(
+            Proposal.dedupe_key == dedupe_key,
+            Proposal.status.in_([ProposalStatus.proposed, ProposalStatus.approved, ProposalStatus.overridden]))
+            .order_by(Proposal.id.desc()).limit(1))
+
     def enrolment_in(self, person_id: int, course_id: int) -> tuple[bool, int | None]:
         """(the course is in the catalogue, the person's enrolment id in it if any), in one query."""
         enrolled = select(Enrolment.id).where(Enrolment.person_id == person_id, Enrolment.course_id == course_id).scalar_subquery()

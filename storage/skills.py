@@ -7,6 +7,7 @@ from them. The taxonomy itself (signatures, label rows, the ESCO upsert) is ``se
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -147,9 +148,11 @@ class Skills(Repository):
         rows = self._session.execute(_EVIDENCE_FOR, {"person_id": person_id})
         return [EvidenceRecord(r[0], r[1], r[2], r[3], r[4] or "", r[5], r[6]) for r in rows]
 
-    def evidence_for_people(self, person_ids: list[int], scope: Scope) -> dict[int, list[EvidenceRecord]]:
+    def evidence_for_people(self, person_ids: list[int], scope: Scope,
+                            skill_ids: Iterable[int] | None = None) -> dict[int, list[EvidenceRecord]]:
         """Active evidence of many people at once (team views), without verifier names: only of people ``scope``
-        covers (the filter is in the query; anyone outside it is left out of the answer)."""
+        covers (the filter is in the query; anyone outside it is left out of the answer); of these skills only, when
+        ``skill_ids`` is given."""
         person_ids = scope.only(person_ids)
         out: dict[int, list[EvidenceRecord]] = {pid: [] for pid in person_ids}
         for start in range(0, len(person_ids), _CHUNK):
@@ -158,6 +161,8 @@ class Skills(Repository):
                      .where(SkillEvidence.person_id.in_(person_ids[start:start + _CHUNK]),
                             SkillEvidence.status == EvidenceStatus.active,
                             inference_allowed_filter(SkillEvidence.person_id, SkillEvidence.evidence_type)))
+            if skill_ids is not None:
+                query = query.where(SkillEvidence.skill_id.in_(sorted(set(skill_ids))))
             condition = where_person(SkillEvidence.person_id, scope)
             rows = self._session.execute(query if condition is None else query.where(condition))
             for pid, sid, kind, level, at, source in rows:

@@ -72,6 +72,8 @@ def _one_of_each(ladder) -> None:
                                        "hours_per_week": 4.0, "duration_weeks": 13},
         ActionType.onboarding_plan: {"start_date": "2026-12-07", "role_label": "data analyst", "mandatory_course_codes": [code],
                                      "path_course_ids": [cid], "path_course_codes": [code], "checkins": ["2027-01-05"]},
+        ActionType.course_cohort: {"skill_id": 1, "skill": "statistics", "course_id": cid, "course_code": code, "course": title,
+                                   "team": "Data & Analytics", "size": 2, "quarter": 3, "person_ids": [1, 2]},
     }
     assert set(payloads) == set(ActionType)
     maya, daniel = person_id(ladder, MAYA), person_id(ladder, DANIEL)

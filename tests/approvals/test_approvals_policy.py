@@ -15,7 +15,8 @@ def test_defaults_and_show(fresh_demo):
     reply = say(fresh_demo, PRIYA, "/ladder policy")
     assert reply.data["policy"] == {"enrol_course": "approve", "schedule_checkin": "auto", "readiness_nudge": "approve",
                                     "adjust_path": "approve", "stretch_assignment": "approve", "manager_reminder": "auto",
-                                    "erase_person": "approve", "staff_opportunity": "approve", "onboarding_plan": "approve"}
+                                    "erase_person": "approve", "staff_opportunity": "approve", "onboarding_plan": "approve",
+                                    "course_cohort": "approve"}
     assert reply.data["locked"] == ["erase_person", "readiness_nudge", "staff_opportunity", "stretch_assignment"]
 
 
@@ -28,6 +29,9 @@ def test_locked_types_can_never_be_auto(fresh_demo):
     plan = say(fresh_demo, PRIYA, "/ladder policy set onboarding_plan auto")  # a manager confirms a new hire's plan
     assert plan.data["status"] == "refused" and "can't be set to auto" in plan.text and "manager confirms" in plan.text
     assert say(fresh_demo, PRIYA, "/ladder policy set onboarding_plan off").data["status"] == "changed"
+    cohort = say(fresh_demo, PRIYA, "/ladder policy set course_cohort auto")  # HR or L&D decide every cohort
+    assert cohort.data["status"] == "refused" and "HR or L&D decide" in cohort.text
+    assert say(fresh_demo, PRIYA, "/ladder policy set course_cohort off").data["status"] == "changed"
     assert "not a policy level" in say(fresh_demo, PRIYA, "/ladder policy set enrol_course sometimes").text
     assert "not an action type" in say(fresh_demo, PRIYA, "/ladder policy set fire_people auto").text
     # Even a row written behind Ladder's back cannot make a locked type auto: it reads as approve.
