@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-WAIT_SECONDS = 60.0  # how long a test waits for a call it expects before failing
-
 from aiohttp import ClientSession, web
 from slack_sdk.models.blocks import Block
+
+WAIT_SECONDS = 60.0  # how long a test waits for a call it expects before failing
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_TOKEN = "xoxb-111-222-standin0token"
