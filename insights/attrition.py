@@ -42,6 +42,7 @@ class Group:
     attrition_rate: float
     survival: dict[int, float | None]  # whole year → P(still employed); None past the group's last observation
     median_years: float | None  # None: more than half are still employed at the end
+    curve: list[tuple[float, float]] = field(default_factory=list, repr=False)  # the Kaplan–Meier steps, for a chart
 
     def as_dict(self) -> dict:
         return {"group": self.name, "n": self.n, "leavers": self.leavers, "attrition_rate": self.attrition_rate,
@@ -189,7 +190,8 @@ def attrition(table: pd.DataFrame, by: str, *, adjust: list[str] | None = None) 
         survival = {y: (float(km.survival_function_at_times(y).iloc[0]) if y <= last else None) for y in years}
         result.groups.append(Group(name=name, n=len(part), leavers=int(part[EVENT].sum()),
                                    attrition_rate=float(part[EVENT].mean()), survival=survival,
-                                   median_years=_finite(km.median_survival_time_)))
+                                   median_years=_finite(km.median_survival_time_),
+                                   curve=[(float(t), float(v)) for t, v in km.survival_function_.iloc[:, 0].items()]))
     if len(names) == 2:
         a, b = (shown[shown[by] == g] for g in names)
         test = logrank_test(a[TIME], b[TIME], event_observed_A=a[EVENT], event_observed_B=b[EVENT])
