@@ -87,11 +87,12 @@ def _retention(table: pd.DataFrame, course: tuple[str, str] | None) -> Reply:
 
     if course:
         table = table.assign(took=took_course(table, course[0]))
-        by, label = "took", f"took {course[1]}"
+        by, label, who = "took", f"took {course[1]}", f"took {course[1]}"
     else:
         by, label = "learning", f"learning in the first {LEARNING_WINDOW_DAYS} days"
+        who = f"completed a course in their first {LEARNING_WINDOW_DAYS} days"
     result = attrition(table, by)
-    lines = [headline(result, label)]
+    lines = [headline(result, label, who)]
     for g in result.groups:
         lines.append(f"• {label} = {g.name}: {g.n} people, {g.leavers} left"
                      + (f", median stay {g.median_years:.1f} years" if g.median_years else ", median stay not reached"))

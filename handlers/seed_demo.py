@@ -11,6 +11,12 @@ to show: drawn by a seeded random generator of their own (the rest of the compan
 few people of unknown category (nothing recorded) and one race/ethnicity category held by a single person — under
 2 % of the data, so the audit shows the LL144 exclusion. They describe nobody real and say nothing about the
 demo's names; nothing in Ladder's recommendations reads them.
+
+The company also has a work history (``_work_history``, the model in insights/demo_history.py and docs/insights.md):
+~160 former staff hired since 2017 who have left (inactive, with a leave date and reason, no chat identity), the
+Kestrel Foundations course in some people's first 90 days, the leadership and data courses, and half-yearly
+performance ratings — with a planted effect of early learning on retention (hazard ratio 0.7) and of the data course
+on ratings (+0.3), for outcome analytics to find within its intervals.
 """
 
 from __future__ import annotations

@@ -19,8 +19,9 @@ def ratio_text(ratio) -> str:
     return f"{ratio.hazard_ratio:.2f} (95% CI {ratio.ci_low:.2f}–{ratio.ci_high:.2f})"
 
 
-def headline(result: AttritionResult, label: str | None = None) -> str:
-    """One sentence: the hazard ratio of the first non-reference group, what it means and whether chance explains it."""
+def headline(result: AttritionResult, label: str | None = None, who: str | None = None) -> str:
+    """One sentence: the hazard ratio of the first non-reference group, what it means and whether chance explains it.
+    ``who``: for yes/no groups, what the "yes" people did ("took First-time Manager")."""
     label = label or result.by
     cox = result.cox
     if cox is None or not cox.ratios:
@@ -33,8 +34,12 @@ def headline(result: AttritionResult, label: str | None = None) -> str:
         verdict = "left at a higher rate"
     else:
         verdict = "left at a rate that is not clearly different (the interval includes 1)"
-    return (f"People with {label} = {first.group} {verdict} than those with {label} = {cox.reference}: hazard ratio "
-            f"{ratio_text(first)}, {cox.n} people, {cox.events} leavers.")
+    if who and (first.group, cox.reference) == ("yes", "no"):
+        subject, others = f"People who {who}", "those who did not"
+    else:
+        subject, others = f"People with {label} = {first.group}", f"those with {label} = {cox.reference}"
+    return (f"{subject} {verdict} than {others}: hazard ratio {ratio_text(first)}, {cox.n} people, "
+            f"{cox.events} leavers.")
 
 
 def lines(result: AttritionResult) -> list[str]:

@@ -67,14 +67,26 @@ def ibm() -> pd.DataFrame:
     return df
 
 
-def test_ibm_overtime_matches_lifelines(capsys, monkeypatch, tmp_path):
+def ibm_report(capsys, monkeypatch, tmp_path, by: str, event_value: str) -> tuple[dict, pd.DataFrame]:
+    """The command's JSON on the IBM data grouped by ``by``, its per-group figures already checked."""
     code, out, err = run_cli(capsys, monkeypatch, tmp_path, ["--from-csv", str(IBM), "--time", "YearsAtCompany",
-                                                             "--event", "Attrition", "--event-value", "Yes",
-                                                             "--by", "OverTime", "--json"])
+                                                             "--event", "Attrition", "--event-value", event_value,
+                                                             "--by", by, "--json"])
     assert code == 0, err
-    report = json.loads(out)
-    df = ibm()
-    check_groups(report, df, "OverTime")
+    report, df = json.loads(out), ibm()
+    check_groups(report, df, by)
+    return report, df
+
+
+def assert_ratio(hr: dict, row: pd.Series) -> None:
+    assert_close(hr["hazard_ratio"], float(row["exp(coef)"]))
+    assert_close(hr["ci_low"], float(row["exp(coef) lower 95%"]))
+    assert_close(hr["ci_high"], float(row["exp(coef) upper 95%"]))
+    assert_close(hr["p_value"], float(row["p"]))
+
+
+def test_ibm_overtime_matches_lifelines(capsys, monkeypatch, tmp_path):
+    report, df = ibm_report(capsys, monkeypatch, tmp_path, "OverTime", "Yes")
     yes, no = df[df.OverTime == "Yes"], df[df.OverTime == "No"]
     lr = logrank_test(no["T"], yes["T"], event_observed_A=no["E"], event_observed_B=yes["E"])
     assert_close(report["logrank"]["p_value"], float(lr.p_value))
@@ -88,21 +100,12 @@ def test_ibm_overtime_matches_lifelines(capsys, monkeypatch, tmp_path):
     assert cox["reference"] == "No" and cox["adjusted_for"] == ["JobLevel", "Department"]
     [hr] = cox["hazard_ratios"]
     assert hr["group"] == "Yes"
-    assert_close(hr["hazard_ratio"], float(s["exp(coef)"]))
-    assert_close(hr["ci_low"], float(s["exp(coef) lower 95%"]))
-    assert_close(hr["ci_high"], float(s["exp(coef) upper 95%"]))
-    assert_close(hr["p_value"], float(s["p"]))
+    assert_ratio(hr, s)
     assert any("not a cause" in c for c in report["caveats"])
 
 
 def test_ibm_training_times_uses_the_multivariate_logrank(capsys, monkeypatch, tmp_path):
-    code, out, err = run_cli(capsys, monkeypatch, tmp_path, ["--from-csv", str(IBM), "--time", "YearsAtCompany",
-                                                             "--event", "Attrition", "--event-value", "yes",
-                                                             "--by", "TrainingTimesLastYear", "--json"])
-    assert code == 0, err
-    report = json.loads(out)
-    df = ibm()
-    check_groups(report, df, "TrainingTimesLastYear")
+    report, df = ibm_report(capsys, monkeypatch, tmp_path, "TrainingTimesLastYear", "yes")  # any case means left
     test = multivariate_logrank_test(df["T"], df["TrainingTimesLastYear"], df["E"])
     assert_close(report["logrank"]["p_value"], float(test.p_value))
     assert report["logrank"]["groups"] == 7 and len(report["cox"]["hazard_ratios"]) == 6
@@ -152,9 +155,7 @@ def test_demo_matches_lifelines_and_recovers_the_planted_effect(demo, capsys, mo
     s = CoxPHFitter().fit(frame, "T", "E").summary.loc["learning"]
     [hr] = report["cox"]["hazard_ratios"]
     assert report["cox"]["adjusted_for"] == ["role_level", "department"] and report["cox"]["reference"] == "no"
-    assert_close(hr["hazard_ratio"], float(s["exp(coef)"]))
-    assert_close(hr["ci_low"], float(s["exp(coef) lower 95%"]))
-    assert_close(hr["ci_high"], float(s["exp(coef) upper 95%"]))
+    assert_ratio(hr, s)
     assert hr["ci_low"] < PLANTED_HR < hr["ci_high"]
 
 
