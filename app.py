@@ -27,6 +27,7 @@
     python app.py forecast gaps [--quarters N] [--json]            the skills the demo organisation will be short of
     python app.py insights attrition --by COLUMN [--from-csv FILE --time COL --event COL --event-value V] [--json]
                                                   attrition by group: Kaplan–Meier, log-rank, Cox hazard ratio (95% CI)
+    python app.py insights kpi --from-csv FILE --month COL --value COL --start YYYY-MM-DD [--json]   a KPI before/after
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from handlers.context import Ladder
 from insights.attrition import attrition
 from insights.problems import InsightsInputError
 from insights.report import lines
-from insights.table import csv_table
+from insights.table import csv_columns, csv_table
 
 
 def add_parser(sub) -> None:
@@ -36,9 +36,18 @@ def add_parser(sub) -> None:
                          "department where the table has them")
     at.add_argument("--as-of", metavar="YYYY-MM-DD", help="database: count time up to this day (default: today)")
     at.add_argument("--json", action="store_true", help="print every figure as JSON")
+    kp = ins_sub.add_parser("kpi", help="a KPI before and after a programme's start: difference of means, Welch 95% CI")
+    kp.add_argument("--from-csv", metavar="FILE", required=True, help="one row per month")
+    kp.add_argument("--month", metavar="COLUMN", required=True, help="the month (YYYY-MM or YYYY-MM-DD)")
+    kp.add_argument("--value", metavar="COLUMN", required=True, help="the KPI's value")
+    kp.add_argument("--start", metavar="YYYY-MM-DD", required=True, help="when the programme started")
+    kp.add_argument("--months", type=int, default=6, help="months on each side (default 6)")
+    kp.add_argument("--json", action="store_true", help="print every figure as JSON")
 
 
 def run(args, ladder: Ladder) -> int:
+    if args.insights_command == "kpi":
+        return run_kpi(args)
     try:
         table, source = _table(args, ladder)
         result = attrition(table, args.by, adjust=args.adjust)
@@ -69,3 +78,40 @@ def _table(args, ladder: Ladder):
     if missing:
         raise InsightsInputError("--from-csv needs " + ", ".join(missing) + ".")
     return csv_table(Path(args.from_csv), args.time, args.event, args.event_value), args.from_csv
+
+
+def run_kpi(args) -> int:
+    from insights.kpi import kpi_change
+
+    try:
+        series = csv_series(Path(args.from_csv), args.month, args.value)
+        try:
+            start = dt.date.fromisoformat(args.start)
+        except ValueError:
+            raise InsightsInputError(f"--start wants a date as YYYY-MM-DD, not “{args.start}”.") from None
+        result = kpi_change(series, start, args.months)
+    except InsightsInputError as exc:
+        print(f"Cannot compare the KPI: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps({"source": args.from_csv, **result.as_dict()}, indent=2, ensure_ascii=False))
+    else:
+        print(f"{args.value}: mean {result.mean_before:.3f} over {result.months_before} months before "
+              f"{result.start.isoformat()}, {result.mean_after:.3f} over {result.months_after} months from it: "
+              f"difference {result.difference:+.3f} (95% CI {result.ci_low:+.3f} to {result.ci_high:+.3f}), "
+              f"p = {result.p_value:.3f}")
+        print("\n".join(f"- {c}" for c in result.caveats))
+    return 0
+
+
+def csv_series(path: Path, month: str, value: str) -> list[tuple[dt.date, float]]:
+    """(first day of the month, value) per row of the CSV."""
+    table = csv_columns(path, [month, value])
+    out = []
+    for line, (m, v) in enumerate(zip(table[month], table[value]), start=2):
+        try:
+            day = dt.date.fromisoformat(m.strip() if len(m.strip()) > 7 else m.strip() + "-01")
+            out.append((day.replace(day=1), float(v)))
+        except ValueError:
+            raise InsightsInputError(f"line {line}: “{m}” is not a month or “{v}” is not a number.") from None
+    return out

@@ -77,9 +77,8 @@ def took_course(table: pd.DataFrame, code: str) -> pd.Series:
     return table["completed"].map(lambda codes: "yes" if code in codes else "no")
 
 
-def csv_table(path: Path, time: str, event: str, event_value: str) -> pd.DataFrame:
-    """The CSV with a numeric ``time`` column and a 0/1 ``event`` column (1 where ``event`` equals ``event_value``,
-    compared as text, ignoring surrounding spaces and case)."""
+def csv_columns(path: Path, wanted: list[str], flags: list[str] | None = None) -> pd.DataFrame:
+    """The CSV as text, after checking it has the ``wanted`` columns (named on the command line by ``flags``)."""
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except FileNotFoundError:
@@ -87,10 +86,18 @@ def csv_table(path: Path, time: str, event: str, event_value: str) -> pd.DataFra
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise InsightsInputError(f"{path} could not be read as CSV ({type(exc).__name__}).") from None
     raw.columns = [c.strip() for c in raw.columns]
-    for name, what in ((time, "--time"), (event, "--event")):
+    for i, name in enumerate(wanted):
         if name not in raw.columns:
-            raise InsightsInputError(f"{path.name} has no column “{name}” (named by {what}); its columns are: "
+            named = f" (named by {flags[i]})" if flags else ""
+            raise InsightsInputError(f"{path.name} has no column “{name}”{named}; its columns are: "
                                      + ", ".join(raw.columns) + ".")
+    return raw
+
+
+def csv_table(path: Path, time: str, event: str, event_value: str) -> pd.DataFrame:
+    """The CSV with a numeric ``time`` column and a 0/1 ``event`` column (1 where ``event`` equals ``event_value``,
+    compared as text, ignoring surrounding spaces and case)."""
+    raw = csv_columns(path, [time, event], flags=["--time", "--event"])
     times = pd.to_numeric(raw[time].str.strip(), errors="coerce")
     bad = times.isna() | (times < 0)
     if bad.any():
