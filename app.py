@@ -25,6 +25,9 @@
     python app.py hris apply-due [--json]         role changes and leave dates whose day has come (idempotent, daily)
     python app.py forecast backtest [--series demo|co2] [--json]   skill-gap forecast vs naive baselines (MASE, coverage)
     python app.py forecast gaps [--quarters N] [--json]            the skills the demo organisation will be short of
+    python app.py insights attrition --by COLUMN [--from-csv FILE --time COL --event COL --event-value V] [--json]
+                                                  attrition by group: Kaplan–Meier, log-rank, Cox hazard ratio (95% CI)
+    python app.py insights kpi --from-csv FILE --month COL --value COL --start YYYY-MM-DD [--json]   a KPI before/after
 """
 
 from __future__ import annotations
@@ -256,6 +259,12 @@ def cmd_forecast(args) -> int:
     return forecast_cli.run(args)
 
 
+def cmd_insights(args, ladder) -> int:
+    from handlers import insights_cli
+
+    return insights_cli.run(args, ladder)
+
+
 def cmd_onboarding(args, ladder) -> int:
     import json
 
@@ -469,6 +478,10 @@ def parser() -> argparse.ArgumentParser:
 
     forecast_cli.add_parser(sub)
     sub.choices["forecast"].set_defaults(func=cmd_forecast, needs_ladder=False)
+    from handlers import insights_cli
+
+    insights_cli.add_parser(sub)
+    sub.choices["insights"].set_defaults(func=cmd_insights)
     from handlers import keys_cli
 
     keys_cli.add_parser(sub)

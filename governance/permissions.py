@@ -78,6 +78,7 @@ class Capability(str, enum.Enum):
     author_course = "author_course"  # draft a course outline from a document; edit, approve or reject the draft
     share_work_artefact = "share_work_artefact"  # skills read from a text one shares about oneself, as suggestions
     forecast_gaps = "forecast_gaps"  # which skills the organisation (HR) or the team one leads (manager) will lack
+    view_outcomes = "view_outcomes"  # outcome analytics: retention and ratings by learning (aggregates, groups of 5+)
 
 
 S, R, A = Target.self, Target.report, Target.anyone
@@ -133,6 +134,7 @@ MATRIX: dict[Capability, dict[Role, frozenset[Target]]] = {
     Capability.author_course: {Role.learning: _ALL, Role.hr: _ALL, Role.admin: _ALL},
     Capability.share_work_artefact: {Role.employee: _SELF},
     Capability.forecast_gaps: {Role.manager: frozenset({R}), Role.hr: _ALL, Role.admin: _ALL},
+    Capability.view_outcomes: {Role.hr: _ALL, Role.manager: _ALL},  # HR and leaders; figures of groups of 5 or more only
 }
 
 # What each capability lets a person do, in the words a refusal uses.
@@ -163,6 +165,7 @@ WORDS: dict[Capability, str] = {
     Capability.author_course: "draft, approve or reject a course",
     Capability.share_work_artefact: "read skills from a text you share about your own work",
     Capability.forecast_gaps: "forecast the skills a team or the organisation will be short of",
+    Capability.view_outcomes: "see outcome analytics (retention and performance by learning)",
 }
 
 # Who can grant a missing role, in words a refusal can use.

@@ -82,6 +82,7 @@ class IntentKind(str, enum.Enum):
     extract_skills = "extract_skills"  # a person shares a project summary, CV or review excerpt: skills as suggestions
     forecast_gaps = "forecast_gaps"  # HR: the skills the organisation / a team will lack; managers: their team
     mandatory_courses = "mandatory_courses"  # the mandatory-course policy for new hires
+    outcome_insights = "outcome_insights"  # HR and leaders: does learning relate to retention / performance?
     # not in the catalogue: the command syntax, and nothing understood
     admin_command = "admin_command"
     unknown = "unknown"

@@ -18,6 +18,7 @@ from handlers import dashboard
 from handlers import authoring
 from handlers import skill_extraction
 from handlers import forecast
+from handlers import insights as outcome_insights
 from handlers.approval_text import parse_challenge, parse_decision, parse_resolution
 from handlers.context import Ladder
 from handlers.intents import Intent, IntentKind
@@ -28,7 +29,7 @@ from understanding.understand import Understood
 
 UseCase = Callable[[Ladder, UnitOfWork, Person, Intent], Reply]
 
-READS_ONLY = frozenset({IntentKind.show_all, IntentKind.bias_audit})  # answered inside the router's read-only transaction
+READS_ONLY = frozenset({IntentKind.show_all, IntentKind.bias_audit, IntentKind.outcome_insights})  # answered inside the router's read-only transaction
 
 ASK_FOR = {
     "role": "Which role do you mean? For example “data scientist” or “cloud engineer”.",
@@ -258,6 +259,7 @@ USE_CASES: dict[IntentKind, UseCase] = {
     IntentKind.extract_skills: skill_extraction.share_artefact,
     IntentKind.forecast_gaps: forecast.chat,
     IntentKind.bias_audit: bias_audit.chat,
+    IntentKind.outcome_insights: outcome_insights.chat,
     IntentKind.seed_demo: seed_demo,
     IntentKind.policy_question: lambda ladder, uow, person, i: knowledge_answer.answer(ladder, uow, person, i.text,
                                                                                        record_unanswered=True),

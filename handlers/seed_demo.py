@@ -11,6 +11,12 @@ to show: drawn by a seeded random generator of their own (the rest of the compan
 few people of unknown category (nothing recorded) and one race/ethnicity category held by a single person — under
 2 % of the data, so the audit shows the LL144 exclusion. They describe nobody real and say nothing about the
 demo's names; nothing in Ladder's recommendations reads them.
+
+The company also has a work history (``_work_history``, the model in insights/demo_history.py and docs/insights.md):
+~160 former staff hired since 2017 who have left (inactive, with a leave date and reason, no chat identity), the
+Kestrel Foundations course in some people's first 90 days, the leadership and data courses, and half-yearly
+performance ratings — with a planted effect of early learning on retention (hazard ratio 0.7) and of the data course
+on ratings (+0.3), for outcome analytics to find within its intervals.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ from storage.models import (
     Opportunity,
     OpportunityKind,
     OpportunitySkill,
+    PerformanceRating,
     Person,
     SkillEvidence,
     Team,
@@ -181,6 +188,7 @@ def seed_demo(ladder: Ladder) -> SeedSummary:
         _mandatory_courses(uow, teams)
         _demographics(uow, people)
         _skill_history(uow, teams, skills)
+        _work_history(uow, people=people, teams=teams, roles=roles, now=now)
         return SeedSummary(len(people), len(teams), len(course_ids), opp_count, evidence_count)
 
 
@@ -367,3 +375,58 @@ def _skill_history(uow: UnitOfWork, teams: dict[str, Team], skills: dict[str, in
                       round(0.1 * supply * share, 2), round(demand * share, 2))
                      for month, demand, supply in zip(months, series.demand, series.supply)]
     uow.skill_history.add_months(rows)
+
+
+HISTORY_NAMES_SEED = SEED + 16  # the former staff's names: a generator of their own, like the demographics'
+
+
+def _work_history(uow: UnitOfWork, *, people: list[Person], teams: dict[str, Team], roles, now) -> None:
+    """Hires and leavers since 2017, first-90-days learning, the leadership and data courses and half-yearly ratings,
+    from the documented model of insights/demo_history.py (a planted hazard ratio of 0.7 for early learning).
+    Former staff are inactive people with a leave date and reason; they have no chat identity."""
+    from insights import demo_history as model
+
+    foundations = Course(code=model.FOUNDATIONS, title=model.FOUNDATIONS_TITLE, provider="Kestrel Academy",
+                         duration_hours=6.0, description="Kestrel's onboarding programme: the company, its customers, "
+                                                         "how we work. Not tagged with skills.")
+    uow.add(foundations)
+    uow.flush()
+    course_ids = {model.FOUNDATIONS: foundations.id}
+    for code in (model.LEADERSHIP_COURSE, model.DATA_COURSE):
+        course_ids[code] = uow.proposals.course_by_code(code).id
+    rng = random.Random(model.SEED + 1)
+    team_names = {t.id: name for name, t in teams.items()}
+    leads = {t.lead_id for t in teams.values()}
+    kept_apart = {p.id for p in people if p.target_role_id is not None
+                  or p.email.split("@")[0] in {v[1] for v in PERSONAS.values()}}
+    histories: list[tuple[Person, model.History]] = []
+    for person in people:
+        level = "lead" if person.id in leads else "individual"
+        histories.append((person, model.current_staff(rng, team_names[person.team_id], level, person.hire_date, TODAY,
+                                                      data_course=person.id not in kept_apart)))
+    names = random.Random(HISTORY_NAMES_SEED)
+    by_team = {name: (lead_role, members) for name, lead_role, members in TEAMS}
+    for i, h in enumerate(model.former_staff(TODAY)):
+        lead_role, members = by_team[h.department]
+        role = lead_role if h.level == "lead" else names.choice(members)
+        first, last = names.choice(FIRST), names.choice(LAST)
+        person = Person(name=f"{first} {last}", email=f"{first}.{last}.{i + 1}@former.{DOMAIN}".lower(),
+                        team_id=teams[h.department].id, role_id=roles[role].id,
+                        job_title=("senior " + role) if h.level == "senior" else role, hire_date=h.hire_date,
+                        location=names.choice(LOCATIONS), access_role=AccessRole.employee, active=False,
+                        leave_date=h.leave_date, leave_reason=h.leave_reason)
+        uow.add(person)
+        histories.append((person, h))
+    uow.flush()
+    taken = set(uow.proposals.enrolled_pairs())
+    for person, h in histories:
+        for code, on in h.completions:
+            if (person.id, course_ids[code]) in taken:
+                continue
+            done = dt.datetime.combine(on, dt.time(16, 0), tzinfo=dt.timezone.utc)
+            uow.add(Enrolment(person_id=person.id, course_id=course_ids[code], status=EnrolmentStatus.completed,
+                              progress=1.0, enrolled_at=done - dt.timedelta(days=14), last_activity_at=done,
+                              completed_at=done, source="lms"))
+        for period, end, rating in h.ratings:
+            uow.add(PerformanceRating(person_id=person.id, period=period, period_end=end, rating=rating, scale_max=5.0,
+                                      source="seed", recorded_at=now))

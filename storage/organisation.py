@@ -27,7 +27,7 @@ from storage.repository import Repository
 class Headcounts:
     """What Ladder knows, in numbers (``/ladder status``)."""
 
-    people: int
+    people: int  # employed now (active); former staff, kept for outcome analytics, are not counted
     roles: int
     skills: int
     courses: int
@@ -41,7 +41,7 @@ class Organisation(Repository):
             return self._session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
         return Headcounts(
-            people=count(Person), roles=count(Occupation), skills=count(Skill), courses=count(Course),
+            people=count(Person, Person.active.is_(True)), roles=count(Occupation), skills=count(Skill), courses=count(Course),
             open_opportunities=count(Opportunity, Opportunity.status == "open"),
             pending_proposals=count(Proposal, Proposal.status == ProposalStatus.proposed),
         )

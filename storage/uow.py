@@ -29,6 +29,7 @@ from storage.maturity import Maturity
 from storage.skill_history import SkillHistory
 from storage.onboarding import Onboardings
 from storage.organisation import Organisation
+from storage.outcomes import Outcomes
 from storage.people import People
 from storage.privacy import Privacy
 from storage.preferences import PrivacyPreferences
@@ -81,6 +82,7 @@ class UnitOfWork:
     xapi = _Repository(XapiRecords)
     hr_data = _Repository(HrData)
     skill_history = _Repository(SkillHistory)
+    outcomes = _Repository(Outcomes)
 
     def __init__(self, session: Session, audit_keys: AuditKeys | None = None) -> None:
         """``audit_keys``: what every audit insert stamps its entry with (handed to the Database by app.build)."""
