@@ -29,16 +29,16 @@ def headline(result: AttritionResult, label: str | None = None, who: str | None 
         return f"I can't compare leaving rates by {label}: {why}."
     first = cox.ratios[0]
     if first.ci_high < 1:
-        verdict = "left at a lower rate"
+        verdict, joiner = "left at a lower rate", "than"
     elif first.ci_low > 1:
-        verdict = "left at a higher rate"
+        verdict, joiner = "left at a higher rate", "than"
     else:
-        verdict = "left at a rate that is not clearly different (the interval includes 1)"
+        verdict, joiner = "left at a rate not clearly different (the interval includes 1)", "from"
     if who and (first.group, cox.reference) == ("yes", "no"):
         subject, others = f"People who {who}", "those who did not"
     else:
         subject, others = f"People with {label} = {first.group}", f"those with {label} = {cox.reference}"
-    return (f"{subject} {verdict} than {others}: hazard ratio {ratio_text(first)}, {cox.n} people, "
+    return (f"{subject} {verdict} {joiner} {others}: hazard ratio {ratio_text(first)}, {cox.n} people, "
             f"{cox.events} leavers.")
 
 
