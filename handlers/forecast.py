@@ -68,11 +68,27 @@ def _scope(uow: UnitOfWork, person: Person | None, team: Team | None, intent: st
     return led, None
 
 
+def visible_scopes(uow: UnitOfWork, person: Person | None) -> list[Team | None]:
+    """Every scope ``person`` may forecast (None: the organisation), as ``_scope`` decides it for a question: HR and
+    admins the organisation and each team, a manager the team they lead, anyone else nothing."""
+    if not access.gate(uow, person, Capability.forecast_gaps):
+        return []
+    if access.roles(uow, person) & {Role.hr, Role.admin}:
+        return [None, *uow.skill_history.teams()]
+    led = uow.skill_history.team_led_by(person.id) if person else None
+    return [led] if led is not None else []
+
+
+def scope_gaps(uow: UnitOfWork, team: Team | None, quarters: int) -> list[Gap]:
+    """The forecast gaps of one scope, largest first (raises NoHistory) — what the chat and the dashboard show."""
+    return gaps(uow.skill_history.series(team.id if team else None), quarters)
+
+
 def scoped_reply(uow: UnitOfWork, team: Team | None, quarters: int) -> Reply:
     """The answer for one scope (a team, or the organisation when ``team`` is None), permission already checked."""
     scope = team.name if team else "the organisation"
     try:
-        found = gaps(uow.skill_history.series(team.id if team else None), quarters)
+        found = scope_gaps(uow, team, quarters)
     except NoHistory:
         return Reply(text=f"There is no monthly skill history for {scope} yet, so I can't forecast its gaps. "
                           "It needs at least three months of supply and demand per skill for that team.", ephemeral=True,
@@ -87,7 +103,7 @@ def scoped_reply(uow: UnitOfWork, team: Team | None, quarters: int) -> Reply:
     lines += [f"{i}. *{g.skill}* — {g.why()}" for i, g in enumerate(top, start=1)]
     lines.append("_Forecast: exponential smoothing chosen per series by backtest (docs/forecasting.md); "
                  "intervals from backtest errors._")
-    alt = "Bar chart of demand minus supply per quarter ahead for " + ", ".join(g.skill for g in top[:4])
+    alt = chart_alt(top)
     cards = [_gap_card(i, g, team, skill_ids[g.skill], courses[g.skill]) for i, g in enumerate(top, start=1)
              if skill_ids[g.skill] is not None]
     return Reply(text="\n".join(lines), cards=cards,
@@ -95,6 +111,10 @@ def scoped_reply(uow: UnitOfWork, team: Team | None, quarters: int) -> Reply:
                                          data=chart_png(top, f"Skill gaps ahead — {scope}"), alt_text=alt)],
                  data={"intent": "forecast_gaps", "status": "done", "scope": scope,
                        "gaps": [g.as_dict() for g in top]})
+
+
+def chart_alt(top: list[Gap]) -> str:
+    return "Bar chart of demand minus supply per quarter ahead for " + ", ".join(g.skill for g in top[:4])
 
 
 def _gap_card(rank: int, g: Gap, team: Team | None, skill_id: int, course) -> Card:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -16,7 +17,7 @@ from handlers import access
 from handlers.context import Ladder
 from handlers.intents import Intent
 from insights import caveats
-from insights.attrition import attrition
+from insights.attrition import AttritionResult, attrition
 from insights.performance import rating_change
 from insights.problems import InsightsInputError
 from insights.report import headline, p_text
@@ -82,9 +83,17 @@ def chat(ladder: Ladder, uow: UnitOfWork, person: Person, intent: Intent) -> Rep
                      data={"intent": "outcome_insights", "status": "no_data"})
 
 
-def _retention(table: pd.DataFrame, course: tuple[str, str] | None) -> Reply:
-    from handlers.insights_chart import survival_chart
+@dataclass(frozen=True)
+class Retention:
+    result: AttritionResult
+    label: str  # what the groups are by, in words
+    headline: str
+    caveats: list[str]
 
+
+def retention(table: pd.DataFrame, course: tuple[str, str] | None) -> Retention:
+    """Attrition by early learning (or by one course, ``course`` = (code, title)): the result the chat and the
+    dashboard show, with its one-sentence headline and caveats. Raises InsightsInputError without data."""
     if course:
         table = table.assign(took=took_course(table, course[0]))
         by, label, who = "took", f"took {course[1]}", f"took {course[1]}"
@@ -92,13 +101,20 @@ def _retention(table: pd.DataFrame, course: tuple[str, str] | None) -> Reply:
         by, label = "learning", f"learning in the first {LEARNING_WINDOW_DAYS} days"
         who = f"completed a course in their first {LEARNING_WINDOW_DAYS} days"
     result = attrition(table, by)
-    lines = [headline(result, label, who)]
+    return Retention(result, label, headline(result, label, who), result.caveats + ([caveats.IMMORTAL] if course else []))
+
+
+def _retention(table: pd.DataFrame, course: tuple[str, str] | None) -> Reply:
+    from handlers.insights_chart import survival_chart
+
+    found = retention(table, course)
+    result, label, notes = found.result, found.label, found.caveats
+    lines = [found.headline]
     for g in result.groups:
         lines.append(f"• {label} = {g.name}: {g.n} people, {g.leavers} left"
                      + (f", median stay {g.median_years:.1f} years" if g.median_years else ", median stay not reached"))
     lines.append(f"Log-rank p = {p_text(result.logrank_p)}. Ask “insights attrition --json” on the command line "
                  "for every figure.")
-    notes = result.caveats + ([caveats.IMMORTAL] if course else [])
     lines += [f"_{c}_" for c in notes]
     png, alt = survival_chart(result, label)
     return Reply(text="\n".join(lines), ephemeral=True,

@@ -188,7 +188,8 @@ def seed_demo(ladder: Ladder) -> SeedSummary:
         _mandatory_courses(uow, teams)
         _demographics(uow, people)
         _skill_history(uow, teams, skills)
-        _work_history(uow, people=people, teams=teams, roles=roles, now=now)
+        _lms(uow, _work_history(uow, people=people, teams=teams, roles=roles, now=now), now)
+        _team_kpis(uow, teams, now)
         return SeedSummary(len(people), len(teams), len(course_ids), opp_count, evidence_count)
 
 
@@ -380,10 +381,12 @@ def _skill_history(uow: UnitOfWork, teams: dict[str, Team], skills: dict[str, in
 HISTORY_NAMES_SEED = SEED + 16  # the former staff's names: a generator of their own, like the demographics'
 
 
-def _work_history(uow: UnitOfWork, *, people: list[Person], teams: dict[str, Team], roles, now) -> None:
+def _work_history(uow: UnitOfWork, *, people: list[Person], teams: dict[str, Team], roles,
+                  now) -> list[tuple[str, str, str, dt.datetime]]:
     """Hires and leavers since 2017, first-90-days learning, the leadership and data courses and half-yearly ratings,
     from the documented model of insights/demo_history.py (a planted hazard ratio of 0.7 for early learning).
-    Former staff are inactive people with a leave date and reason; they have no chat identity."""
+    Former staff are inactive people with a leave date and reason; they have no chat identity. Returns the
+    completions the demo's LMS reports over xAPI (``_lms``)."""
     from insights import demo_history as model
 
     foundations = Course(code=model.FOUNDATIONS, title=model.FOUNDATIONS_TITLE, provider="Kestrel Academy",
@@ -419,14 +422,44 @@ def _work_history(uow: UnitOfWork, *, people: list[Person], teams: dict[str, Tea
         histories.append((person, h))
     uow.flush()
     taken = set(uow.proposals.enrolled_pairs())
+    sent: list[tuple[str, str, str, dt.datetime]] = []  # the completions the fictional LMS reports over xAPI
     for person, h in histories:
         for code, on in h.completions:
             if (person.id, course_ids[code]) in taken:
                 continue
             done = dt.datetime.combine(on, dt.time(16, 0), tzinfo=dt.timezone.utc)
+            if code == model.FOUNDATIONS or not person.active:
+                sent.append((person.email, person.name, code, done))
             uow.add(Enrolment(person_id=person.id, course_id=course_ids[code], status=EnrolmentStatus.completed,
                               progress=1.0, enrolled_at=done - dt.timedelta(days=14), last_activity_at=done,
                               completed_at=done, source="lms"))
         for period, end, rating in h.ratings:
             uow.add(PerformanceRating(person_id=person.id, period=period, period_end=end, rating=rating, scale_max=5.0,
                                       source="seed", recorded_at=now))
+    return sent
+
+
+def _lms(uow: UnitOfWork, completions: list[tuple[str, str, str, dt.datetime]], now: dt.datetime) -> None:
+    """The fictional LMS's xAPI statements, stored through the LRS (learning_records/lrs.py) as if it had POSTed
+    them: the Foundations completions of everyone (a course without skill tags: the enrolment is already there,
+    nothing changes) and every completion of former staff (stored; a learner who has left changes nothing). So the
+    seeded people's skill evidence stays what it was, and the LRS holds real statements (completed, and passed with
+    a score for the data course) with fixed ids."""
+    from insights import demo_history as model
+    from learning_records import lrs
+
+    uow.flush()
+    new = lrs.add_client(uow, model.LMS_NAME, now)
+    client = lrs.authenticate(uow, new.key, new.secret)
+    for code in sorted({c for _e, _n, c, _at in completions}):
+        uow.xapi.map_activity(model.activity_id(code), uow.proposals.course_by_code(code).id)
+    lrs.store(uow, client, model.lms_statements(completions), now)
+
+
+def _team_kpis(uow: UnitOfWork, teams: dict[str, Team], now: dt.datetime) -> None:
+    """Monthly team KPIs from insights/demo_history.py's model (docs/insights.md), through the HR data repository."""
+    from insights import demo_history as model
+
+    uow.hr_data.upsert_kpis([{"team_id": teams[team].id, "name": name, "month": month, "value": value, "unit": unit,
+                              "source": "seed", "recorded_at": now}
+                             for team, name, month, value, unit in model.team_kpis(TODAY, list(teams))])

@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+import uuid
 from dataclasses import dataclass, field
 
 SEED = 20261203
@@ -156,3 +157,66 @@ def _ratings(rng: random.Random, person: History, *, end: dt.date) -> None:
             gain = PLANTED_RATING_GAIN if data_done is not None and data_done <= period_end else 0.0
             rating = min(5.0, max(1.0, round(base + gain + rng.gauss(0, 0.35), 1)))
             person.ratings.append((f"{year}-{half}", period_end, rating))
+
+
+# ------------------------------------------------------------------ team KPIs and the fictional LMS's statements
+
+KPI_TEAMS = {"Data & Analytics": ("report_turnaround_days", "days", 6.0), "Customer Success": ("csat", "%", 82.0)}
+KPI_MONTHS = 36
+PROGRAMME_START = dt.date(2025, 6, 1)  # the data course's team-wide rollout: the KPI programme `insights kpi` compares
+PROGRAMME_EFFECT = {"report_turnaround_days": -0.8, "csat": 2.0}  # the step at the programme start, in the KPI's unit
+LMS_NAME = "Kestrel Academy LMS (fictional, demo)"
+LMS_HOME = "https://academy.kestrel.example"
+
+
+def team_kpis(today: dt.date, teams: list[str]) -> list[tuple[str, str, dt.date, float, str]]:
+    """(team, KPI, month, value, unit): ``KPI_MONTHS`` months up to ``today``'s month for the ``KPI_TEAMS`` the demo
+    has. Model: base level + a yearly cycle (amplitude 3% of base, peak in December) + Gaussian noise (sd 2% of base)
+    + ``PROGRAMME_EFFECT`` from ``PROGRAMME_START`` on. Seeded, so a reseed writes the same numbers."""
+    rng = random.Random(SEED + 7)
+    first = dt.date(today.year, today.month, 1)
+    months = []
+    for back in range(KPI_MONTHS - 1, -1, -1):
+        y, m = divmod(first.year * 12 + first.month - 1 - back, 12)
+        months.append(dt.date(y, m + 1, 1))
+    out = []
+    for team in teams:
+        if team not in KPI_TEAMS:
+            continue
+        name, unit, base = KPI_TEAMS[team]
+        for month in months:
+            cycle = 0.03 * base * math.cos(2 * math.pi * (month.month - 12) / 12)
+            step = PROGRAMME_EFFECT[name] if month >= PROGRAMME_START else 0.0
+            out.append((team, name, month, round(base + cycle + step + rng.gauss(0, 0.02 * base), 3), unit))
+    return out
+
+
+def statement_id(email: str, code: str, verb: str) -> str:
+    """The same statement id on every reseed: the LRS keeps one statement per (learner, course, verb)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{LMS_HOME}/{email}/{code}/{verb}"))
+
+
+def activity_id(code: str) -> str:
+    return f"{LMS_HOME}/courses/{code}"
+
+
+def lms_statements(completions: list[tuple[str, str, str, dt.datetime]]) -> list[dict]:
+    """xAPI 1.0.3 statements the fictional LMS sends for (email, name, course code, completed at): *completed* for
+    every completion, and for the data course a *passed* assessment with a scaled score (0.6–0.98, seeded)."""
+    rng = random.Random(SEED + 9)
+    out = []
+    for email, name, code, at in completions:
+        stamp = at.astimezone(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+        actor = {"objectType": "Agent", "name": name, "mbox": f"mailto:{email}"}
+        activity = {"objectType": "Activity", "id": activity_id(code),
+                    "definition": {"name": {"en-US": code}, "type": "http://adlnet.gov/expapi/activities/course"}}
+        out.append({"id": statement_id(email, code, "completed"), "actor": actor, "object": activity, "timestamp": stamp,
+                    "verb": {"id": "http://adlnet.gov/expapi/verbs/completed", "display": {"en-US": "completed"}},
+                    "result": {"completion": True}})
+        if code == DATA_COURSE:
+            scaled = round(rng.uniform(0.6, 0.98), 2)
+            out.append({"id": statement_id(email, code, "passed"), "actor": actor, "object": activity, "timestamp": stamp,
+                        "verb": {"id": "http://adlnet.gov/expapi/verbs/passed", "display": {"en-US": "passed"}},
+                        "result": {"success": True, "completion": True,
+                                   "score": {"scaled": scaled, "raw": round(100 * scaled), "min": 0, "max": 100}}})
+    return out

@@ -17,6 +17,7 @@ from bot.blocking import in_thread
 from conversation.errors import log_failure
 from handlers import dashboard, dashboard_pages
 from handlers.context import Ladder
+from insights.report import p_text, pct
 from maturity.assess import STAGES
 
 log = logging.getLogger(__name__)
@@ -26,12 +27,13 @@ LADDER = web.AppKey("dashboard_ladder", Ladder)
 TEMPLATES = web.AppKey("dashboard_templates", Environment)
 PAGES = (("/dashboard/", "Overview", None), ("/dashboard/skills", "Skills", "skills"),
          ("/dashboard/approvals", "Approvals", "approvals"), ("/dashboard/audit", "Audit", "audit"),
-         ("/dashboard/maturity", "Maturity", "maturity"))
+         ("/dashboard/maturity", "Maturity", "maturity"), ("/dashboard/forecast", "Forecast", "forecast"),
+         ("/dashboard/outcomes", "Outcomes", "outcomes"))
 
 
 def templates() -> Environment:
     env = Environment(loader=PackageLoader("bot.web", "templates"), autoescape=select_autoescape(["html"]))
-    env.globals.update(colour=colour, when=when, label=dashboard_pages.Approvals.label)
+    env.globals.update(colour=colour, when=when, label=dashboard_pages.Approvals.label, zip=zip)
     return env
 
 
@@ -162,6 +164,17 @@ def _page(request: web.Request, ladder: Ladder, section: str | None) -> web.Resp
             return _render(request, "approvals.html", title="Approvals", approvals=dashboard_pages.approvals(uow, person), **common)
         if section == "audit":
             return _render(request, "audit.html", title="Audit", audit=dashboard_pages.audit(ladder, uow, person), **common)
+        if section == "forecast":
+            found = dashboard_pages.forecast(uow, person, request.query.get("team", None) if "team" in request.query else None)
+            if found.scopes and found.chosen is None:
+                return _render(request, "message.html", status=403, title="Not for your role", hint=None,
+                               message="You may forecast only the team you lead; HR can see the organisation and every "
+                                       "team.", **common)
+            return _render(request, "forecast.html", title="Forecast", forecast=found,
+                           quarters=dashboard_pages.FORECAST_QUARTERS, **common)
+        if section == "outcomes":
+            return _render(request, "outcomes.html", title="Outcomes", outcomes=dashboard_pages.outcomes(ladder, uow),
+                           p_text=p_text, pct=pct, **common)
         assessment = dashboard_pages.maturity_assessment(ladder, uow)
         return _render(request, "maturity.html", title="Maturity", maturity=assessment,
                        stage_name=STAGES.get(assessment.stage, ""), **common)

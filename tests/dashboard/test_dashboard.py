@@ -11,10 +11,14 @@ import requests
 from approvals_helpers import DANIEL, MAYA, PRIYA, say
 from sqlalchemy import select
 
+from handlers.forecast import scope_gaps
 from storage.models import DashboardLink, DashboardSession, Person, Proposal, Team
 
 PAGES = {"/dashboard/": "Overview", "/dashboard/skills": "Skills heat map by team", "/dashboard/approvals": "Approvals",
-         "/dashboard/audit": "Audit summary", "/dashboard/maturity": "Where we sit on the ladder"}
+         "/dashboard/audit": "Audit summary", "/dashboard/maturity": "Where we sit on the ladder",
+         "/dashboard/forecast": "Skill-gap forecast", "/dashboard/outcomes": "Outcomes: retention and learning"}
+
+FORECAST_SECONDS = 120
 
 
 def link_for(served, email: str) -> str:
@@ -51,6 +55,7 @@ def team_of(ladder, email: str) -> tuple[str, set[str]]:
 def test_hr_signs_in_through_the_chat_link_and_loads_every_page_in_chromium(served, browser, screenshots):
     url = link_for(served, PRIYA)
     page = browser.new_page(viewport={"width": 1366, "height": 800})
+    page.set_default_timeout(FORECAST_SECONDS * 1000)  # a forecast page fits its models while it loads
     page.goto(url)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{served.base}/dashboard/")
@@ -68,7 +73,27 @@ def test_hr_signs_in_through_the_chat_link_and_loads_every_page_in_chromium(serv
     with served.ladder.db.session() as s:
         teams = {name for name in s.scalars(select(Team.name))}
     assert {re.sub(r" \(\d+\)$", "", r) for r in rows} == teams
-    assert page.locator("nav a").all_inner_texts() == ["Overview", "Skills", "Approvals", "Audit", "Maturity"]
+    assert page.locator("header nav a").all_inner_texts() == ["Overview", "Skills", "Approvals", "Audit", "Maturity",
+                                                              "Forecast", "Outcomes"]
+    # The forecast: the organisation first, and a link to every team; the chat's figures; the chart an image with alt.
+    page.goto(served.base + "/dashboard/forecast")
+    assert page.locator("main nav a").all_inner_texts() == sorted(teams)
+    assert page.inner_text("h2") == "The organisation"
+    with served.ladder.db.read_only() as uow:
+        expected = [g.skill for g in scope_gaps(uow, None, 4)[:5]]
+    assert expected and page.locator("tbody th[scope=row]").all_inner_texts() == expected
+    assert page.locator("main img").get_attribute("alt").startswith("Bar chart of demand minus supply")
+    page.get_by_role("link", name="Data & Analytics").click()
+    assert page.inner_text("h2") == "Data & Analytics" and page.locator("tbody tr").count() >= 1
+    # Outcomes: the attrition result, with its hazard ratio, caveats and the Kaplan–Meier chart.
+    page.goto(served.base + "/dashboard/outcomes")
+    text = page.inner_text("main")
+    assert "hazard ratio" in text and "95% CI" in text and "Caveats" in text
+    assert "association" in text.lower()
+    chart = page.locator("main img")
+    assert chart.get_attribute("src").startswith("data:image/png;base64,")
+    assert "still employed" in chart.get_attribute("alt")
+    assert page.evaluate("document.querySelector('main img').naturalWidth") > 0  # the browser decoded the PNG
     page.get_by_role("button", name="Sign out").click()
     page.goto(served.base + "/dashboard/")
     assert page.inner_text("h1") == "Please sign in"
@@ -81,6 +106,7 @@ def test_a_manager_sees_only_their_own_team_in_chromium(served, browser, screens
     assert sum(prime_agent(served.ladder).created.values()) > 0  # proposals about people across the company
     own, others = team_of(served.ladder, DANIEL)
     page = browser.new_page(viewport={"width": 1366, "height": 800})
+    page.set_default_timeout(FORECAST_SECONDS * 1000)  # a forecast page fits its models while it loads
     page.goto(link_for(served, DANIEL))
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{served.base}/dashboard/")
@@ -101,6 +127,21 @@ def test_a_manager_sees_only_their_own_team_in_chromium(served, browser, screens
                                      .where(Person.manager_id != daniel.id)))
     assert subjects and subjects <= reports
     assert about_others and not about_others & subjects  # there are proposals about other people; none is shown
+    # The forecast: his own team only — not the organisation, and another team's is refused when asked for by name.
+    page.goto(served.base + "/dashboard/forecast")
+    assert page.inner_text("h2") == own and page.locator("main nav a").count() == 0
+    assert "The organisation" not in page.content()
+    page.screenshot(path=str(screenshots / f"manager-forecast-{served.ladder.db.dialect}.png"), full_page=True)
+    for other in sorted(others)[:2] + [""]:
+        response = page.goto(served.base + "/dashboard/forecast?team=" + urllib.parse.quote(other))
+        assert response.status == 403 and page.inner_text("h1") == "Not for your role", other
+        assert "Skill-gap forecast" not in page.content() and (not other or other not in page.inner_text("main"))
+    # Outcomes: organisation-level aggregates, groups of 5 or more, no one named.
+    page.goto(served.base + "/dashboard/outcomes")
+    assert "Organisation-wide aggregates only" in page.inner_text("main")
+    with served.ladder.db.session() as s:
+        names = set(s.scalars(select(Person.name)))
+    assert names and not any(name in page.inner_text("main") for name in names)
     # The maturity page is HR's and admins': not offered, and refused when typed.
     assert "Maturity" not in page.locator("nav a").all_inner_texts()
     response = page.goto(served.base + "/dashboard/maturity")

@@ -44,6 +44,9 @@ def _import(ladder, path: Path, mapping: dict, **kw):
     return report, list(csv.DictReader(io.StringIO(errors.getvalue())))
 
 
+KPI_IMPORTED = TeamKpi.source != "seed"
+
+
 def _count(ladder, model, *where) -> int:
     with ladder.db.session() as s:
         return s.scalar(select(func.count()).select_from(model).where(*where))
@@ -241,6 +244,10 @@ def test_ratings_and_kpis_good_bad_repeat_changed(fresh_demo, tmp_path):
     report, errors = _import(ladder, kpath, kpis)
     assert (report.new, sorted(e["line"] for e in errors)) == (2, ["4", "5"])
     with ladder.db.session() as s:
-        assert dict(s.execute(select(TeamKpi.month, TeamKpi.value)).all()) == {dt.date(2025, 9, 1): 2.5, dt.date(2025, 10, 1): 1.5}
+        assert dict(s.execute(select(TeamKpi.month, TeamKpi.value).where(KPI_IMPORTED)).all()) == {
+            dt.date(2025, 9, 1): 2.5, dt.date(2025, 10, 1): 1.5}
+    seeded = _count(ladder, TeamKpi, TeamKpi.source == "seed")  # the demo's own monthly KPIs, left alone
+    assert seeded > 0
     again, _ = _import(ladder, kpath, kpis)
-    assert (again.new, again.unchanged) == (0, 2) and _count(ladder, TeamKpi) == 2
+    assert (again.new, again.unchanged) == (0, 2) and _count(ladder, TeamKpi, KPI_IMPORTED) == 2
+    assert _count(ladder, TeamKpi) == seeded + 2

@@ -9,15 +9,7 @@ from pathlib import Path
 
 from scipy import stats
 
-from app import main
-
-
-def run_kpi(capsys, monkeypatch, tmp_path, args):
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{(tmp_path / 'cli.db').as_posix()}")
-    monkeypatch.setenv("DATA_DIR", str(tmp_path / "var"))
-    code = main(["insights", "kpi", *args])
-    out = capsys.readouterr()
-    return code, out.out, out.err
+from insights_kpi_cli import run_kpi
 
 
 def kpi_csv(tmp_path: Path, values: list[float]) -> Path:
