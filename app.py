@@ -165,6 +165,51 @@ def cmd_serve(args, ladder) -> int:
     return 0
 
 
+def _needs_broker(ladder, what: str) -> bool:
+    if ladder.settings.task_broker_url:
+        return True
+    print(f"{what} needs TASK_BROKER_URL (amqp://… for RabbitMQ, redis://… for Redis). Without one, "
+          "`python app.py serve` runs every task and scheduled job in its own process.", file=sys.stderr)
+    return False
+
+
+def cmd_worker(args, ladder) -> int:
+    if not _needs_broker(ladder, "A worker"):
+        return 2
+    from bot.worker import run_worker
+    from handlers.context import understander
+
+    understander(ladder)  # loaded before the first task, not during it
+    return run_worker(ladder, threads=args.threads)
+
+
+def cmd_scheduler(args, ladder) -> int:
+    if not _needs_broker(ladder, "The scheduler"):
+        return 2
+    import asyncio
+    import signal
+
+    from bot.tasks.app import broker_queue
+    from bot.tasks.schedule import Scheduler
+
+    queue = broker_queue(ladder.settings)
+    scheduler = Scheduler(ladder, queue.submit)
+
+    async def main() -> None:
+        if args.once:
+            for task in scheduler.tick():
+                print(f"queued {task.payload.job} (slot {task.payload.slot})")
+        else:
+            stop = asyncio.Event()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+            await scheduler.run(ladder.settings.scheduler_tick_seconds, stop)
+        await queue.close()
+
+    asyncio.run(main())
+    return 0
+
+
 def cmd_agent(args, ladder) -> int:
     import json
 
@@ -398,6 +443,14 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int)
     serve.set_defaults(func=cmd_serve)
 
+    worker = sub.add_parser("worker", help="run tasks from the broker (TASK_BROKER_URL) until stopped")
+    worker.add_argument("--threads", type=int, help="tasks run at once (default WORKER_THREADS)")
+    worker.set_defaults(func=cmd_worker)
+
+    scheduler = sub.add_parser("scheduler", help="queue the scheduled jobs (agent pass, digests, …) once per interval")
+    scheduler.add_argument("--once", action="store_true", help="queue what is due now and exit")
+    scheduler.set_defaults(func=cmd_scheduler)
+
     agent = sub.add_parser("agent", help="Ladder's agent: signals -> proposals")
     agent.add_argument("action", choices=["run"], help="one pass now (serve runs it every AGENT_INTERVAL_SECONDS)")
     agent.add_argument("--json", action="store_true", help="print the counts as JSON")
@@ -514,7 +567,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Configuration error: {err['msg']}", file=sys.stderr)
         return 2
     # People at a terminal get readable logs; servers get JSON lines.
-    configure(settings.log_level if args.command == "serve" else "WARNING", json_lines=settings.log_json and args.command == "serve")
+    serving = args.command in ("serve", "worker", "scheduler")
+    configure(settings.log_level if serving else "WARNING", json_lines=settings.log_json and serving)
     try:
         ladder = build(settings)
     except Exception as exc:  # noqa: BLE001 - say what failed in plain words

@@ -85,17 +85,21 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
-    slack_worker_priority: Literal["idle", "low", "normal"] = Field(
-        default="idle", description="CPU priority of the Slack worker processes: idle (Linux SCHED_IDLE: acks always "
-                                    "go first), low (nice 10: for a machine shared with other busy programs), normal")
-    slack_calls_per_worker: int = Field(
-        default=1, ge=1, description="calls each Slack worker process runs at once (more: one slow answer, e.g. from "
-                                     "an LLM, holds up fewer others, at some cost to ack time on a small machine)")
-    slack_answer_processes: int | None = Field(
-        default=None, ge=0,
-        description="do Slack's work after the ack in this many worker processes "
-                    "(unset: one per CPU but one, at least one; 0: threads of the serving process)"
-    )
+
+    # Background work: everything after an acknowledgement, and the scheduled jobs
+    task_broker_url: str | None = Field(
+        default=None, description="amqp://… (RabbitMQ) or redis://… : tasks go to `python app.py worker` processes "
+                                  "and `python app.py scheduler` queues the scheduled jobs; unset: `serve` and the "
+                                  "terminal run everything in their own process")
+    task_queue: str = Field(default="ladder", description="the broker queue Ladder's tasks go to (one per deployment)")
+    task_max_retries: int = Field(default=3, ge=0, le=20, description="how often a failing task runs again before "
+                                                                       "the person is told it failed (with an error id)")
+    task_min_backoff_ms: int = Field(default=500, ge=1, description="the wait before a task's first retry; doubles each time")
+    task_max_backoff_ms: int = Field(default=30_000, ge=1, description="the longest wait between two retries")
+    worker_threads: int = Field(default=4, ge=1, le=64, description="tasks one `worker` process runs at once (their "
+                                                                     "waits on Slack and the database overlap)")
+    scheduler_tick_seconds: float = Field(default=5.0, gt=0, le=300, description="how often `python app.py scheduler` "
+                                                                                 "looks for due jobs")
 
     # Microsoft Teams (Bot Framework)
     microsoft_app_id: str | None = None

@@ -39,18 +39,11 @@ async def healthz(_request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-async def readyz(request: web.Request) -> web.Response:
-    """Ready when the database answers and, with Slack worker processes, every one of them has started (until then
-    a load balancer should send Slack's events to a server whose answers go out at once)."""
-    ladder = request.app[LADDER_KEY]
+async def readyz(_request: web.Request) -> web.Response:
+    """Ready when the database answers (a load balancer sends traffic to this process from then on)."""
+    ladder = _request.app[LADDER_KEY]
     ok = await in_thread(ladder.db.ping)
-    body: dict = {"database": ok}
-    channel = request.app.get(slack.SLACK_CHANNEL_KEY)
-    pool = getattr(channel, "workers", None)
-    if pool is not None:
-        body["slack_workers"] = {"ready": pool.ready(), "wanted": pool.processes}
-        ok = ok and pool.ready() == pool.processes
-    return web.json_response({"status": "ready" if ok else "unavailable", **body}, status=200 if ok else 503)
+    return web.json_response({"status": "ready" if ok else "unavailable", "database": ok}, status=200 if ok else 503)
 
 
 def build_app(ladder: Ladder, channels: Sequence[MountChannel] = ALL_CHANNELS) -> web.Application:
@@ -63,6 +56,9 @@ def build_app(ladder: Ladder, channels: Sequence[MountChannel] = ALL_CHANNELS) -
     from bot.web import dashboard  # the web dashboard for HR and leaders: sign-in by a link sent in chat
 
     dashboard.mount(app, ladder)
+    from bot.tasks import app as tasks_app  # TASK_BROKER_URL: the channels' tasks go to worker processes
+
+    tasks_app.mount(app, ladder.settings)
     for mount in channels:
         mount(app, ladder)
     from bot.web import xapi as xapi_web  # the Learning Record Store: /xapi/statements, LMS clients' Basic auth
@@ -71,6 +67,9 @@ def build_app(ladder: Ladder, channels: Sequence[MountChannel] = ALL_CHANNELS) -
     from bot.web import scim
 
     scim.mount(app, ladder)  # SCIM 2.0 /scim/v2/Users, off without SCIM_TOKEN
+    if ladder.settings.task_broker_url:  # scaled out: `python app.py scheduler` queues the scheduled jobs, once
+        app.on_startup.append(_freeze_start_up_objects)
+        return app
     if ladder.settings.agent_interval_seconds > 0:  # the agent's scheduler runs inside `serve`
         from agent.scheduler import scheduler_ctx
 

@@ -12,7 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+import datetime as dt
+
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.models import Base, ChatIdentity, ConversationState, Person, ProcessedEvent
@@ -35,12 +37,27 @@ class ChatUser:
 class ChatRecords(Repository):
     # ------------------------------------------------------------------ deliveries
 
-    def claim(self, keys: Iterable[str]) -> bool:
-        """Record the keys of one delivery; True when none was recorded before (the first delivery)."""
+    def claim(self, keys: Iterable[str], holder: str | None = None) -> bool:
+        """Record the keys of one delivery; True when none was recorded before (the first delivery) — or, with a
+        ``holder`` (a task's id), when every key already recorded is held by that same task and not done yet (the
+        task redelivered after its worker died: it may finish its work)."""
         keys = list(dict.fromkeys(k[:CLAIM_KEY_MAX] for k in keys if k))
         if not keys:
             return True
-        return self._insert_new(ProcessedEvent, [{"key": k} for k in keys], ["key"]) == len(keys)
+        if self._insert_new(ProcessedEvent, [{"key": k, "holder": holder} for k in keys], ["key"]) == len(keys):
+            return True
+        if holder is None:
+            return False
+        rows = self._session.execute(select(ProcessedEvent.holder, ProcessedEvent.done_at)
+                                     .where(ProcessedEvent.key.in_(keys))).all()
+        return all(h == holder and done is None for h, done in rows)
+
+    def done(self, keys: Iterable[str], at: dt.datetime) -> None:
+        """The delivery's work is finished: a redelivery of its task changes nothing now."""
+        keys = list(dict.fromkeys(k[:CLAIM_KEY_MAX] for k in keys if k))
+        if keys:
+            self._session.execute(update(ProcessedEvent).where(ProcessedEvent.key.in_(keys), ProcessedEvent.done_at.is_(None))
+                                  .values(done_at=at).execution_options(synchronize_session=False))
 
     # ------------------------------------------------------------------ identities
 

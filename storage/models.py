@@ -629,6 +629,8 @@ class ProcessedEvent(Base):
     __tablename__ = "processed_events"
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    holder: Mapped[str | None] = mapped_column(String(40))  # the task that claimed it (0027): its redelivery may go on
+    done_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))  # its work finished (the reply sent)
 
 
 class RateBucket(Base):

@@ -13,6 +13,7 @@ from aiohttp import web
 
 if TYPE_CHECKING:
     from bot.slack.channel import SlackChannel
+    from bot.tasks.queue import TaskQueue
     from handlers.context import Ladder
     from settings import Settings
 
@@ -46,21 +47,18 @@ def register_notifier(ladder: "Ladder") -> bool:
     return True
 
 
-def build_channel(ladder: "Ladder", answer_processes: int | None = None, threads: int = 2) -> "SlackChannel":
-    """The Slack channel for ``ladder``; ``answer_processes`` overrides SLACK_ANSWER_PROCESSES (workers pass 0),
-    ``threads`` is how many threads run its synchronous work (the router, the database)."""
+def build_channel(ladder: "Ladder", queue: "TaskQueue | None" = None, threads: int = 2) -> "SlackChannel":
+    """The Slack channel for ``ladder``: its work after the ack goes to ``queue`` (a broker's), or runs in this
+    process when None; ``threads`` is how many threads run its synchronous work (the router, the database)."""
     from bot.slack.channel import SlackChannel
-    from bot.slack.workers import default_processes
 
     s = ladder.settings
-    if answer_processes is None:
-        answer_processes = s.slack_answer_processes if s.slack_answer_processes is not None else default_processes()
     return SlackChannel(ladder, token=_secret(s.slack_bot_token), signing_secret=_secret(s.slack_signing_secret),
-                        api_url=s.slack_api_url, answer_processes=answer_processes, workers=threads)
+                        api_url=s.slack_api_url, queue=queue, workers=threads)
 
 
 # Slack wants an ack within 3 s, and Ladder promises far less. Whatever still runs in threads of the serving
-# process (Slack's work with SLACK_ANSWER_PROCESSES=0, Teams turns, notifications) holds the GIL the event loop
+# process (Slack's work without a broker, Teams turns, notifications) holds the GIL the event loop
 # needs: with CPython's default 5 ms switch interval every socket call of the loop can wait 5 ms behind a busy
 # thread (the "convoy effect"), which multiplied p99 ack time by ~10 under load in bench/slack_ack_bench.py.
 # A shorter interval hands the loop the GIL sooner at a small throughput cost.
@@ -86,7 +84,9 @@ def mount(app: web.Application, ladder: "Ladder") -> None:
         log.info(f"Slack is disabled: {reason}.")
         return
     _favour_the_event_loop()
-    channel = build_channel(ladder)
+    from bot.tasks.app import TASK_QUEUE_KEY
+
+    channel = build_channel(ladder, queue=app.get(TASK_QUEUE_KEY))
     register_notifier(ladder)
     app[SLACK_CHANNEL_KEY] = channel
 
@@ -114,7 +114,7 @@ def mount(app: web.Application, ladder: "Ladder") -> None:
 
         app.router.add_post(EVENTS_PATH, slack_events)
         log.info("Slack HTTP endpoint mounted", extra={
-            "path": EVENTS_PATH, "answer_processes": channel.workers.processes if channel.workers is not None else 0})
+            "path": EVENTS_PATH, "tasks": "in process" if app.get(TASK_QUEUE_KEY) is None else "broker"})
     else:
         log.info("Slack HTTP endpoint not mounted: SLACK_SIGNING_SECRET is not set (Socket Mode only).")
 

@@ -1,6 +1,6 @@
 """The Slack channel: a Bolt AsyncApp whose listeners ack first and then hand a channel-neutral ``Message`` to the
-router, rendering the ``Reply`` as Block Kit. The work after the ack runs in worker processes
-(``SLACK_ANSWER_PROCESSES``, see ``bot/slack/workers.py``) or, with 0, in threads of this process.
+router, rendering the ``Reply`` as Block Kit. The work after the ack is a task (``bot.tasks``): run in this
+process without a broker, by ``worker`` processes anywhere with one (TASK_BROKER_URL).
 
 Transport only: parse → Message → Router(ladder).handle → render → Web API call. No use-case logic here. The
 work itself lives by concern: ``messages`` (conversations), ``clicks`` (buttons and modals), ``home`` (App
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -23,7 +22,10 @@ from bot.slack.command import SlashCommand
 from bot.slack.home import AppHome
 from bot.slack.messages import Conversations
 from bot.slack.services import SlackServices
-from conversation import ActionRef, Reply, log_failure
+from bot.tasks.payloads import SlackCall, SlackWork, Task
+from bot.tasks.queue import InProcessQueue, RetryPolicy, TaskQueue
+from bot.tasks.runner import TaskRunner
+from conversation import ActionRef, log_failure
 from handlers.context import Ladder
 
 log = logging.getLogger(__name__)
@@ -48,7 +50,7 @@ class SlackChannel:
     """One Bolt app bound to one Ladder. ``bolt`` serves HTTP (mounted by ``mount``) and Socket Mode alike."""
 
     def __init__(self, ladder: Ladder, *, token: str, signing_secret: str, api_url: str, workers: int = 2,
-                 answer_processes: int = 0) -> None:
+                 queue: TaskQueue | None = None) -> None:
         self.ladder = ladder
         self.services = SlackServices(ladder, token=token, api_url=api_url, threads=workers)
         self.client = self.services.client
@@ -56,12 +58,8 @@ class SlackChannel:
         self.home = AppHome(self.services)
         self.clicks = Clicks(self.services, self.home)
         self.command = SlashCommand(self.services)
-        self.workers = None
-        if answer_processes > 0:
-            from bot.slack.workers import WorkerPool
-
-            self.workers = WorkerPool(ladder.settings, answer_processes, deliver=self._deliver, report_lost=self._report_lost)
-        self._tasks: set[asyncio.Task] = set()
+        # Without a broker, this process runs its own tasks (the same runner a worker process uses).
+        self.queue: TaskQueue = queue or InProcessQueue(TaskRunner(ladder, slack=self), RetryPolicy.of(ladder.settings))
         self.bolt = AsyncApp(
             client=self.client,
             signing_secret=signing_secret,
@@ -72,7 +70,11 @@ class SlackChannel:
         listeners.register(self.bolt, self.dispatch)
 
     # ------------------------------------------------------------------ the work after the ack, by name
-    # (names, because a call crosses to a worker process as its name and plain-data arguments)
+    # (names, because a task carries its work as a name and plain-data arguments)
+
+    async def run(self, work: SlackWork, args: list[Any]) -> None:
+        """One task's work: ``self.<work>(*args)``. Failures propagate (the queue retries, then ``report_failure``)."""
+        await getattr(self, work)(*args)
 
     async def converse(self, event: dict, event_id: str | None, retry: str | None) -> None:
         await self.conversations.converse(event, event_id, retry)
@@ -83,8 +85,8 @@ class SlackChannel:
     async def click(self, body: dict, action: dict) -> None:
         await self.clicks.click(body, action)
 
-    async def submit_form(self, body: dict, view: dict, ref: ActionRef, values: dict[str, str], meta: dict) -> None:
-        await self.clicks.submit_form(body, view, ref, values, meta)
+    async def submit_form(self, body: dict, view: dict, ref: str, values: dict[str, str], meta: dict) -> None:
+        await self.clicks.submit_form(body, view, ActionRef.decode(ref), values, meta)
 
     async def publish_home(self, user: str) -> None:
         await self.home.publish(user)
@@ -92,78 +94,44 @@ class SlackChannel:
     async def run_command(self, command: dict) -> None:
         await self.command.run(command)
 
-    async def _report_lost(self, method: str, args: tuple) -> None:
-        """A worker died during this call: tell the person where they asked, as a failure in the call itself would."""
-        if method in ("converse", "converse_in_thread"):
+    async def report_failure(self, work: SlackWork, args: list[Any]) -> None:
+        """The task failed for good: tell the person where they asked (logged with an error id)."""
+        if work in ("converse", "converse_in_thread"):
             await self.conversations.report_failure(args[0])
-        elif method == "run_command":
+        elif work == "run_command":
             await self.command.report_failure(args[0])
-        elif method == "click":
+        elif work == "click":
             await self.clicks.report_failure(args[0])
-        elif method == "submit_form":
+        elif work == "submit_form":
             await self.clicks.report_failure(args[0], args[4])
         else:
-            log_failure(log, "slack work lost with a worker process", exc_info=False, work=method)
+            log_failure(log, "slack work failed", work=work)
 
     # ------------------------------------------------------------------ where the work runs
 
-    def dispatch(self, method: str, *args: Any, what: str) -> None:
-        """Run ``self.<method>(*args)`` after the ack: in this process, or in a worker process when there are some.
+    def dispatch(self, work: SlackWork, *args: Any, what: str) -> None:
+        """Queue ``self.<work>(*args)`` as a task, after the ack (inside an HTTP request: once the ack is written).
 
-        The arguments are plain data (Slack payload dicts, strings), so the call can cross a process boundary.
+        The arguments are plain data (Slack payload dicts, strings): a task crosses to another machine as JSON.
         """
-        if self.workers is None:
-            self.spawn(getattr(self, method)(*args), what)
-            return
+        task = Task(payload=SlackCall(work=work, args=list(args)))
         hold = ACK_HOLD.get()
-        if hold is None or not hold.defer(lambda: self.workers.submit(method, args)):
-            self.workers.submit(method, args)
-
-    async def _deliver(self, email: str, reply: dict) -> None:
-        """A proactive message a worker's domain work asked for (this process owns the channels that reach people)."""
-        await self.services.in_thread(self.ladder.notify, email, Reply.model_validate(reply))
-
-    def spawn(self, coro: Awaitable[None], what: str) -> None:
-        """Run work after the ack. Failures are logged with an error id (the coroutine reports to the person).
-
-        Inside an HTTP request the work starts only once the ack is written (see ``AckHold``).
-        """
-        async def guarded() -> None:
-            try:
-                await coro
-            except Exception:  # noqa: BLE001 - last line of defence: never an unlogged failure
-                log_failure(log, "slack background work failed", work=what)
-
-        loop = asyncio.get_running_loop()
-
-        def start() -> None:
-            task = loop.create_task(guarded())
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-
-        hold = ACK_HOLD.get()
-        if hold is not None and hold.defer(start):
-            return
-        start()
+        if hold is None or not hold.defer(lambda: self.queue.submit(task)):
+            self.queue.submit(task)
 
     def pending(self) -> int:
-        """Calls accepted and not yet finished (threads or worker processes)."""
-        return len(self._tasks) + (self.workers.pending() if self.workers is not None else 0)
+        """Work accepted here and not finished yet (tasks run in this process; a broker's are not counted)."""
+        return self.queue.pending()
 
     async def drain(self, timeout: float = 10.0) -> None:
         """Wait for background work (shutdown, tests)."""
-        if self.workers is not None:
-            await self.workers.drain(timeout)
-        if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=timeout)
+        await self.queue.drain(timeout)
 
     async def start(self) -> None:
         await self.services.open_session()
-        if self.workers is not None:
-            self.workers.start()
+        if isinstance(self.queue, InProcessQueue):
+            self.queue.bind(asyncio.get_running_loop())
 
     async def close(self) -> None:
         await self.drain()
-        if self.workers is not None:
-            await self.workers.close()
         await self.services.close()

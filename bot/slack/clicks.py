@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from bot.delivery import claim_once, delivery_key
+from bot.delivery import TASK_HOLDER, claim_once, delivery_key, mark_done
 from bot.slack import blocks as bk
 from bot.slack.home import AppHome
 from bot.slack.modals import modal_view
@@ -77,29 +77,27 @@ class Clicks:
         s = self.services
         user = body["user"]["id"]
         place = ClickPlace.of_click(body)
+        value = action.get("value") or (action.get("selected_option") or {}).get("value") or ""
+        label = (action.get("text") or action.get("selected_option", {}).get("text") or {}).get("text", "")
+        key = delivery_key(Channel.slack, "click", user, action.get("action_ts", ""), action.get("action_id", ""))
+        if not await s.in_thread(claim_once, s.ladder.db, [key], TASK_HOLDER.get()):
+            return
         try:
-            value = action.get("value") or (action.get("selected_option") or {}).get("value") or ""
-            label = (action.get("text") or action.get("selected_option", {}).get("text") or {}).get("text", "")
-            key = delivery_key(Channel.slack, "click", user, action.get("action_ts", ""), action.get("action_id", ""))
-            if not await s.in_thread(claim_once, s.ladder.db, [key]):
-                return
-            try:
-                ref = ActionRef.decode(value)
-            except ValueError:
-                await self._answer(user, Reply(text=OUT_OF_DATE, ephemeral=True), place)
-                return
-            email = await s.identify(user)
-            clicked = s.message(user, email, conversation_id=place.channel or f"home:{user}", thread_id=place.thread_ts,
-                                action=ref)
-            reply = await s.route(clicked)
-            if reply.form is None:
-                chosen = Chosen(body.get("message") or {}, label, action.get("action_id", ""),
-                                whole_block=ref.kind in DECISION_KINDS)
-                await self._answer(user, reply, place, chosen)
-                return
+            ref = ActionRef.decode(value)
+        except ValueError:
+            await self._answer(user, Reply(text=OUT_OF_DATE, ephemeral=True), place)
+            return
+        email = await s.identify(user)
+        clicked = s.message(user, email, conversation_id=place.channel or f"home:{user}", thread_id=place.thread_ts,
+                            action=ref)
+        reply = await s.route(clicked)
+        if reply.form is None:
+            chosen = Chosen(body.get("message") or {}, label, action.get("action_id", ""),
+                            whole_block=ref.kind in DECISION_KINDS)
+            await self._answer(user, reply, place, chosen)
+        else:
             await self._open_form(body, action, label, place, reply.form)
-        except Exception:  # noqa: BLE001 - after the ack the person must still hear back
-            await self.report_failure(body)
+        await s.in_thread(mark_done, s.ladder.db, [key])
 
     async def _open_form(self, body: dict, action: dict, label: str, place: ClickPlace, form: Form) -> None:
         s = self.services
@@ -115,21 +113,19 @@ class Clicks:
         s = self.services
         user = body["user"]["id"]
         place = ClickPlace.of_metadata(meta)
-        try:
-            key = delivery_key(Channel.slack, "view", view.get("id", ""), view.get("hash", ""))
-            if not await s.in_thread(claim_once, s.ladder.db, [key]):
-                return
-            email = await s.identify(user)
-            reply = await s.route(s.message(user, email, conversation_id=place.channel or f"home:{user}",
-                                            thread_id=place.thread_ts, action=ref, form=values, form_submitted=True))
-            original = await s.in_thread(self._take_original, view.get("id"))
-            chosen = None
-            if original:
-                chosen = Chosen(original, meta.get("label") or ref.kind.value, action_id="", whole_block=True,
-                                block_id=meta.get("block_id"))
-            await self._answer(user, reply, place, chosen)
-        except Exception:  # noqa: BLE001
-            await self.report_failure(body, meta)
+        key = delivery_key(Channel.slack, "view", view.get("id", ""), view.get("hash", ""))
+        if not await s.in_thread(claim_once, s.ladder.db, [key], TASK_HOLDER.get()):
+            return
+        email = await s.identify(user)
+        reply = await s.route(s.message(user, email, conversation_id=place.channel or f"home:{user}",
+                                        thread_id=place.thread_ts, action=ref, form=values, form_submitted=True))
+        original = await s.in_thread(self._take_original, view.get("id"))
+        chosen = None
+        if original:
+            chosen = Chosen(original, meta.get("label") or ref.kind.value, action_id="", whole_block=True,
+                            block_id=meta.get("block_id"))
+        await self._answer(user, reply, place, chosen)
+        await s.in_thread(mark_done, s.ladder.db, [key])
 
     async def report_failure(self, body: dict, meta: dict | None = None) -> None:
         """A click (or, with ``meta``, a modal's submission) failed: say so where it was made."""

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.delivery import TASK_HOLDER, claim_once, delivery_key, mark_done
 from bot.slack import blocks as bk
 from bot.slack.outbox import post_response_url
 from bot.slack.services import SlackServices
+from conversation import Channel
 
 COMMAND = "/ladder"
 SLOW_COMMAND_SECONDS = 2.0  # a slash command still running after this gets a private "working on it"
@@ -37,20 +39,22 @@ class SlashCommand:
     async def run(self, command: dict) -> None:
         s = self.services
         respond = Responder(s, command)
-        try:
-            user = command["user_id"]
-            email = await s.identify(user)
-            message = s.message(user, email, conversation_id=command.get("channel_id") or f"command:{user}",
-                                text=f"{COMMAND} {command.get('text') or ''}".strip())
-            work = asyncio.ensure_future(s.route(message))
-            done, _ = await asyncio.wait({work}, timeout=SLOW_COMMAND_SECONDS)
-            if not done:
-                await respond(text=WORKING_ON_IT, response_type="ephemeral")
-            reply = await work
-            for part in bk.render(reply):
-                await respond(text=part.text, blocks=part.blocks, response_type="ephemeral")
-        except Exception:  # noqa: BLE001 - after the ack the person must still hear back
-            await self.report_failure(command)
+        user = command["user_id"]
+        key = delivery_key(Channel.slack, "command", command.get("trigger_id") or "")
+        if command.get("trigger_id") and not await s.in_thread(claim_once, s.ladder.db, [key], TASK_HOLDER.get()):
+            return  # this very command, run already (its task delivered twice)
+        email = await s.identify(user)
+        message = s.message(user, email, conversation_id=command.get("channel_id") or f"command:{user}",
+                            text=f"{COMMAND} {command.get('text') or ''}".strip())
+        work = asyncio.ensure_future(s.route(message))
+        done, _ = await asyncio.wait({work}, timeout=SLOW_COMMAND_SECONDS)
+        if not done:
+            await respond(text=WORKING_ON_IT, response_type="ephemeral")
+        reply = await work
+        for part in bk.render(reply):
+            await respond(text=part.text, blocks=part.blocks, response_type="ephemeral")
+        if command.get("trigger_id"):
+            await s.in_thread(mark_done, s.ladder.db, [key])
 
     async def report_failure(self, command: dict) -> None:
         await self.services.outbox.report_failure(command.get("channel_id"), user=command.get("user_id"), what="command",

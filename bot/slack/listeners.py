@@ -72,4 +72,4 @@ def register(bolt: AsyncApp, dispatch: Dispatch) -> None:
             await ack(response_action="errors", errors={field_block_id(n): PLEASE_FILL_IN for n in missing})
             return
         await ack()
-        dispatch("submit_form", body, view, ref, values, meta, what="view_submission")
+        dispatch("submit_form", body, view, ref.encode(), values, meta, what="view_submission")

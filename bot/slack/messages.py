@@ -1,12 +1,13 @@
 """Someone wrote to Ladder (a DM, an @mention in a channel, a document shared in a DM): claim the delivery once,
-route it, answer in the thread."""
+route it, answer in the thread. A failure propagates: the task queue retries it, and tells the person when it
+finally fails (``report_failure``)."""
 
 from __future__ import annotations
 
 import logging
 import re
 
-from bot.delivery import claim_once, delivery_key
+from bot.delivery import TASK_HOLDER, claim_once, delivery_key, mark_done
 from bot.slack import blocks as bk
 from bot.slack.services import SlackServices
 from conversation import Channel, Message, Reply
@@ -50,20 +51,19 @@ class Conversations:
         if event_id:
             keys.append(delivery_key(Channel.slack, "event", event_id))
         is_dm = private_to is None
-        try:
-            email = await s.identify(user)
-            message = s.message(user, email, conversation_id=channel, thread_id=thread_ts, text=event.get("text") or "")
-            if is_dm and event.get("files"):
-                # A document shared in a DM (file_share): fetch it; the router decides whether it may be ingested.
-                message.form["files"] = "\n".join(await self.download_files(event["files"]))
-            answered = await s.in_thread(self._claim_and_answer, keys, message)
-            if answered is None:
-                log.info("duplicate slack event skipped", extra={"event_id": event_id, "retry": retry})
-                return
-            reply, parts = answered
-            await s.outbox.post(channel, reply, thread_ts=thread_ts, user=user, private_ok=not is_dm, parts=parts)
-        except Exception:  # noqa: BLE001 - after the ack the person must still hear back
-            await self.report_failure(event)
+        holder = TASK_HOLDER.get()
+        email = await s.identify(user)
+        message = s.message(user, email, conversation_id=channel, thread_id=thread_ts, text=event.get("text") or "")
+        if is_dm and event.get("files"):
+            # A document shared in a DM (file_share): fetch it; the router decides whether it may be ingested.
+            message.form["files"] = "\n".join(await self.download_files(event["files"]))
+        answered = await s.in_thread(self._claim_and_answer, keys, message, holder)
+        if answered is None:
+            log.info("duplicate slack event skipped", extra={"event_id": event_id, "retry": retry})
+            return
+        reply, parts = answered
+        await s.outbox.post(channel, reply, thread_ts=thread_ts, user=user, private_ok=not is_dm, parts=parts)
+        await s.in_thread(mark_done, s.ladder.db, keys)
 
     async def converse_in_thread(self, event: dict, event_id: str | None, retry: str | None) -> None:
         """A reply in a channel thread without an @mention: answered when Ladder is already answering that thread."""
@@ -81,9 +81,10 @@ class Conversations:
         channel, thread_ts, private_to = message_place(event)
         await self.services.outbox.report_failure(channel, thread_ts=thread_ts, user=private_to, what="message")
 
-    def _claim_and_answer(self, keys: list[str], message: Message) -> tuple[Reply, list[bk.SlackMessage]] | None:
+    def _claim_and_answer(self, keys: list[str], message: Message,
+                          holder: str | None) -> tuple[Reply, list[bk.SlackMessage]] | None:
         """In a worker thread, in one hop: claim the delivery, route, render (keeps CPU off the event loop)."""
-        if not claim_once(self.services.ladder.db, keys):
+        if not claim_once(self.services.ladder.db, keys, holder):
             return None
         reply = self.services.router.handle(message)
         return reply, bk.render(reply)

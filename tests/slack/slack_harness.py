@@ -144,21 +144,22 @@ class Harness:
     base_url: str
 
 
+BROKER_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"  # the RabbitMQ of the machine (tests, CI)
+
+
 def slack_settings(ladder: Ladder, api: SlackStandIn, **extra: Any):
-    # Threads by default (one process per test keeps the suite fast); tests that take ``slack_processes`` run
-    # the same flows in worker processes, as `serve` does. Those workers run at "normal" priority, not `serve`'s
-    # "idle": the suite's other tests keep the CPUs busy, and an idle-class (or even nice 10) worker would wait for
-    # them to finish (test_slack_answer_processes.py checks the default's scheduling policy itself).
+    # Tasks in process by default (one process per test keeps the suite fast); tests that take ``slack_tasks`` also
+    # run with a broker and a worker, as a scaled-out deployment does. Retries wait 50 ms, not the default 500 ms.
     return ladder.settings.model_copy(update={
         "slack_bot_token": SecretStr(BOT_TOKEN), "slack_signing_secret": SecretStr(SIGNING_SECRET),
-        "slack_api_url": api.api_url, "slack_answer_processes": 0, "slack_worker_priority": "normal", **extra})
+        "slack_api_url": api.api_url, "task_min_backoff_ms": 50, "task_max_backoff_ms": 400, **extra})
 
 
-WORKERS_START_SECONDS = 180.0  # spawning a worker imports all of Ladder: on a loaded 2-CPU machine, tens of seconds
+WORKERS_START_SECONDS = 60.0
 
 
 async def wait_until_ready(session: ClientSession, base: str, timeout: float = WORKERS_START_SECONDS) -> dict:
-    """Poll /readyz as a load balancer would, until the server (and each Slack worker process) is ready."""
+    """Poll /readyz as a load balancer would, until the server is ready."""
     deadline = time.monotonic() + timeout
     while True:
         async with session.get(f"{base}/readyz") as response:
@@ -171,13 +172,43 @@ async def wait_until_ready(session: ClientSession, base: str, timeout: float = W
 
 
 @asynccontextmanager
+async def running_worker(ladder: Ladder, threads: int = 2):
+    """A worker (``python app.py worker``'s code) on its own thread of this process, on the real broker."""
+    import threading
+
+    from bot.worker import run_worker
+
+    stop = threading.Event()
+    thread = threading.Thread(target=run_worker, args=(ladder,), kwargs={"threads": threads, "stop": stop},
+                              name="test-worker", daemon=True)
+    thread.start()
+    try:
+        yield thread
+    finally:
+        stop.set()
+        await asyncio.to_thread(thread.join, 30)
+
+
+@asynccontextmanager
 async def serving(ladder: Ladder, directory: dict[str, str] | None = None, *, wait_ready: bool = True,
-                  **settings_extra: Any):
+                  tasks: str = "in_process", **settings_extra: Any):
+    """Ladder's server on a free port, Slack pointed at a stand-in Web API. ``tasks="broker"``: its tasks go through
+    RabbitMQ (a queue of the test's own) to a worker."""
+    import uuid
+    from contextlib import AsyncExitStack
+
     from bot.server import build_app
 
     async with SlackStandIn(directory if directory is not None else directory_of(ladder)) as api:
+        if tasks == "broker":
+            settings_extra = {"task_broker_url": BROKER_URL, "task_queue": f"test-{uuid.uuid4().hex[:12]}", **settings_extra}
         slack_ladder = Ladder(settings=slack_settings(ladder, api, **settings_extra), db=ladder.db, indexes=ladder.indexes,
                               now=ladder.now)
+        stack = AsyncExitStack()
+        if tasks == "broker":
+            # The worker's own Ladder (its own notifiers and caches, as another process has), the same database.
+            worker_ladder = Ladder(settings=slack_ladder.settings, db=ladder.db, indexes=ladder.indexes, now=ladder.now)
+            await stack.enter_async_context(running_worker(worker_ladder))
         app = build_app(slack_ladder)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
@@ -191,4 +222,5 @@ async def serving(ladder: Ladder, directory: dict[str, str] | None = None, *, wa
                 yield Harness(api, SignedClient(f"{base}/slack/events", session), slack_ladder, app, base)
         finally:
             await runner.cleanup()
+            await stack.aclose()
             ladder.db.engine.dispose()  # hand pooled connections back (a shared PostgreSQL has a client limit)

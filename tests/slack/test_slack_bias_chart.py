@@ -10,11 +10,11 @@ from slack_harness import app_mention, direct_message, person_id, serving, slack
 PRIYA = "priya.raman@kestrel.example"
 
 
-def test_bias_audit_chart_goes_to_hr_privately_through_files_upload_v2(fresh_demo, slack_processes):
+def test_bias_audit_chart_goes_to_hr_privately_through_files_upload_v2(fresh_demo, slack_tasks):
     priya = slack_id(person_id(fresh_demo, PRIYA))
 
     async def scenario():
-        async with serving(fresh_demo, slack_answer_processes=slack_processes) as h:
+        async with serving(fresh_demo, tasks=slack_tasks) as h:
             status, _ = await h.slack.event(app_mention(priya, "run a bias audit"))
             assert status == 200
             [complete] = await h.api.wait_for("files.completeUploadExternal", timeout=60)

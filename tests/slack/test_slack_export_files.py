@@ -11,11 +11,11 @@ from slack_harness import app_mention, person_id, serving, slack_id
 MAYA = "maya.patel@kestrel.example"
 
 
-def test_export_in_a_channel_uploads_the_files_to_the_dm(fresh_demo, slack_processes):
+def test_export_in_a_channel_uploads_the_files_to_the_dm(fresh_demo, slack_tasks):
     maya = slack_id(person_id(fresh_demo, MAYA))
 
     async def scenario():
-        async with serving(fresh_demo, slack_answer_processes=slack_processes) as h:
+        async with serving(fresh_demo, tasks=slack_tasks) as h:
             status, _ = await h.slack.event(app_mention(maya, "export my data"))
             assert status == 200
             await h.api.wait_for("files.completeUploadExternal")

@@ -37,11 +37,11 @@ def _proposal(ladder, subject: str, approver: str, code: str = "DS101") -> tuple
     return make_proposal(ladder, subject, approver, code, source="slack-test")
 
 
-def test_ladder_command_help_refusal_and_admin_status(fresh_demo, slack_processes):
+def test_ladder_command_help_refusal_and_admin_status(fresh_demo, slack_tasks):
     maya, priya = (slack_id(person_id(fresh_demo, e)) for e in (MAYA, PRIYA))
 
     async def scenario():
-        async with serving(fresh_demo, slack_answer_processes=slack_processes) as h:
+        async with serving(fresh_demo, tasks=slack_tasks) as h:
             started = time.perf_counter()
             status, body = await h.slack.form(slash_command(maya, "status", h.api.response_url("maya")))
             assert status == 200 and body == "" and time.perf_counter() - started < 3
@@ -84,11 +84,11 @@ def test_a_slow_command_says_working_on_it_then_answers(fresh_demo, monkeypatch)
     asyncio.run(scenario())
 
 
-def test_clicking_a_card_button_updates_the_original_message_and_answers_in_thread(fresh_demo, slack_processes):
+def test_clicking_a_card_button_updates_the_original_message_and_answers_in_thread(fresh_demo, slack_tasks):
     maya = slack_id(person_id(fresh_demo, MAYA))
 
     async def scenario():
-        async with serving(fresh_demo, slack_answer_processes=slack_processes) as h:
+        async with serving(fresh_demo, tasks=slack_tasks) as h:
             mention = app_mention(maya, "what's my path to data scientist?")
             await h.slack.event(mention)
             [post] = await h.api.wait_for("chat.postMessage")
@@ -136,12 +136,12 @@ def _status(ladder, proposal_id: int) -> str:
         return s.get(Proposal, proposal_id).status.value
 
 
-def test_override_asks_the_use_case_for_its_form_and_the_submission_decides(fresh_demo, slack_processes):
+def test_override_asks_the_use_case_for_its_form_and_the_submission_decides(fresh_demo, slack_tasks):
     daniel = slack_id(person_id(fresh_demo, DANIEL))
     proposal_id, version = _proposal(fresh_demo, MAYA, DANIEL)
 
     async def scenario():
-        async with serving(fresh_demo, slack_answer_processes=slack_processes) as h:
+        async with serving(fresh_demo, tasks=slack_tasks) as h:
             await h.slack.event(app_home_opened(daniel))
             [home] = await h.api.wait_for("views.publish")
             message, row = _decision_message(home.args["view"]["blocks"], proposal_id, "1700000000.000777")
@@ -183,14 +183,14 @@ def test_override_asks_the_use_case_for_its_form_and_the_submission_decides(fres
     assert _status(fresh_demo, proposal_id) in ("overridden", "executed")
 
 
-def test_reject_opens_a_modal_with_an_optional_reason_and_approve_updates_in_place(fresh_demo, slack_processes):
+def test_reject_opens_a_modal_with_an_optional_reason_and_approve_updates_in_place(fresh_demo, slack_tasks):
     daniel = slack_id(person_id(fresh_demo, DANIEL))
     rejected_id, version = _proposal(fresh_demo, MAYA, DANIEL)
     approved_id, approved_version = _proposal(fresh_demo, MAYA, DANIEL, code="DS110")
     ref = ActionRef(kind=ActionKind.reject, target=str(rejected_id), version=version)
 
     async def scenario():
-        async with serving(fresh_demo, slack_answer_processes=slack_processes) as h:
+        async with serving(fresh_demo, tasks=slack_tasks) as h:
             message = {"type": "message", "ts": "1700000000.000900", "text": "decide", "blocks": []}
             click = block_actions(daniel, value=ref.encode(), action_id=ActionId.reject.numbered(2), message=message,
                                   channel="D0DANIEL1", response_url=h.api.response_url("r"), label="Reject")
@@ -217,13 +217,13 @@ def test_reject_opens_a_modal_with_an_optional_reason_and_approve_updates_in_pla
     assert _status(fresh_demo, approved_id) in ("approved", "executed")
 
 
-def test_a_decision_that_is_not_yours_gets_a_refusal_not_a_modal(fresh_demo, slack_processes):
+def test_a_decision_that_is_not_yours_gets_a_refusal_not_a_modal(fresh_demo, slack_tasks):
     maya = slack_id(person_id(fresh_demo, MAYA))
     proposal_id, version = _proposal(fresh_demo, MAYA, DANIEL)
     ref = ActionRef(kind=ActionKind.override, target=str(proposal_id), version=version)
 
     async def scenario():
-        async with serving(fresh_demo, slack_answer_processes=slack_processes) as h:
+        async with serving(fresh_demo, tasks=slack_tasks) as h:
             message = {"type": "message", "ts": "1700000000.000950", "text": "card", "blocks": []}
             await h.slack.interaction(block_actions(maya, value=ref.encode(), action_id=ActionId.override.numbered(3),
                                                     message=message, channel="C0LADDER1", response_url=h.api.response_url("m"),
@@ -247,12 +247,12 @@ async def _thread_answer(h, channel: str):
     raise AssertionError(f"no answer in {channel}: {[c.method for c in h.api.calls]}")
 
 
-def test_app_home_shows_skills_target_and_pending_decisions(fresh_demo, slack_processes):
+def test_app_home_shows_skills_target_and_pending_decisions(fresh_demo, slack_tasks):
     maya, daniel = (slack_id(person_id(fresh_demo, e)) for e in (MAYA, DANIEL))
     _proposal(fresh_demo, MAYA, DANIEL)
 
     async def scenario():
-        async with serving(fresh_demo, slack_answer_processes=slack_processes) as h:
+        async with serving(fresh_demo, tasks=slack_tasks) as h:
             await h.slack.event(app_home_opened(maya, tab="messages"))  # the Messages tab needs no page
             await h.slack.event(app_home_opened(maya))
             [home] = await h.api.wait_for("views.publish")
@@ -288,7 +288,7 @@ def test_notifier_reaches_a_person_by_email(fresh_demo):
     asyncio.run(scenario())
 
 
-def test_socket_mode_delivers_events_and_commands_without_a_public_url(fresh_demo, slack_processes):
+def test_socket_mode_delivers_events_and_commands_without_a_public_url(fresh_demo, slack_tasks):
     from pydantic import SecretStr
 
     from slack_harness import app_mention as mention_payload
@@ -296,7 +296,7 @@ def test_socket_mode_delivers_events_and_commands_without_a_public_url(fresh_dem
     maya, priya = (slack_id(person_id(fresh_demo, e)) for e in (MAYA, PRIYA))
 
     async def scenario():
-        async with serving(fresh_demo, slack_answer_processes=slack_processes, slack_app_token=SecretStr("xapp-1-A111-1-standin0app0token")) as h:
+        async with serving(fresh_demo, tasks=slack_tasks, slack_app_token=SecretStr("xapp-1-A111-1-standin0app0token")) as h:
             await asyncio.wait_for(h.api.socket_connected.wait(), 10)
             event = mention_payload(maya, "who am i?")
             await h.api.socket_outbox.put({"envelope_id": "env-1", "type": "events_api", "payload": event,

@@ -1,0 +1,76 @@
+"""``python app.py worker``: run tasks from the broker until told to stop (SIGTERM, SIGINT), on any machine.
+
+One process runs WORKER_THREADS tasks at once on one event loop (Dramatiq's async actors): their synchronous
+parts (the router, the database) go to threads, their waits (Slack's Web API) overlap. Scale by starting more
+processes, on this machine or others; each needs only TASK_BROKER_URL, DATABASE_URL and the channels' settings.
+A worker that is killed leaves its unacknowledged tasks with the broker, which hands them to another worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import threading
+from typing import TYPE_CHECKING
+
+from bot.tasks.runner import TaskRunner
+
+if TYPE_CHECKING:
+    from handlers.context import Ladder
+
+log = logging.getLogger(__name__)
+
+
+class _Runner:
+    """The process's ``TaskRunner``, built on the actors' event loop at the first task (its HTTP sessions live there)."""
+
+    def __init__(self, ladder: "Ladder") -> None:
+        self.ladder = ladder
+        self.runner: TaskRunner | None = None
+        self._lock: asyncio.Lock | None = None
+
+    async def get(self) -> TaskRunner:
+        if self.runner is not None:
+            return self.runner
+        self._lock = self._lock or asyncio.Lock()
+        async with self._lock:
+            if self.runner is None:
+                self.runner = await self._build()
+        return self.runner
+
+    async def _build(self) -> TaskRunner:
+        from bot import slack
+
+        channel = None
+        if slack.disabled_reason(self.ladder.settings) is None:
+            channel = slack.build_channel(self.ladder)
+            slack.register_notifier(self.ladder)  # what the domain sends proactively goes out from here too
+            await channel.start()
+        return TaskRunner(self.ladder, slack=channel)
+
+
+def run_worker(ladder: "Ladder", *, threads: int | None = None, stop: threading.Event | None = None) -> int:
+    import dramatiq
+
+    from bot.tasks.broker import declare_actor, make_broker
+
+    settings = ladder.settings
+    broker = make_broker(settings.task_broker_url)
+    runner = _Runner(ladder)
+    declare_actor(broker, settings, runner=runner.get)
+    threads = threads or settings.worker_threads
+    worker = dramatiq.Worker(broker, queues={settings.task_queue}, worker_threads=threads)
+    # Prefetch no more than it runs (Dramatiq's default is twice): a worker holds back no task another could start.
+    worker.queue_prefetch = threads
+    stop = stop or threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+    worker.start()
+    log.info("worker started", extra={"queue": settings.task_queue, "threads": threads})
+    stop.wait()
+    log.info("worker stopping: finishing the tasks it runs")
+    worker.stop()
+    broker.close()
+    return 0
