@@ -47,7 +47,12 @@ class _Runner:
             channel = slack.build_channel(self.ladder)
             slack.register_notifier(self.ladder)  # what the domain sends proactively goes out from here too
             await channel.start()
-        return TaskRunner(self.ladder, slack=channel)
+        from bot.teams.endpoint import TeamsEndpoint
+
+        teams = TeamsEndpoint(self.ladder)  # answers queued Teams turns; reaches Teams users proactively from here
+        teams.notifier.bind(asyncio.get_running_loop())
+        self.ladder.notifiers.put(teams.notifier)
+        return TaskRunner(self.ladder, slack=channel, teams=teams)
 
 
 def run_worker(ladder: "Ladder", *, threads: int | None = None, stop: threading.Event | None = None) -> int:

@@ -24,6 +24,13 @@ class SlackCall(BaseModel):
     args: list[Any]
 
 
+class TeamsActivity(BaseModel):
+    """A Teams message activity as the Bot Framework sent it (already authenticated by the web process)."""
+
+    kind: Literal["teams"] = "teams"
+    activity: dict[str, Any]
+
+
 class ScheduledJob(BaseModel):
     """One run of a scheduled job, for one slot of its schedule (claimed once across schedulers)."""
 
@@ -32,7 +39,7 @@ class ScheduledJob(BaseModel):
     slot: str
 
 
-Payload = Annotated[Union[SlackCall, ScheduledJob], Field(discriminator="kind")]
+Payload = Annotated[Union[SlackCall, TeamsActivity, ScheduledJob], Field(discriminator="kind")]
 
 
 def new_task_id() -> str:
@@ -47,4 +54,6 @@ class Task(BaseModel):
     def what(self) -> str:
         """For logs: ``slack.converse``, ``scheduled.digests``."""
         p = self.payload
-        return f"slack.{p.work}" if isinstance(p, SlackCall) else f"scheduled.{p.job}"
+        if isinstance(p, SlackCall):
+            return f"slack.{p.work}"
+        return "teams.message" if isinstance(p, TeamsActivity) else f"scheduled.{p.job}"

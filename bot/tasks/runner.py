@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.delivery import TASK_HOLDER
 from bot.tasks.jobs import run_job
-from bot.tasks.payloads import ScheduledJob, SlackCall, SlackWork, Task
+from bot.tasks.payloads import ScheduledJob, SlackCall, SlackWork, Task, TeamsActivity
 from conversation import log_failure
 
 if TYPE_CHECKING:
@@ -30,10 +30,17 @@ class SlackWorkRunner(Protocol):
 log = logging.getLogger(__name__)
 
 
+class TeamsTurnRunner(Protocol):
+    """What the runner needs of the Teams endpoint (``bot.teams.endpoint.TeamsEndpoint``)."""
+
+    async def run_turn(self, activity: dict[str, Any]) -> None: ...
+
+
 class TaskRunner:
-    def __init__(self, ladder: "Ladder", slack: SlackWorkRunner | None = None) -> None:
+    def __init__(self, ladder: "Ladder", slack: SlackWorkRunner | None = None, teams: TeamsTurnRunner | None = None) -> None:
         self.ladder = ladder
         self.slack = slack
+        self.teams = teams
 
     async def execute(self, task: Task) -> None:
         token = TASK_HOLDER.set(task.id)
@@ -43,6 +50,10 @@ class TaskRunner:
                 if self.slack is None:
                     raise RuntimeError("a Slack task reached a process without Slack settings (SLACK_BOT_TOKEN)")
                 await self.slack.run(payload.work, payload.args)
+            elif isinstance(payload, TeamsActivity):
+                if self.teams is None:
+                    raise RuntimeError("a Teams task reached a process without the Teams channel")
+                await self.teams.run_turn(payload.activity)
             elif isinstance(payload, ScheduledJob):
                 await asyncio.get_running_loop().run_in_executor(None, run_job, self.ladder, payload.job)
         finally:

@@ -17,9 +17,10 @@ ENDPOINT_KEY = web.AppKey("teams_endpoint", Any)
 
 
 def mount(app: web.Application, ladder: "Ladder") -> None:
+    from bot.tasks.app import TASK_QUEUE_KEY
     from bot.teams.endpoint import TeamsEndpoint
 
-    endpoint = TeamsEndpoint(ladder)
+    endpoint = TeamsEndpoint(ladder, queue=app.get(TASK_QUEUE_KEY))
     endpoint.mount(app)
     # One Teams notifier per Ladder, even if several apps are built for it (tests, reloads).
     ladder.notifiers.put(endpoint.notifier)

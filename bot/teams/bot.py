@@ -22,7 +22,7 @@ from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount
 
-from bot.delivery import delivery_key
+from bot.delivery import TASK_HOLDER, delivery_key, mark_done
 from bot.identity import ChatUsers
 from bot.teams import cards, contacts
 from conversation import Channel, Message, Reply, log_failure, sorry_text
@@ -109,7 +109,8 @@ class LadderTeamsBot(TeamsActivityHandler):
         if dedupe and activity.id:
             key = delivery_key(Channel.teams, activity.type, activity.conversation.id, activity.id)
         return contacts.Contact(aad_object_id=getattr(activity.from_property, "aad_object_id", None),
-                                conversation_ref=ref_json, personal=conversation_type == "personal", dedupe_key=key)
+                                conversation_ref=ref_json, personal=conversation_type == "personal", dedupe_key=key,
+                                holder=TASK_HOLDER.get())
 
     async def _identify(self, turn_context: TurnContext, contact: contacts.Contact) -> tuple[str | None, bool]:
         """(directory email or None, duplicate?). Unknown AAD ids are looked up by email once, then linked."""
@@ -158,7 +159,8 @@ class LadderTeamsBot(TeamsActivityHandler):
     async def on_message_activity(self, turn_context: TurnContext):
         activity = turn_context.activity
         text = clean_text(activity)
-        email, duplicate = await self._identify(turn_context, self._contact(turn_context, dedupe=True))
+        contact = self._contact(turn_context, dedupe=True)
+        email, duplicate = await self._identify(turn_context, contact)
         if duplicate:
             log.info("duplicate teams message ignored", extra={"activity_id": activity.id})
             return
@@ -166,6 +168,8 @@ class LadderTeamsBot(TeamsActivityHandler):
             text = "hi"
         reply = await self._in_thread(self.handle, self._message(turn_context, email, text=text))
         await turn_context.send_activity(reply_activity(reply))
+        if contact.dedupe_key:
+            await self._in_thread(mark_done, self.ladder.db, [contact.dedupe_key])
         await self._offer_files(turn_context, reply, email)
 
     # ------------------------------------------------------------------ files (a data export)
@@ -246,7 +250,8 @@ class LadderTeamsBot(TeamsActivityHandler):
         except ValueError:
             return cards.message_action_response(BUTTON_OUT_OF_DATE)
         values = cards.submitted_values(action.get("data"))
-        email, duplicate = await self._identify(turn_context, self._contact(turn_context, dedupe=True))
+        contact = self._contact(turn_context, dedupe=True)
+        email, duplicate = await self._identify(turn_context, contact)
         if duplicate:
             return cards.message_action_response("Already done — that click was handled.")
         message = self._message(turn_context, email, action=ref, form=values or {}, form_submitted=values is not None)

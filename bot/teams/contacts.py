@@ -21,6 +21,7 @@ class Contact:
     conversation_ref: dict[str, Any]
     personal: bool
     dedupe_key: str | None = None
+    holder: str | None = None  # the task handling it (a redelivery of that task may go on)
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def _keep_reference(uow: UnitOfWork, user: ChatUser, contact: Contact) -> None:
 def record(users: ChatUsers, contact: Contact) -> Seen:
     """Claim the activity; if the sender is linked, refresh their stored conversation reference."""
     with users.db.unit_of_work() as uow:
-        if contact.dedupe_key and not uow.chat.claim([contact.dedupe_key]):
+        if contact.dedupe_key and not uow.chat.claim([contact.dedupe_key], contact.holder):
             return Seen(email=None, duplicate=True)
         user = users.recognise(uow, contact.aad_object_id) if contact.aad_object_id else None
         if user is not None:

@@ -13,19 +13,25 @@ import json
 import logging
 from collections.abc import Callable
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
-from botframework.connector.auth import AuthenticationConstants, BotFrameworkAuthentication, ConnectorFactory
+from botbuilder.schema import ActivityTypes
+from botframework.connector.auth import AuthenticationConstants, BotFrameworkAuthentication, ClaimsIdentity, ConnectorFactory
 
 from conversation import Message, Reply, log_failure
 from bot.teams import patches
 from bot.teams.bot import LadderTeamsBot
+from bot.tasks.payloads import Task, TeamsActivity
 from bot.teams.notifier import TeamsNotifier
 from handlers.context import Ladder
 from settings import Settings
+
+if TYPE_CHECKING:
+    from bot.tasks.queue import TaskQueue
 
 log = logging.getLogger(__name__)
 _emulator_logged = False
@@ -128,7 +134,7 @@ def _bad_request(reason: str) -> web.Response:
 
 class TeamsEndpoint:
     def __init__(self, ladder: Ladder, handle: Callable[[Message], Reply] | None = None, *,
-                 reuse_clients: bool = True) -> None:
+                 reuse_clients: bool = True, queue: "TaskQueue | None" = None) -> None:
         global _emulator_logged
         patches.apply()
         from handlers.router import Router
@@ -147,6 +153,7 @@ class TeamsEndpoint:
         self.adapter = CloudAdapter(CachingAuthentication(authentication) if reuse_clients else authentication)
         self.bot = LadderTeamsBot(ladder, handle or Router(ladder).handle)
         self.notifier = TeamsNotifier(ladder, self.adapter, self.app_id)
+        self.queue = queue  # a broker's: message turns go to the workers; None: they run in the request
 
     async def handle(self, request: web.Request) -> web.Response:
         if request.content_type != "application/json":
@@ -179,6 +186,11 @@ class TeamsEndpoint:
             log.warning("teams request unauthorised", extra={"reason": f"{type(exc).__name__}: {exc}"[:300]})
             return web.json_response({"error": "unauthorized"}, status=401)
 
+        if self.queue is not None and activity.type == ActivityTypes.message:
+            # Authenticated: the turn is a task for a worker (its reply goes out through the connector). Invokes stay
+            # here, because their answer is this HTTP response.
+            self.queue.submit(Task(payload=TeamsActivity(activity=body)))
+            return web.Response(status=202)
         try:
             invoke_response = await self.adapter.process_activity(auth, activity, self.bot.on_turn)
         except Exception:  # noqa: BLE001 - the bot already turned its own failures into replies
@@ -187,6 +199,15 @@ class TeamsEndpoint:
         if invoke_response is not None:
             return patches.invoke_http_response(invoke_response)
         return web.Response(status=200)
+
+    async def run_turn(self, activity_json: dict) -> None:
+        """A message turn queued by a web process (already authenticated there), run here: the reply goes out
+        through the Bot Connector with this bot's own credentials, as a proactive message does."""
+        activity = Activity().deserialize(activity_json)
+        claims = ClaimsIdentity({AuthenticationConstants.AUDIENCE_CLAIM: self.app_id,
+                                 AuthenticationConstants.APP_ID_CLAIM: self.app_id}, True)
+        audience = self.adapter.bot_framework_authentication.get_originating_audience()
+        await self.adapter.process_proactive(claims, activity, audience, self.bot.on_turn)
 
     def mount(self, app: web.Application) -> None:
         app.router.add_post("/api/messages", self.handle)
