@@ -29,5 +29,5 @@ def configure(level: str = "INFO", *, json_lines: bool = True) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("alembic", "httpx", "chromadb", "urllib3"):
+    for noisy in ("alembic", "httpx", "chromadb", "urllib3", "pika"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

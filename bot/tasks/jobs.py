@@ -67,8 +67,8 @@ JOBS: dict[ScheduledJobName, Callable[["Ladder"], dict]] = {
 }
 
 
-def run_job(ladder: "Ladder", name: ScheduledJobName) -> dict:
+def run_job(ladder: "Ladder", name: ScheduledJobName, slot: str = "") -> dict:
     """Run one scheduled job now (synchronous: call it in a thread); what it reports, for the log."""
     report = JOBS[name](ladder)
-    log.info("scheduled job done", extra={"job": name, "report": report})
+    log.info("scheduled job done", extra={"job": name, "slot": slot, "report": report})
     return report

@@ -55,7 +55,7 @@ class TaskRunner:
                     raise RuntimeError("a Teams task reached a process without the Teams channel")
                 await self.teams.run_turn(payload.activity)
             elif isinstance(payload, ScheduledJob):
-                await asyncio.get_running_loop().run_in_executor(None, run_job, self.ladder, payload.job)
+                await asyncio.get_running_loop().run_in_executor(None, run_job, self.ladder, payload.job, payload.slot)
         finally:
             TASK_HOLDER.reset(token)
 
