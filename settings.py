@@ -98,6 +98,11 @@ class Settings(BaseSettings):
     task_max_backoff_ms: int = Field(default=30_000, ge=1, description="the longest wait between two retries")
     worker_threads: int = Field(default=4, ge=1, le=64, description="tasks one `worker` process runs at once (their "
                                                                      "waits on Slack and the database overlap)")
+    worker_priority: Literal["idle", "low", "normal"] = Field(
+        default="low", description="CPU priority of `worker` processes: low (nice 10: on a machine shared with web "
+                                   "processes, their acks go first; no effect on a machine of its own), idle (Linux "
+                                   "SCHED_IDLE: acks always first, but a worker gets only a sliver of CPU while other "
+                                   "programs are busy), normal")
     scheduler_tick_seconds: float = Field(default=5.0, gt=0, le=300, description="how often `python app.py scheduler` "
                                                                                  "looks for due jobs")
 

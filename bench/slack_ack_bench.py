@@ -1,14 +1,14 @@
 """Time-to-ack for Slack events: Ladder's /slack/events next to a bare Bolt app, in the same run.
 
-    python bench/slack_ack_bench.py [--events 500] [--concurrency 20] [--rounds 3] [--answer-processes N] [--text "…"]
+    python bench/slack_ack_bench.py [--events 500] [--concurrency 20] [--rounds 3] [--text "…"]
 
 Three processes on loopback, like production: this one sends the requests (Slack's side), one runs the
 stand-in Slack Web API (tests/slack/slack_standin.py) that absorbs Ladder's replies, and one runs both
 servers — Ladder's real ``serve`` app (bot.server.build_app with Slack mounted) and a bare Bolt AsyncApp.
 Both verify signatures. Each request is an ``app_mention`` signed exactly as Slack signs it, with a fresh
 event id. Ladder really does the work (identity, dedupe, routing, rendering, chat.postMessage) after the
-ack — in its worker processes (``--answer-processes``, default as in ``serve``: one per CPU but one; 0 for
-threads of the serving process) — so its acks are measured while that work competes for the same CPU. Between
+ack, in the serving process (no broker: the embedded default) — so its acks are measured while that work competes
+for the same CPU. bench/load_test.py measures the scaled-out topology (web processes, workers, a broker). Between
 phases Ladder's backlog is drained so it never slows the bare app's phase.
 
 Reports p50 / p99 / max in milliseconds for sequential sends and for ``--concurrency`` requests in flight,
@@ -136,7 +136,7 @@ def _serve_apps(settings_json: str, ladder_port: int, bare_port: int, ready) -> 
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
         ready.set()
         await stop.wait()
-        for runner in runners:  # as `serve` stops: Ladder's worker processes are shut down too
+        for runner in runners:
             await runner.cleanup()
 
     asyncio.run(run())
@@ -165,8 +165,7 @@ async def main(args: argparse.Namespace) -> int:
     data = Path(tempfile.mkdtemp(prefix="ladder-bench-"))
     url = args.database_url or f"sqlite:///{(data / 'bench.db').as_posix()}"
     api_port, ladder_port, bare_port = free_port(), free_port(), free_port()
-    settings = load_settings(data_dir=data, database_url=url, log_level="ERROR", slack_api_url=f"http://127.0.0.1:{api_port}/api/",
-                             slack_answer_processes=args.answer_processes)
+    settings = load_settings(data_dir=data, database_url=url, log_level="ERROR", slack_api_url=f"http://127.0.0.1:{api_port}/api/")
     ladder = build(settings)
     seed_demo(ladder)
     with ladder.db.session() as s:
@@ -177,7 +176,6 @@ async def main(args: argparse.Namespace) -> int:
     ctx = mp.get_context("spawn")
     api_ready, apps_ready = ctx.Event(), ctx.Event()
     procs = [ctx.Process(target=_serve_standin, args=(api_port, people, api_ready), daemon=True),
-             # not daemonic: with --answer-processes the server starts worker processes of its own
              ctx.Process(target=_serve_apps, args=(settings.model_dump_json(), ladder_port, bare_port, apps_ready), daemon=False)]
     for p in procs:
         p.start()
@@ -216,10 +214,7 @@ async def main(args: argparse.Namespace) -> int:
     dialect = url.split(":", 1)[0]
     print(f"Slack time-to-ack: {args.rounds} round(s) of {args.events} signed app_mention events per phase over loopback "
           f"({dialect}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs).")
-    from bot.slack.workers import default_processes
-
-    processes = default_processes() if args.answer_processes is None else args.answer_processes
-    where = f"{processes} worker process(es)" if processes else "threads of the serving process"
+    where = "the serving process (tasks in process, no broker)"
     print(f"Ladder answers each one ({args.text!r}) after the ack, in {where}; the bare Bolt app has an empty listener.")
     print(f"{'endpoint':<12}{'mode':<16}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'mean ms':>9}")
     for (name, mode), values in results.items():
@@ -238,9 +233,6 @@ if __name__ == "__main__":
     parser.add_argument("--events", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of both apps (default 3)")
-    parser.add_argument("--answer-processes", type=int, default=None,
-                        help="SLACK_ANSWER_PROCESSES for Ladder (default: unset, as `serve` — one per CPU but one; "
-                             "0: threads of the serving process)")
     parser.add_argument("--text", default="what's my path to data scientist?")
     parser.add_argument("--database-url", default="", help="default: a fresh SQLite file in a temp folder")
     sys.exit(asyncio.run(main(parser.parse_args())))

@@ -22,6 +22,27 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+WORKER_NICENESS = 10
+
+
+def lower_priority(priority: str) -> None:
+    """Answers are background work: where a worker shares CPUs with web processes, their acks (which Slack wants
+    within 3 s, and Ladder promises far faster) get the CPU first. Measured in bench/load_test.py."""
+    import os
+
+    if priority == "idle":
+        try:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+            return
+        except (AttributeError, OSError):  # not Linux: the next best
+            pass
+    if priority in ("idle", "low"):
+        try:
+            os.nice(WORKER_NICENESS)
+        except OSError:
+            pass
+
+
 class _Runner:
     """The process's ``TaskRunner``, built on the actors' event loop at the first task (its HTTP sessions live there)."""
 

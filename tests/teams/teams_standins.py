@@ -83,6 +83,7 @@ class Recorded:
     path: str
     body: Any
     headers: dict[str, str]
+    at: float = field(default_factory=time.monotonic)  # when it arrived (the load test's answer times)
 
 
 @dataclass

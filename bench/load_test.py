@@ -1,0 +1,327 @@
+"""Load test of the scaled-out topology: two web processes, two and then four workers, RabbitMQ, PostgreSQL.
+
+    python bench/load_test.py [--events 300] [--concurrency 10,50] [--workers 2,4] [--no-kill]
+
+Sends correctly signed Slack events (DMs asking for a path) and clicks, and Teams message activities, to two
+``serve`` processes (alternating, as a load balancer would) at each concurrency, with two and then four ``worker``
+processes (deploy/topology.py; a fresh PostgreSQL database seeded with the demo organisation). Slack's Web API and
+the Bot Connector are stand-ins in this process; a bare Bolt app with an empty listener (in its own process) is
+the acknowledgement baseline, measured at the same concurrency. In the last phase one worker is killed (SIGKILL)
+after a third of the sends.
+
+Reports per phase: acknowledgement p50/p99 (Ladder, and bare Bolt), answer time p50/p99 (send → the reply at the
+stand-in), throughput (answers per second, first send to last answer), errors (non-2xx), and lost / duplicated
+answers (each message and click has its own thread; each Teams activity its own id).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import os
+import statistics
+import sys
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "deploy"), str(ROOT / "tests" / "slack"), str(ROOT / "tests" / "teams"),
+                str(ROOT / "bench")]
+
+from aiohttp import ClientSession, TCPConnector  # noqa: E402
+
+from slack_standin import BOT_TOKEN, SIGNING_SECRET, SignedClient, SlackStandIn, free_port  # noqa: E402
+from slack_harness import block_actions, direct_message, slack_id  # noqa: E402
+from teams_activities import personal_message  # noqa: E402
+from teams_standins import ServerThread, StandInConnector  # noqa: E402
+from slack_ack_bench import _mention  # noqa: E402
+from topology import Topology  # noqa: E402
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+QUESTION = "what's my path to data scientist?"
+SHARED_MODEL = ROOT.parent / "shared" / "models" / "all-MiniLM-L6-v2"
+
+
+def _pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def _service_pids(name: str) -> list[int]:
+    """Processes of a local service (postgres, beam.smp for RabbitMQ) by command name."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == name:
+                    pids.append(int(entry.name))
+            except OSError:
+                pass
+    return pids
+
+
+def _db_bytes(url: str) -> int:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(PG_ADMIN) as conn:
+        return conn.execute("SELECT pg_database_size(%s)", (name,)).fetchone()[0]
+
+
+def _serve_bare_bolt(port: int, api_url: str, ready) -> None:
+    from aiohttp import web
+
+    from slack_ack_bench import bare_bolt_app  # the same baseline as bench/slack_ack_bench.py
+
+    async def run() -> None:
+        runner = web.AppRunner(bare_bolt_app(api_url), access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        ready.set()
+        await asyncio.Event().wait()
+
+    asyncio.run(run())
+
+
+class Load:
+    """One phase's requests and what came back."""
+
+    def __init__(self, api: SlackStandIn, connector: StandInConnector) -> None:
+        self.api = api
+        self.connector = connector
+        self.sent_at: dict[str, float] = {}  # thread ts / Teams activity id -> send time
+        self.acks: list[float] = []
+        self.errors = 0
+
+    def slack_answers(self) -> dict[str, list[float]]:
+        seen: dict[str, list[float]] = {}
+        for method in ("chat.postMessage", "chat.postEphemeral"):
+            for call in self.api.of(method):
+                key = call.args.get("thread_ts")
+                if key in self.sent_at:
+                    seen.setdefault(key, []).append(call.at)
+        return seen
+
+    def teams_answers(self) -> dict[str, list[float]]:
+        seen: dict[str, list[float]] = {}
+        for record in self.connector.posts():
+            key = (record.body or {}).get("replyToId")
+            if key in self.sent_at:
+                seen.setdefault(key, []).append(record.at)
+        return seen
+
+    def answers(self) -> dict[str, list[float]]:
+        return {**self.slack_answers(), **self.teams_answers()}
+
+
+async def _timed_post(session: ClientSession, send, load: Load) -> None:
+    started = time.monotonic()
+    status = await send()
+    load.acks.append((time.monotonic() - started) * 1000)
+    if not 200 <= status < 300:
+        load.errors += 1
+
+
+async def run_phase(session: ClientSession, webs: list[str], load: Load, people: dict[str, str], n: int,
+                    concurrency: int, on_third=None) -> float:
+    """Send ``n`` requests with ``concurrency`` in flight; returns the time of the first send."""
+    maya = next(uid for uid, email in people.items() if email == "maya.patel@kestrel.example")
+    users = [uid for uid in people][:40]
+    clients = [SignedClient(f"{w}/slack/events", session) for w in webs]
+    gate = asyncio.Semaphore(concurrency)
+    started = time.monotonic()
+
+    async def one(i: int) -> None:
+        async with gate:
+            web = i % len(webs)
+            kind = i % 5
+            if kind == 4:  # a Teams message activity
+                email = people[users[i % len(users)]]
+                activity = personal_message(load.connector.url, email, QUESTION)
+                load.sent_at[activity["id"]] = time.monotonic()
+
+                async def send():
+                    async with session.post(f"{webs[web]}/api/messages", json=activity) as response:
+                        await response.read()
+                        return response.status
+            elif kind == 3:  # a click on a button of an earlier answer
+                message = {"type": "message", "ts": f"{1700000000 + i}.{uuid.uuid4().int % 10**6:06d}",
+                           "text": "Ladder", "blocks": []}
+                payload = block_actions(maya, value="feedback_up:1", action_id="ladder.feedback_up", message=message,
+                                        channel=f"DLOAD{i % 7}", response_url=f"{load.api.api_url.rstrip('/')}/response/{i}")
+                load.sent_at[message["ts"]] = time.monotonic()
+
+                async def send():
+                    return (await clients[web].interaction(payload))[0]
+            else:  # a DM asking for a path
+                user = users[i % len(users)]
+                payload = direct_message(user, QUESTION, channel=f"DLOAD{i % 11}")
+                load.sent_at[payload["event"]["ts"]] = time.monotonic()
+
+                async def send():
+                    return (await clients[web].event(payload))[0]
+            await _timed_post(session, send, load)
+            if on_third is not None and i == n // 3:
+                on_third()
+
+    await asyncio.gather(*(one(i) for i in range(n)))
+    return started
+
+
+async def _bare_acks(session: ClientSession, url: str, people: dict[str, str], n: int, concurrency: int) -> list[float]:
+    client = SignedClient(url, session)
+    user = next(iter(people))
+    gate = asyncio.Semaphore(concurrency)
+    acks: list[float] = []
+
+    async def one(i: int) -> None:
+        async with gate:
+            payload = _mention(user, QUESTION, i, f"B{concurrency}")
+            started = time.monotonic()
+            await client.event(payload)
+            acks.append((time.monotonic() - started) * 1000)
+
+    await asyncio.gather(*(one(i) for i in range(n)))
+    return acks
+
+
+async def main(args: argparse.Namespace) -> int:
+    import psycopg
+    from sqlalchemy import create_engine, text
+
+    name = f"ladder_load_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    connector = StandInConnector()
+    connector_server = ServerThread(connector.app()).start()
+    connector.url = connector_server.url
+    env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "LOG_LEVEL": "WARNING",
+           "AGENT_INTERVAL_SECONDS": "0", "ONBOARDING_INTERVAL_SECONDS": "0", "DIGEST_INTERVAL_SECONDS": "0",
+           "CHAT_RATE_LIMIT_MESSAGES": "100000"}
+    if SHARED_MODEL.is_dir() and not os.environ.get("EMBEDDING_MODEL_DIR"):
+        env["EMBEDDING_MODEL_DIR"] = str(SHARED_MODEL)
+    rows: list[dict] = []
+    topology = Topology(web=2, workers=0, schedulers=1, database_url=url, chroma=True, env=env)
+    bare_port = free_port()
+    ctx = mp.get_context("spawn")
+    try:
+        topology.run_app("seed", "demo")
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            people = {slack_id(pid): email for pid, email in conn.execute(text("SELECT id, email FROM people")).all()}
+        engine.dispose()
+        async with SlackStandIn(people, validate=False) as api:
+            topology.env["SLACK_API_URL"] = api.api_url
+            bare_ready = ctx.Event()
+            bare = ctx.Process(target=_serve_bare_bolt, args=(bare_port, api.api_url, bare_ready), daemon=True)
+            bare.start()
+            await asyncio.to_thread(topology.start)
+            bare_ready.wait(60)
+            webs = [p.url for p in topology.of("web")]
+            async with ClientSession(connector=TCPConnector(limit=400)) as session:
+                for w, workers in enumerate(args.workers):
+                    while len(topology.of("worker")) < workers:
+                        topology.start_worker()
+                    await asyncio.sleep(8)  # the new workers load Ladder and connect
+                    warm = Load(api, connector)  # warm-up: caches, connection pools, the role index
+                    await run_phase(session, webs, warm, people, 40, 5)
+                    await _settle(warm, 120)
+                    for c, concurrency in enumerate(args.concurrency):
+                        kill = not args.no_kill and w == len(args.workers) - 1 and c == len(args.concurrency) - 1
+                        load = Load(api, connector)
+                        killed = []
+                        roles = {"web": [p.popen.pid for p in topology.of("web")],
+                                 "worker": [p.popen.pid for p in topology.of("worker")],
+                                 "postgres": _service_pids("postgres"), "rabbitmq": _service_pids("beam.smp")}
+                        cpu_before = {r: _cpu_seconds(p) for r, p in roles.items()}
+                        db_before = _db_bytes(url)
+
+                        def kill_one() -> None:
+                            victim = topology.of("worker")[0]
+                            topology.kill(victim)
+                            killed.append(victim.popen.pid)
+
+                        first = await run_phase(session, webs, load, people, args.events, concurrency,
+                                                on_third=kill_one if kill else None)
+                        lost = await _settle(load, 300)
+                        cpu = {r: round((_cpu_seconds(p) - cpu_before[r]) * 1000 / args.events, 2) for r, p in roles.items()}
+                        db_growth = (_db_bytes(url) - db_before) / args.events
+                        answers = load.answers()
+                        times = [(min(ats) - load.sent_at[k]) * 1000 for k, ats in answers.items()]
+                        last = max((max(ats) for ats in answers.values()), default=first)
+                        bare_acks = await _bare_acks(session, f"http://127.0.0.1:{bare_port}/slack/events", people,
+                                                     args.events, concurrency)
+                        rows.append({
+                            "workers": workers, "in_flight": concurrency, "requests": args.events,
+                            "ack_p50": _pct(load.acks, 50), "ack_p99": _pct(load.acks, 99),
+                            "bare_p50": _pct(bare_acks, 50), "bare_p99": _pct(bare_acks, 99),
+                            "answer_p50": _pct(times, 50), "answer_p99": _pct(times, 99),
+                            "throughput": len(answers) / max(1e-9, last - first), "errors": load.errors,
+                            "lost": lost, "duplicated": sum(len(a) - 1 for a in answers.values()),
+                            "worker_killed": bool(killed), "cpu_ms_per_request": cpu,
+                            "db_bytes_per_request": round(db_growth)})
+                        print(json.dumps(rows[-1]), flush=True)
+                        if killed:
+                            topology.start_worker()  # the topology as it was, for any next phase
+            bare.terminate()
+    finally:
+        topology.cleanup()
+        connector_server.stop()
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    print(f"\nLoad test: {args.events} requests per phase (3 in 5 Slack DMs asking for a path, 1 in 5 Slack clicks, "
+          f"1 in 5 Teams messages) to 2 web processes; PostgreSQL, RabbitMQ, Chroma server; "
+          f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs.")
+    print(f"{'workers':>7} {'in flight':>9} {'ack p50':>8} {'ack p99':>8} {'bare p50':>8} {'bare p99':>8} "
+          f"{'ans p50':>8} {'ans p99':>8} {'answers/s':>9} {'errors':>6} {'lost':>5} {'dup':>4}  note")
+    for r in rows:
+        print(f"{r['workers']:>7} {r['in_flight']:>9} {r['ack_p50']:>8.1f} {r['ack_p99']:>8.1f} {r['bare_p50']:>8.1f} "
+              f"{r['bare_p99']:>8.1f} {r['answer_p50']:>8.0f} {r['answer_p99']:>8.0f} {r['throughput']:>9.1f} "
+              f"{r['errors']:>6} {r['lost']:>5} {r['duplicated']:>4}  {'a worker killed' if r['worker_killed'] else ''}")
+    print("(milliseconds; ack: Ladder's HTTP response, bare: a bare Bolt app's; ans: send to the reply at the stand-in)")
+    print("CPU ms per request (web / worker / postgres / rabbitmq) and database growth per request:")
+    for r in rows:
+        c = r["cpu_ms_per_request"]
+        print(f"  {r['workers']} workers, {r['in_flight']} in flight: {c['web']} / {c['worker']} / {c['postgres']} / "
+              f"{c['rabbitmq']} ms; {r['db_bytes_per_request']} bytes")
+    return 0 if all(r["lost"] == 0 and r["duplicated"] == 0 and r["errors"] == 0 for r in rows) else 1
+
+
+async def _settle(load: Load, timeout: float) -> int:
+    """Wait until every request has its answer (or ``timeout``), then a little longer for late duplicates; how many
+    are still unanswered."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and len(load.answers()) < len(load.sent_at):
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(2)
+    return len(load.sent_at) - len(load.answers())
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=300, help="requests per phase")
+    parser.add_argument("--concurrency", type=lambda s: [int(x) for x in s.split(",")], default=[10, 50])
+    parser.add_argument("--workers", type=lambda s: [int(x) for x in s.split(",")], default=[2, 4])
+    parser.add_argument("--no-kill", action="store_true", help="do not kill a worker in the last phase")
+    sys.exit(asyncio.run(main(parser.parse_args())))
