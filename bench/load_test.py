@@ -5,11 +5,13 @@
 Sends correctly signed Slack events (DMs asking for a path) and clicks, and Teams message activities, to two
 ``serve`` processes (alternating, as a load balancer would) at each concurrency, with two and then four ``worker``
 processes (deploy/topology.py; a fresh PostgreSQL database seeded with the demo organisation). Slack's Web API and
-the Bot Connector are stand-ins in this process; a bare Bolt app with an empty listener (in its own process) is
-the acknowledgement baseline, measured at the same concurrency. In the last phase one worker is killed (SIGKILL)
+the Bot Connector are stand-ins; a bare Bolt app with an empty listener (in its own process) is the
+acknowledgement baseline, sent an event from each in-flight slot right after that slot's Ladder request, so both
+are measured at the same moments under the same load. In the last phase one worker is killed (SIGKILL)
 after a third of the sends.
 
-Reports per phase: acknowledgement p50/p99 (Ladder, and bare Bolt), answer time p50/p99 (send → the reply at the
+The stand-ins run in a process of their own (the driver asks them what arrived), so their work is not on the
+driver's event loop; everything still shares this machine's CPUs. Reports per phase: acknowledgement p50/p99 (Ladder, and bare Bolt), answer time p50/p99 (send → the reply at the
 stand-in), throughput (answers per second, first send to last answer), errors (non-2xx), and lost / duplicated
 answers (each message and click has its own thread; each Teams activity its own id).
 """
@@ -37,7 +39,7 @@ from aiohttp import ClientSession, TCPConnector  # noqa: E402
 from slack_standin import BOT_TOKEN, SIGNING_SECRET, SignedClient, SlackStandIn, free_port  # noqa: E402
 from slack_harness import block_actions, direct_message, slack_id  # noqa: E402
 from teams_activities import personal_message  # noqa: E402
-from teams_standins import ServerThread, StandInConnector  # noqa: E402
+from teams_standins import StandInConnector  # noqa: E402
 from slack_ack_bench import _mention  # noqa: E402
 from topology import Topology  # noqa: E402
 
@@ -53,17 +55,22 @@ def _pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-def _cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of these processes so far (Linux /proc)."""
+def _cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU time of each of these processes so far (Linux /proc); gone ones are left out."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0
+    out = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])
-    return total / tick
+        out[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
+def _cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU used between two readings by the processes alive at both (a killed worker's share is not counted)."""
+    return sum(after[pid] - before[pid] for pid in before.keys() & after.keys())
 
 
 def _service_pids(name: str) -> list[int]:
@@ -102,35 +109,60 @@ def _serve_bare_bolt(port: int, api_url: str, ready) -> None:
     asyncio.run(run())
 
 
+def _serve_standins(people: dict[str, str], slack_port: int, connector_port: int, control_port: int, ready) -> None:
+    """Its own process, off the driver's CPU time: the stand-in Slack Web API and Bot Connector, and a control URL
+    listing the answers they received (key, arrival on the machine-wide monotonic clock)."""
+    from aiohttp import web
+
+    async def run() -> None:
+        api = SlackStandIn(people, validate=False, port=slack_port)
+        await api.start()
+        connector = StandInConnector(url=f"http://127.0.0.1:{connector_port}")
+        runners = []
+
+        async def calls(_request: web.Request) -> web.Response:
+            slack = [(c.args.get("thread_ts"), c.at) for c in api.calls
+                     if c.method in ("chat.postMessage", "chat.postEphemeral")]
+            teams = [((r.body or {}).get("replyToId"), r.at) for r in connector.posts()]
+            return web.json_response({"answers": slack + teams})
+
+        control = web.Application()
+        control.router.add_get("/calls", calls)
+        for app, port in ((connector.app(), connector_port), (control, control_port)):
+            runner = web.AppRunner(app, access_log=None)
+            await runner.setup()
+            await web.TCPSite(runner, "127.0.0.1", port).start()
+            runners.append(runner)
+        ready.set()
+        await asyncio.Event().wait()
+
+    asyncio.run(run())
+
+
 class Load:
     """One phase's requests and what came back."""
 
-    def __init__(self, api: SlackStandIn, connector: StandInConnector) -> None:
-        self.api = api
-        self.connector = connector
+    def __init__(self, slack_api_url: str, connector_url: str, control_url: str) -> None:
+        self.slack_api_url = slack_api_url
+        self.connector_url = connector_url
+        self.control_url = control_url
         self.sent_at: dict[str, float] = {}  # thread ts / Teams activity id -> send time
         self.acks: list[float] = []
         self.errors = 0
+        self._answers: dict[str, list[float]] = {}
 
-    def slack_answers(self) -> dict[str, list[float]]:
+    async def refresh(self, session: ClientSession) -> dict[str, list[float]]:
+        async with session.get(self.control_url) as response:
+            listed = (await response.json())["answers"]
         seen: dict[str, list[float]] = {}
-        for method in ("chat.postMessage", "chat.postEphemeral"):
-            for call in self.api.of(method):
-                key = call.args.get("thread_ts")
-                if key in self.sent_at:
-                    seen.setdefault(key, []).append(call.at)
-        return seen
-
-    def teams_answers(self) -> dict[str, list[float]]:
-        seen: dict[str, list[float]] = {}
-        for record in self.connector.posts():
-            key = (record.body or {}).get("replyToId")
+        for key, at in listed:
             if key in self.sent_at:
-                seen.setdefault(key, []).append(record.at)
+                seen.setdefault(key, []).append(at)
+        self._answers = seen
         return seen
 
     def answers(self) -> dict[str, list[float]]:
-        return {**self.slack_answers(), **self.teams_answers()}
+        return self._answers
 
 
 async def _timed_post(session: ClientSession, send, load: Load) -> None:
@@ -142,8 +174,11 @@ async def _timed_post(session: ClientSession, send, load: Load) -> None:
 
 
 async def run_phase(session: ClientSession, webs: list[str], load: Load, people: dict[str, str], n: int,
-                    concurrency: int, on_third=None) -> float:
-    """Send ``n`` requests with ``concurrency`` in flight; returns the time of the first send."""
+                    concurrency: int, on_third=None, bare_url: str | None = None, bare_acks: list[float] | None = None) -> float:
+    """Send ``n`` requests with ``concurrency`` in flight; returns the time of the first send. With ``bare_url``,
+    each in-flight slot also sends an event to the bare Bolt app after its own request, so both apps' acks are
+    measured at the same moments, under the same load (the answers being worked on included)."""
+    bare = SignedClient(bare_url, session) if bare_url else None
     maya = next(uid for uid, email in people.items() if email == "maya.patel@kestrel.example")
     users = [uid for uid in people][:40]
     clients = [SignedClient(f"{w}/slack/events", session) for w in webs]
@@ -156,7 +191,7 @@ async def run_phase(session: ClientSession, webs: list[str], load: Load, people:
             kind = i % 5
             if kind == 4:  # a Teams message activity
                 email = people[users[i % len(users)]]
-                activity = personal_message(load.connector.url, email, QUESTION)
+                activity = personal_message(load.connector_url, email, QUESTION)
                 load.sent_at[activity["id"]] = time.monotonic()
 
                 async def send():
@@ -167,7 +202,7 @@ async def run_phase(session: ClientSession, webs: list[str], load: Load, people:
                 message = {"type": "message", "ts": f"{1700000000 + i}.{uuid.uuid4().int % 10**6:06d}",
                            "text": "Ladder", "blocks": []}
                 payload = block_actions(maya, value="feedback_up:1", action_id="ladder.feedback_up", message=message,
-                                        channel=f"DLOAD{i % 7}", response_url=f"{load.api.api_url.rstrip('/')}/response/{i}")
+                                        channel=f"DLOAD{i % 7}", response_url=load.slack_api_url.replace("/api/", f"/response/{i}"))
                 load.sent_at[message["ts"]] = time.monotonic()
 
                 async def send():
@@ -180,28 +215,16 @@ async def run_phase(session: ClientSession, webs: list[str], load: Load, people:
                 async def send():
                     return (await clients[web].event(payload))[0]
             await _timed_post(session, send, load)
+            if bare is not None:
+                payload = _mention(maya, QUESTION, i, f"B{concurrency}")
+                started = time.monotonic()
+                await bare.event(payload)
+                bare_acks.append((time.monotonic() - started) * 1000)
             if on_third is not None and i == n // 3:
                 on_third()
 
     await asyncio.gather(*(one(i) for i in range(n)))
     return started
-
-
-async def _bare_acks(session: ClientSession, url: str, people: dict[str, str], n: int, concurrency: int) -> list[float]:
-    client = SignedClient(url, session)
-    user = next(iter(people))
-    gate = asyncio.Semaphore(concurrency)
-    acks: list[float] = []
-
-    async def one(i: int) -> None:
-        async with gate:
-            payload = _mention(user, QUESTION, i, f"B{concurrency}")
-            started = time.monotonic()
-            await client.event(payload)
-            acks.append((time.monotonic() - started) * 1000)
-
-    await asyncio.gather(*(one(i) for i in range(n)))
-    return acks
 
 
 async def main(args: argparse.Namespace) -> int:
@@ -212,9 +235,9 @@ async def main(args: argparse.Namespace) -> int:
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    connector = StandInConnector()
-    connector_server = ServerThread(connector.app()).start()
-    connector.url = connector_server.url
+    slack_port, connector_port, control_port = free_port(), free_port(), free_port()
+    urls = (f"http://127.0.0.1:{slack_port}/api/", f"http://127.0.0.1:{connector_port}",
+            f"http://127.0.0.1:{control_port}/calls")
     env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "LOG_LEVEL": "WARNING",
            "AGENT_INTERVAL_SECONDS": "0", "ONBOARDING_INTERVAL_SECONDS": "0", "DIGEST_INTERVAL_SECONDS": "0",
            "CHAT_RATE_LIMIT_MESSAGES": "100000"}
@@ -230,63 +253,67 @@ async def main(args: argparse.Namespace) -> int:
         with engine.connect() as conn:
             people = {slack_id(pid): email for pid, email in conn.execute(text("SELECT id, email FROM people")).all()}
         engine.dispose()
-        async with SlackStandIn(people, validate=False) as api:
-            topology.env["SLACK_API_URL"] = api.api_url
-            bare_ready = ctx.Event()
-            bare = ctx.Process(target=_serve_bare_bolt, args=(bare_port, api.api_url, bare_ready), daemon=True)
-            bare.start()
-            await asyncio.to_thread(topology.start)
-            bare_ready.wait(60)
-            webs = [p.url for p in topology.of("web")]
-            async with ClientSession(connector=TCPConnector(limit=400)) as session:
-                for w, workers in enumerate(args.workers):
-                    while len(topology.of("worker")) < workers:
-                        topology.start_worker()
-                    await asyncio.sleep(8)  # the new workers load Ladder and connect
-                    warm = Load(api, connector)  # warm-up: caches, connection pools, the role index
-                    await run_phase(session, webs, warm, people, 40, 5)
-                    await _settle(warm, 120)
-                    for c, concurrency in enumerate(args.concurrency):
-                        kill = not args.no_kill and w == len(args.workers) - 1 and c == len(args.concurrency) - 1
-                        load = Load(api, connector)
-                        killed = []
-                        roles = {"web": [p.popen.pid for p in topology.of("web")],
-                                 "worker": [p.popen.pid for p in topology.of("worker")],
-                                 "postgres": _service_pids("postgres"), "rabbitmq": _service_pids("beam.smp")}
-                        cpu_before = {r: _cpu_seconds(p) for r, p in roles.items()}
-                        db_before = _db_bytes(url)
+        standins_ready, bare_ready = ctx.Event(), ctx.Event()
+        standins = ctx.Process(target=_serve_standins, args=(people, slack_port, connector_port, control_port,
+                                                             standins_ready), daemon=True)
+        standins.start()
+        standins_ready.wait(60)
+        topology.env["SLACK_API_URL"] = urls[0]
+        bare = ctx.Process(target=_serve_bare_bolt, args=(bare_port, urls[0], bare_ready), daemon=True)
+        bare.start()
+        await asyncio.to_thread(topology.start)
+        bare_ready.wait(60)
+        webs = [p.url for p in topology.of("web")]
+        async with ClientSession(connector=TCPConnector(limit=400)) as session:
+            for w, workers in enumerate(args.workers):
+                while len(topology.of("worker")) < workers:
+                    topology.start_worker()
+                await asyncio.sleep(8)  # the new workers load Ladder and connect
+                warm = Load(*urls)  # warm-up: caches, connection pools, the role index
+                await run_phase(session, webs, warm, people, 40, 5)
+                await _settle(session, warm, 120)
+                for c, concurrency in enumerate(args.concurrency):
+                    kill = not args.no_kill and w == len(args.workers) - 1 and c == len(args.concurrency) - 1
+                    load = Load(*urls)
+                    killed = []
+                    roles = {"web": [p.popen.pid for p in topology.of("web")],
+                             "worker": [p.popen.pid for p in topology.of("worker")],
+                             "postgres": _service_pids("postgres"), "rabbitmq": _service_pids("beam.smp")}
+                    cpu_before = {r: _cpu_seconds(p) for r, p in roles.items()}
+                    db_before = _db_bytes(url)
 
-                        def kill_one() -> None:
-                            victim = topology.of("worker")[0]
-                            topology.kill(victim)
-                            killed.append(victim.popen.pid)
+                    def kill_one() -> None:
+                        victim = topology.of("worker")[0]
+                        topology.kill(victim)
+                        killed.append(victim.popen.pid)
 
-                        first = await run_phase(session, webs, load, people, args.events, concurrency,
-                                                on_third=kill_one if kill else None)
-                        lost = await _settle(load, 300)
-                        cpu = {r: round((_cpu_seconds(p) - cpu_before[r]) * 1000 / args.events, 2) for r, p in roles.items()}
-                        db_growth = (_db_bytes(url) - db_before) / args.events
-                        answers = load.answers()
-                        times = [(min(ats) - load.sent_at[k]) * 1000 for k, ats in answers.items()]
-                        last = max((max(ats) for ats in answers.values()), default=first)
-                        bare_acks = await _bare_acks(session, f"http://127.0.0.1:{bare_port}/slack/events", people,
-                                                     args.events, concurrency)
-                        rows.append({
-                            "workers": workers, "in_flight": concurrency, "requests": args.events,
-                            "ack_p50": _pct(load.acks, 50), "ack_p99": _pct(load.acks, 99),
-                            "bare_p50": _pct(bare_acks, 50), "bare_p99": _pct(bare_acks, 99),
-                            "answer_p50": _pct(times, 50), "answer_p99": _pct(times, 99),
-                            "throughput": len(answers) / max(1e-9, last - first), "errors": load.errors,
-                            "lost": lost, "duplicated": sum(len(a) - 1 for a in answers.values()),
-                            "worker_killed": bool(killed), "cpu_ms_per_request": cpu,
-                            "db_bytes_per_request": round(db_growth)})
-                        print(json.dumps(rows[-1]), flush=True)
-                        if killed:
-                            topology.start_worker()  # the topology as it was, for any next phase
-            bare.terminate()
+                    bare_acks: list[float] = []
+                    first = await run_phase(session, webs, load, people, args.events, concurrency,
+                                            on_third=kill_one if kill else None,
+                                            bare_url=f"http://127.0.0.1:{bare_port}/slack/events", bare_acks=bare_acks)
+                    lost = await _settle(session, load, 300)
+                    cpu = {r: round(_cpu_delta(cpu_before[r], _cpu_seconds(p)) * 1000 / args.events, 2)
+                           for r, p in roles.items()}
+                    db_growth = (_db_bytes(url) - db_before) / args.events
+                    answers = load.answers()
+                    times = [(min(ats) - load.sent_at[k]) * 1000 for k, ats in answers.items()]
+                    last = max((max(ats) for ats in answers.values()), default=first)
+                    rows.append({
+                        "workers": workers, "in_flight": concurrency, "requests": args.events,
+                        "ack_p50": _pct(load.acks, 50), "ack_p99": _pct(load.acks, 99),
+                        "bare_p50": _pct(bare_acks, 50), "bare_p99": _pct(bare_acks, 99),
+                        "answer_p50": _pct(times, 50), "answer_p99": _pct(times, 99),
+                        "throughput": len(answers) / max(1e-9, last - first), "errors": load.errors,
+                        "lost": lost, "duplicated": sum(len(a) - 1 for a in answers.values()),
+                        "worker_killed": bool(killed), "cpu_ms_per_request": cpu,
+                        "db_bytes_per_request": round(db_growth)})
+                    print(json.dumps(rows[-1]), flush=True)
+                    if killed:
+                        topology.start_worker()  # the topology as it was, for any next phase
+        bare.terminate()
+        standins.terminate()
     finally:
         topology.cleanup()
-        connector_server.stop()
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -308,14 +335,14 @@ async def main(args: argparse.Namespace) -> int:
     return 0 if all(r["lost"] == 0 and r["duplicated"] == 0 and r["errors"] == 0 for r in rows) else 1
 
 
-async def _settle(load: Load, timeout: float) -> int:
+async def _settle(session: ClientSession, load: Load, timeout: float) -> int:
     """Wait until every request has its answer (or ``timeout``), then a little longer for late duplicates; how many
     are still unanswered."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and len(load.answers()) < len(load.sent_at):
-        await asyncio.sleep(0.2)
-    await asyncio.sleep(2)
-    return len(load.sent_at) - len(load.answers())
+    while time.monotonic() < deadline and len(await load.refresh(session)) < len(load.sent_at):
+        await asyncio.sleep(0.5)
+    await asyncio.sleep(3)
+    return len(load.sent_at) - len(await load.refresh(session))
 
 
 if __name__ == "__main__":

@@ -28,6 +28,13 @@ def claim_once(db: Database, keys: Iterable[str], holder: str | None = None) -> 
         return uow.chat.claim(keys, holder)
 
 
+def claim_for_task(db: Database, keys: Iterable[str], holder: str | None) -> str:
+    """``first``, ``resumed`` (this task claimed it before and was cut off: its reply may or may not be out) or
+    ``duplicate``."""
+    with db.unit_of_work() as uow:
+        return uow.chat.claim_state(keys, holder)
+
+
 def mark_done(db: Database, keys: Iterable[str], now: dt.datetime | None = None) -> None:
     """The delivery's reply is out: a redelivery of its task sends nothing again."""
     with db.unit_of_work() as uow:

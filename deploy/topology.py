@@ -127,6 +127,7 @@ class Topology:
     def start(self, ready_timeout: float = 180) -> "Topology":
         if self.chroma and self.chroma_port is None:
             self.start_chroma()
+        self.run_app("db", "upgrade")  # once, before processes that would each migrate at start-up, concurrently
         webs = [self.start_web() for _ in range(self.web)]
         for _ in range(self.workers):
             self.start_worker()

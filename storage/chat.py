@@ -41,16 +41,20 @@ class ChatRecords(Repository):
         """Record the keys of one delivery; True when none was recorded before (the first delivery) — or, with a
         ``holder`` (a task's id), when every key already recorded is held by that same task and not done yet (the
         task redelivered after its worker died: it may finish its work)."""
+        return self.claim_state(keys, holder) != "duplicate"
+
+    def claim_state(self, keys: Iterable[str], holder: str | None = None) -> str:
+        """``first`` (newly claimed), ``resumed`` (held by ``holder`` already, its work not done) or ``duplicate``."""
         keys = list(dict.fromkeys(k[:CLAIM_KEY_MAX] for k in keys if k))
         if not keys:
-            return True
+            return "first"
         if self._insert_new(ProcessedEvent, [{"key": k, "holder": holder} for k in keys], ["key"]) == len(keys):
-            return True
+            return "first"
         if holder is None:
-            return False
+            return "duplicate"
         rows = self._session.execute(select(ProcessedEvent.holder, ProcessedEvent.done_at)
                                      .where(ProcessedEvent.key.in_(keys))).all()
-        return all(h == holder and done is None for h, done in rows)
+        return "resumed" if all(h == holder and done is None for h, done in rows) else "duplicate"
 
     def done(self, keys: Iterable[str], at: dt.datetime) -> None:
         """The delivery's work is finished: a redelivery of its task changes nothing now."""

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from bot.delivery import TASK_HOLDER, claim_once, delivery_key, mark_done
+from bot.delivery import TASK_HOLDER, claim_for_task, claim_once, delivery_key, mark_done
 from bot.slack import blocks as bk
 from bot.slack.home import AppHome
 from bot.slack.modals import modal_view
@@ -80,7 +80,12 @@ class Clicks:
         value = action.get("value") or (action.get("selected_option") or {}).get("value") or ""
         label = (action.get("text") or action.get("selected_option", {}).get("text") or {}).get("text", "")
         key = delivery_key(Channel.slack, "click", user, action.get("action_ts", ""), action.get("action_id", ""))
-        if not await s.in_thread(claim_once, s.ladder.db, [key], TASK_HOLDER.get()):
+        holder = TASK_HOLDER.get()
+        state = await s.in_thread(claim_for_task, s.ladder.db, [key], holder)
+        if state == "duplicate":
+            return
+        if state == "resumed" and not place.in_view and await s.outbox.posted_by(place.channel, place.thread_ts, holder):
+            await s.in_thread(mark_done, s.ladder.db, [key])  # a redelivered task whose answer is already there
             return
         try:
             ref = ActionRef.decode(value)

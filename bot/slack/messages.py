@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import re
 
-from bot.delivery import TASK_HOLDER, claim_once, delivery_key, mark_done
+from bot.delivery import TASK_HOLDER, claim_for_task, delivery_key, mark_done
 from bot.slack import blocks as bk
 from bot.slack.services import SlackServices
 from conversation import Channel, Message, Reply
@@ -61,7 +61,11 @@ class Conversations:
         if answered is None:
             log.info("duplicate slack event skipped", extra={"event_id": event_id, "retry": retry})
             return
-        reply, parts = answered
+        reply, parts, resumed = answered
+        if resumed and await s.outbox.posted_by(channel, thread_ts, holder):
+            log.info("redelivered task: its reply was already posted", extra={"task_id": holder})
+            await s.in_thread(mark_done, s.ladder.db, keys)
+            return
         await s.outbox.post(channel, reply, thread_ts=thread_ts, user=user, private_ok=not is_dm, parts=parts)
         await s.in_thread(mark_done, s.ladder.db, keys)
 
@@ -82,12 +86,14 @@ class Conversations:
         await self.services.outbox.report_failure(channel, thread_ts=thread_ts, user=private_to, what="message")
 
     def _claim_and_answer(self, keys: list[str], message: Message,
-                          holder: str | None) -> tuple[Reply, list[bk.SlackMessage]] | None:
-        """In a worker thread, in one hop: claim the delivery, route, render (keeps CPU off the event loop)."""
-        if not claim_once(self.services.ladder.db, keys, holder):
+                          holder: str | None) -> tuple[Reply, list[bk.SlackMessage], bool] | None:
+        """In a worker thread, in one hop: claim the delivery, route, render (keeps CPU off the event loop).
+        The flag says the task had claimed it before (a redelivery)."""
+        state = claim_for_task(self.services.ladder.db, keys, holder)
+        if state == "duplicate":
             return None
         reply = self.services.router.handle(message)
-        return reply, bk.render(reply)
+        return reply, bk.render(reply), state == "resumed"
 
     async def download_files(self, files: list[dict]) -> list[str]:
         """Save shared files under data_dir/uploads (authenticated with the bot token), at most 20 MB each."""

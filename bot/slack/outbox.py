@@ -9,6 +9,7 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.delivery import TASK_HOLDER
 from bot.slack import blocks as bk
 from conversation import Reply, log_failure, sorry_text
 
@@ -16,6 +17,7 @@ log = logging.getLogger(__name__)
 
 # Answers a slash command or an ephemeral message (its response_url, or the channel as a fallback).
 Respond = Callable[..., Awaitable[None]]
+REPLY_EVENT = "ladder_reply"  # the metadata event type of a reply posted for a task
 
 
 class SlackOutbox:
@@ -24,18 +26,32 @@ class SlackOutbox:
 
     async def post(self, channel: str, reply: Reply, *, thread_ts: str | None, user: str, private_ok: bool = True,
                    parts: list[bk.SlackMessage] | None = None) -> None:
+        # A reply posted for a task carries the task's id in Slack's message metadata: a redelivery of the task
+        # (its worker killed just after posting) finds it there and does not post again (``posted_by``).
+        task_id = TASK_HOLDER.get()
+        metadata = {"event_type": REPLY_EVENT, "event_payload": {"task_id": task_id}} if task_id else None
         for part in parts if parts is not None else bk.render(reply):
             if reply.ephemeral and private_ok:
                 await self.client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, text=part.text,
                                                      blocks=part.blocks)
             else:
-                await self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=part.text, blocks=part.blocks)
+                await self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=part.text, blocks=part.blocks,
+                                                   metadata=metadata)
         if reply.attachments:
             # A file cannot be ephemeral in Slack: a private reply's files (a chart, a data export) go to the person's
             # DM instead, never to the channel the request came from.
             private = reply.ephemeral and private_ok and not channel.startswith("D")
             where = (await self.client.conversations_open(users=user))["channel"]["id"] if private else channel
             await self.upload(where, reply, thread_ts=None if private else thread_ts)
+
+    async def posted_by(self, channel: str | None, thread_ts: str | None, task_id: str | None) -> bool:
+        """Whether the thread already holds a reply posted for ``task_id`` (read from Slack, with its metadata).
+        Only a redelivered task asks; an ephemeral reply leaves nothing to find and is posted again."""
+        if not (channel and thread_ts and task_id):
+            return False
+        found = await self.client.conversations_replies(channel=channel, ts=thread_ts, include_all_metadata=True, limit=100)
+        return any(((m.get("metadata") or {}).get("event_payload") or {}).get("task_id") == task_id
+                   for m in found.get("messages") or [])
 
     async def upload(self, channel: str, reply: Reply, *, thread_ts: str | None = None) -> None:
         """The reply's files with their alt text, in one files_upload_v2 call."""

@@ -106,6 +106,10 @@ class Call:
     at: float = field(default_factory=time.monotonic)
 
 
+def _as_json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
 class SlackStandIn:
     """The Slack Web API on 127.0.0.1. ``directory`` maps Slack user id → email (users.info, users.lookupByEmail)."""
 
@@ -331,6 +335,13 @@ class SlackStandIn:
             return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(args.get("users", "")).split(",")[0]}}
+        if method == "conversations.replies":  # the thread as Slack keeps it: the messages posted in it
+            metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+            found = [{"type": "message", "text": c.args.get("text"), "bot_id": BOT_ID,
+                      **({"metadata": _as_json(c.args["metadata"])} if metadata and c.args.get("metadata") else {})}
+                     for c in self.of("chat.postMessage")
+                     if c.args.get("channel") == args.get("channel") and c.args.get("thread_ts") == args.get("ts")]
+            return {"ok": True, "messages": found, "has_more": False}
         if method == "chat.postMessage":
             ts = f"1700000000.{next(self._ts):06d}"
             return {"ok": True, "channel": args.get("channel"), "ts": ts,

@@ -198,3 +198,51 @@ def test_a_failure_in_slack_itself_is_logged_with_an_error_id_and_reported(fresh
     with caplog.at_level(logging.ERROR, logger="bot.slack.outbox"):
         asyncio.run(scenario())
     assert any(getattr(r, "error_id", None) for r in caplog.records if r.name == "bot.slack.outbox")
+
+
+def test_a_task_redelivered_after_its_reply_went_out_finds_it_in_the_thread_and_posts_nothing(fresh_demo):
+    """A worker killed between Slack accepting the reply and the claim marked done: the broker redelivers the same
+    task. Its claim is still its own, so it would answer again — but the reply carries the task id in Slack's
+    message metadata, and the redelivery finds it there. Without the reply in the thread, it answers."""
+    from sqlalchemy import update
+
+    from bot.slack import SLACK_CHANNEL_KEY
+    from bot.tasks.payloads import SlackCall, Task
+    from storage.models import ProcessedEvent
+
+    maya = slack_id(person_id(fresh_demo, MAYA))
+
+    def cut_off_before_done() -> None:  # what a SIGKILL right after the post leaves behind
+        with fresh_demo.db.session() as session:
+            session.execute(update(ProcessedEvent).values(done_at=None))
+            session.commit()
+
+    async def scenario():
+        async with serving(fresh_demo) as h:
+            channel = h.app[SLACK_CHANNEL_KEY]
+            event = direct_message(maya, "hello")
+            task = Task(payload=SlackCall(work="converse", args=[event["event"], event["event_id"], None]))
+            channel.queue.submit(task)
+            [post] = await h.api.wait_for("chat.postMessage")
+            assert post.args["metadata"]["event_payload"]["task_id"] == task.id
+            await channel.drain()
+
+            await asyncio.to_thread(cut_off_before_done)
+            channel.queue.submit(task)  # the same task, redelivered
+            await channel.drain()
+            await h.api.wait_for("conversations.replies")
+            assert len(h.api.of("chat.postMessage")) == 1
+
+            await asyncio.to_thread(cut_off_before_done)
+            h.api.calls.remove(post)  # this time the reply never reached Slack
+            channel.queue.submit(task)
+            await h.api.wait_for("chat.postMessage")
+            await channel.drain()
+            assert len(h.api.of("chat.postMessage")) == 1
+
+            other = Task(payload=SlackCall(work="converse", args=[event["event"], event["event_id"], None]))
+            channel.queue.submit(other)  # the same event in another task: a duplicate, whatever the thread holds
+            await channel.drain()
+            assert len(h.api.of("chat.postMessage")) == 1
+
+    asyncio.run(scenario())
