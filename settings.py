@@ -287,6 +287,15 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("task_broker_url", mode="after")
+    @classmethod
+    def _broker_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            return None
+        if value is not None and not value.startswith(("amqp://", "amqps://", "redis://", "rediss://", "unix://")):
+            raise ValueError("TASK_BROKER_URL must start with amqp:// (RabbitMQ) or redis:// (Redis)")
+        return value
+
     @field_validator("encryption_keys", mode="after")
     @classmethod
     def _fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:

@@ -140,3 +140,14 @@ def test_two_schedulers_queue_each_slot_of_a_job_once(db_factory, tmp_path):
     first_hour = int(dt.datetime(2026, 12, 4, 9, tzinfo=dt.timezone.utc).timestamp() // 3600)
     assert ("agent_pass", str(first_hour)) in runs
     assert claim_once(ladder.db, [slot_key("agent_pass", first_hour)]) is False  # the claim is in the database
+
+
+def test_a_broker_url_of_another_kind_is_refused_in_plain_words():
+    from pydantic import ValidationError
+
+    from settings import Settings
+
+    with pytest.raises(ValidationError, match="must start with amqp:// \\(RabbitMQ\\) or redis://"):
+        Settings(task_broker_url="ftp://queue.example")
+    assert Settings(task_broker_url="").task_broker_url is None
+    assert Settings(task_broker_url="redis://127.0.0.1:6379/0").task_broker_url.startswith("redis://")
