@@ -87,11 +87,15 @@ class BrokerQueue:
 
         self.broker = broker
         self.actor = actor
+        import threading
+
         self._publisher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ladder-publish")
         self._unsent = 0
+        self._counting = threading.Lock()  # the loop counts up, the publishing thread down
 
     def submit(self, task: Task) -> None:
-        self._unsent += 1
+        with self._counting:
+            self._unsent += 1
         self._publisher.submit(self._publish, task)
 
     def _publish(self, task: Task) -> None:
@@ -102,7 +106,8 @@ class BrokerQueue:
 
             log_failure(log, "a task could not be queued", task=task.what, task_id=task.id)
         finally:
-            self._unsent -= 1
+            with self._counting:
+                self._unsent -= 1
 
     def pending(self) -> int:
         """Tasks not yet handed to the broker (once there, the broker holds them, not this process)."""
