@@ -21,6 +21,7 @@ demo: setup
 test: setup
 	$(BIN)/lint-imports
 	bash scripts/ensure-postgres.sh
+	bash scripts/ensure-brokers.sh
 	bash scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest -q -n 2
 

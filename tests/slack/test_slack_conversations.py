@@ -246,3 +246,16 @@ def test_a_task_redelivered_after_its_reply_went_out_finds_it_in_the_thread_and_
             assert len(h.api.of("chat.postMessage")) == 1
 
     asyncio.run(scenario())
+
+
+def test_tasks_also_go_through_redis_as_the_broker(fresh_demo):
+    """TASK_BROKER_URL=redis://…: Dramatiq's Redis broker carries the same tasks to the worker."""
+    maya = slack_id(person_id(fresh_demo, MAYA))
+
+    async def scenario():
+        async with serving(fresh_demo, tasks="broker", task_broker_url="redis://127.0.0.1:6379/0") as h:
+            await h.slack.event(direct_message(maya, "what's my path to data scientist?"))
+            [post] = await h.api.wait_for("chat.postMessage")
+            assert "data scientist" in post.args["text"].lower()
+
+    asyncio.run(scenario())
