@@ -67,6 +67,7 @@ class Topology:
     queue: str = field(default_factory=lambda: f"ladder-{uuid.uuid4().hex[:10]}")
     python: str = sys.executable
     processes: list[Process] = field(default_factory=list)
+    chroma_port: int | None = None  # set when the Chroma server starts
 
     def __post_init__(self) -> None:
         self._own_folder = self.folder is None
@@ -82,8 +83,6 @@ class Topology:
         if self.chroma_port is not None:
             env |= {"CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(self.chroma_port)}
         return env
-
-    chroma_port: int | None = None
 
     def run_app(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
         """``python app.py <args>`` once, with the topology's environment (e.g. ``seed demo``), the Chroma server up."""

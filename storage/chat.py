@@ -45,7 +45,7 @@ class ChatRecords(Repository):
 
     def claim_state(self, keys: Iterable[str], holder: str | None = None) -> str:
         """``first`` (newly claimed), ``resumed`` (held by ``holder`` already, its work not done) or ``duplicate``."""
-        keys = list(dict.fromkeys(k[:CLAIM_KEY_MAX] for k in keys if k))
+        keys = _claim_keys(keys)
         if not keys:
             return "first"
         if self._insert_new(ProcessedEvent, [{"key": k, "holder": holder} for k in keys], ["key"]) == len(keys):
@@ -58,7 +58,7 @@ class ChatRecords(Repository):
 
     def done(self, keys: Iterable[str], at: dt.datetime) -> None:
         """The delivery's work is finished: a redelivery of its task changes nothing now."""
-        keys = list(dict.fromkeys(k[:CLAIM_KEY_MAX] for k in keys if k))
+        keys = _claim_keys(keys)
         if keys:
             self._session.execute(update(ProcessedEvent).where(ProcessedEvent.key.in_(keys), ProcessedEvent.done_at.is_(None))
                                   .values(done_at=at).execution_options(synchronize_session=False))
@@ -127,6 +127,11 @@ class ChatRecords(Repository):
                      .returning(*model.__table__.primary_key.columns))
         # RETURNING names the rows inserted on both databases (psycopg reports no rowcount for this statement).
         return len(self._session.execute(statement).all())
+
+
+def _claim_keys(keys: Iterable[str]) -> list[str]:
+    """A delivery's keys as stored: non-empty, cut to the column's length, each once, in order."""
+    return list(dict.fromkeys(k[:CLAIM_KEY_MAX] for k in keys if k))
 
 
 def _chat_user(identity: ChatIdentity, person: Person) -> ChatUser:

@@ -75,8 +75,9 @@ class InProcessQueue:
             loop.call_soon_threadsafe(self._start, task)
 
     def _start(self, task: Task) -> None:
-        self._loop = self._loop or asyncio.get_running_loop()
-        job = asyncio.get_running_loop().create_task(self.run(task), name=f"ladder-task-{task.what}")
+        loop = asyncio.get_running_loop()  # the loop it was handed to (submit picks it)
+        self._loop = self._loop or loop
+        job = loop.create_task(self.run(task), name=f"ladder-task-{task.what}")
         self._tasks.add(job)
         job.add_done_callback(self._tasks.discard)
 
