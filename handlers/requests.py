@@ -316,6 +316,19 @@ def not_understood(catalogue: Catalogue, roles: frozenset[Role], declined: Reply
                  data={**declined.data, "intent": "unknown", "understood": False})
 
 
+def unreadable(catalogue: Catalogue, roles: frozenset[Role], understood: Understood) -> Reply:
+    """A message with no words (emoji, punctuation) or not in English: nothing to search the handbook with."""
+    examples = ", ".join([f"“{example}”" for _n, _d, example in capabilities(catalogue, roles) if example][:4])
+    if understood.source == "other_language":
+        text = (f"That looks like {understood.language}. I can only read English so far: could you ask me in English? "
+                f"For example {examples} — or type `help` for everything I can do.")
+    else:
+        text = (f"There are no words in that for me to go on. Ask me in a sentence, for example {examples} — "
+                "or type `help` for everything I can do.")
+    return Reply(text=text, data={"intent": "unknown", "understood": False, "reason": understood.source,
+                                  **({"language": understood.language} if understood.language else {})})
+
+
 def _short(description: str) -> str:
     first = description.split(":")[0].split(".")[0].strip()
     return first if len(first) <= 60 else first[:57] + "…"

@@ -143,6 +143,10 @@ class Router:
         use_case = requests.USE_CASES.get(kind)
         if use_case is not None:
             return use_case(self.ladder, uow, person, intent)
+        understood = intent.understood
+        if kind == IntentKind.unknown and understood is not None and understood.source in ("wordless", "other_language"):
+            # Nothing the handbook search could read: say why, and what Ladder can do.
+            return requests.unreadable(catalogue, access.roles(uow, person), understood)
         if kind == IntentKind.unknown and intent.text.strip():
             # Nothing in the catalogue is likely enough: the company's documents may know; if not, what Ladder can do.
             reply = knowledge_answer.answer(self.ladder, uow, person, intent.text)

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from understanding.slots import Slots
-from understanding.understand import Understood
+from understanding.understand import HANDBOOK_INTENT, Understood
 
-KNOWLEDGE = "policy_question"
+KNOWLEDGE = HANDBOOK_INTENT
 
 
 @dataclass(frozen=True)

@@ -23,12 +23,14 @@ from skills_engine.labels import LabelIndex
 from understanding import slots as slot_finding
 from understanding.catalogue import Catalogue, IntentSpec
 from understanding.classifier import IntentClassifier, Ranking, clean
+from understanding.language import LanguageGuesser
 from understanding.slots import Directory, Slots, SlotValue
 
 log = logging.getLogger(__name__)
 
 Outcome = Literal["act", "clarify", "fallback"]
 
+HANDBOOK_INTENT = "policy_question"  # answered by the handbook search, which reads English only
 MAX_CLASSIFIED_CHARS = 600  # a 10,000-character paste is classified on its opening, which says what it is about
 
 
@@ -46,9 +48,11 @@ class Understood:
     confidence: float
     slots: Slots = field(default_factory=Slots)
     alternatives: tuple[str, ...] = ()  # the two intents to choose between, when clarifying
-    source: Literal["classifier", "llm", "command", "empty"] = "classifier"
+    # "wordless": emoji, punctuation or a lone number; "other_language": nothing likely enough, and not English
+    source: Literal["classifier", "llm", "command", "empty", "wordless", "other_language"] = "classifier"
     text: str = ""  # what was typed, cleaned
     argument: str = ""  # the rest of a `/ladder …` command
+    language: str = ""  # with source "other_language": the language's name ("Spanish", "another language")
 
     def slot_text(self, name: str) -> str:
         return self.slots.text(name)
@@ -74,11 +78,12 @@ _WORDLESS = re.compile(r"^[\W_\d]*$")
 
 class Understander:
     def __init__(self, catalogue: Catalogue, classifier: IntentClassifier, *, thresholds: Thresholds = Thresholds(),
-                 proposer: "IntentProposer | None" = None) -> None:
+                 proposer: "IntentProposer | None" = None, languages: LanguageGuesser | None = None) -> None:
         self.catalogue = catalogue
         self.classifier = classifier
         self.thresholds = thresholds
         self.proposer = proposer
+        self.languages = languages or LanguageGuesser()
         self._carrier = {i.name: slot_finding.carrier_words(e.carrier() for e in i.examples) for i in catalogue.intents}
 
     def understand(self, text: str, vocabularies: Vocabularies) -> Understood:
@@ -89,13 +94,20 @@ class Understander:
         if admin:  # the slash command's syntax, typed: `/ladder status`
             return Understood("admin_command", "act", 1.0, source="command", text=cleaned, argument=(admin.group("arg") or "").strip())
         if _WORDLESS.match(cleaned):  # emoji, punctuation, a lone number: nothing to classify
-            return Understood("unknown", "fallback", 0.0, text=cleaned)
+            return Understood("unknown", "fallback", 0.0, source="wordless", text=cleaned)
         proposed = self.proposer.propose(cleaned) if self.proposer is not None else None
         if proposed is not None and proposed.intent in self.catalogue.names():
             return Understood(proposed.intent, "act", 1.0, self.find_slots(proposed.intent, cleaned, vocabularies,
                                                                            hints=proposed.slots), source="llm", text=cleaned)
         ranking = self.classifier.rank(cleaned[:MAX_CLASSIFIED_CHARS])
-        return self.decide(ranking, cleaned[:slot_finding.MAX_TEXT], vocabularies)
+        understood = self.decide(ranking, cleaned[:slot_finding.MAX_TEXT], vocabularies)
+        if understood.outcome == "fallback" or understood.intent == HANDBOOK_INTENT:
+            # Nothing likely enough, or only the handbook search: perhaps because the message is not in English.
+            other = self.languages.other_language(cleaned[:MAX_CLASSIFIED_CHARS])
+            if other is not None:
+                return Understood("unknown", "fallback", understood.confidence, source="other_language", text=understood.text,
+                                  language=other.name)
+        return understood
 
     def outcome(self, ranking: Ranking) -> Outcome:
         (_best, p1), (_second, p2) = ranking.intents[0], ranking.runner_up

@@ -185,3 +185,27 @@ def test_changing_the_agents_autonomy_in_plain_words(fresh_demo):
 def test_stretch_work_for_a_skill_instead_of_a_role(demo):
     reply = say(demo, "any gigs where i could practise data mining?", conversation="gigs-for-a-skill")
     assert reply.data["intent"] == "stretch_projects" and reply.data["skill"] == "data mining"
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("¿Cuántos días de vacaciones tengo al año?", "Spanish"),
+    ("Wie viele Urlaubstage habe ich?", "German"),
+    ("Сколько у меня дней отпуска?", "Russian"),
+])
+def test_a_question_in_another_language_is_told_ladder_reads_english(demo, text, language):
+    reply = say(demo, text, MAYA, conversation=f"lang-{language}")
+    assert reply.data["reason"] == "other_language" and reply.data["language"] == language
+    assert f"looks like {language}" in reply.text and "English" in reply.text and "`help`" in reply.text
+    assert not reply.citations and "handbook" not in reply.text  # not a handbook search of words it cannot read
+
+
+@pytest.mark.parametrize("text", ["🙂🙂🙂", "???", "🤷‍♀️"])
+def test_a_message_without_words_gets_examples_not_a_handbook_search(demo, text):
+    reply = say(demo, text, MAYA, conversation=f"wordless-{abs(hash(text))}")
+    assert reply.data["reason"] == "wordless"
+    assert "no words" in reply.text and "`help`" in reply.text and "handbook" not in reply.text
+
+
+def test_an_english_question_nothing_matches_still_goes_to_the_handbook(demo):
+    reply = say(demo, "how many vacation days do I have?", MAYA, conversation="english-still-handbook")
+    assert reply.data["intent"] == "knowledge" and "reason" not in reply.data  # searched, whatever the search found
