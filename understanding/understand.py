@@ -76,6 +76,11 @@ _ADMIN = re.compile(r"^\s*/ladder(?:\s+(?P<arg>.*))?$", re.IGNORECASE | re.DOTAL
 _WORDLESS = re.compile(r"^[\W_\d]*$")
 
 
+def has_words(text: str) -> bool:
+    """Not only emoji, punctuation, numbers and mentions: something a person said."""
+    return not _WORDLESS.match(clean(text))
+
+
 class Understander:
     def __init__(self, catalogue: Catalogue, classifier: IntentClassifier, *, thresholds: Thresholds = Thresholds(),
                  proposer: "IntentProposer | None" = None, languages: LanguageGuesser | None = None) -> None:
@@ -93,7 +98,7 @@ class Understander:
         admin = _ADMIN.match(cleaned)
         if admin:  # the slash command's syntax, typed: `/ladder status`
             return Understood("admin_command", "act", 1.0, source="command", text=cleaned, argument=(admin.group("arg") or "").strip())
-        if _WORDLESS.match(cleaned):  # emoji, punctuation, a lone number: nothing to classify
+        if not has_words(cleaned):  # emoji, punctuation, a lone number: nothing to classify
             return Understood("unknown", "fallback", 0.0, source="wordless", text=cleaned)
         proposed = self.proposer.propose(cleaned) if self.proposer is not None else None
         if proposed is not None and proposed.intent in self.catalogue.names():

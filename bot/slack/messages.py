@@ -11,6 +11,7 @@ from bot.delivery import TASK_HOLDER, claim_for_task, delivery_key, mark_done
 from bot.slack import blocks as bk
 from bot.slack.services import SlackServices
 from conversation import Channel, Message, Reply
+from understanding.understand import has_words
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,8 @@ class Conversations:
 
     async def converse_in_thread(self, event: dict, event_id: str | None, retry: str | None) -> None:
         """A reply in a channel thread without an @mention: answered when Ladder is already answering that thread."""
+        if not event.get("files") and not has_words(event.get("text") or ""):
+            return  # a "👍" or "🙏" in the thread is for the people in it, not a question for Ladder
         channel, thread_ts, _private_to = message_place(event)
         key = self.services.message("", None, conversation_id=channel, thread_id=thread_ts).context_key
         if not await self.services.in_thread(self._in_conversation, key):

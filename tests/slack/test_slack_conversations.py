@@ -81,15 +81,16 @@ def test_a_reply_in_a_thread_ladder_answers_needs_no_mention(fresh_demo, slack_t
             await h.slack.event(mention)
             await h.api.wait_for("chat.postMessage")
             ts = mention["event"]["ts"]
-            # Chatter in a thread Ladder was never asked into stays unanswered...
+            # Chatter in a thread Ladder was never asked into stays unanswered, and so does a thumbs-up in its own...
             await h.slack.event(channel_message(maya, "lunch at noon?", thread_ts="1700000000.000001"))
+            await h.slack.event(channel_message(maya, "👍 🙏", thread_ts=ts))
             # ...but a follow-up in Ladder's own thread is answered there, with the thread's context.
             status, _ = await h.slack.event(channel_message(maya, "and for database administrator?", thread_ts=ts))
             assert status == 200
             posts = await h.api.wait_for("chat.postMessage", 2)
             assert posts[1].args["thread_ts"] == ts and "database administrator" in _text_of(posts[1].args["blocks"])
             await asyncio.sleep(0.5)
-            assert len(h.api.of("chat.postMessage")) == 2  # the chatter got no reply
+            assert len(h.api.of("chat.postMessage")) == 2  # the chatter and the thumbs-up got no reply
             assert h.api.problems == []
 
     asyncio.run(scenario())
