@@ -36,6 +36,8 @@ def answer(ladder: Ladder, uow: UnitOfWork, person: Person, question: str, *, re
     data = {"intent": "knowledge", "answered": result.answered, "mode": result.mode, "answer_id": result.answer_id,
             "contact": result.contact, "sources": sorted({Path(c.source).name for c in result.citations})}
     if not result.answered:
+        if result.nearest is not None:
+            data["nearest"] = Path(result.nearest.source).name
         if record_unanswered and question.strip():
             uow.knowledge.record_unanswered(result.answer_id or new_answer_id(), person.id, question.strip(), ladder.now())
         return Reply(text=result.text, data=data)

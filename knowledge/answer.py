@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from pathlib import Path
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -71,6 +72,7 @@ class Answer:
     contact: str  # who to ask next: the cited document's contact, or the HR contact
     mode: str = "extractive"  # extractive | llm | declined
     question: str = ""
+    nearest: Citation | None = None  # declined: the closest passage, offered as a place to read, never as an answer
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,10 @@ class SupportPolicy:
     coverage_weight: float = 0.5
     lexical_only: float = 0.47  # on weighted term coverage alone
     passages_checked: int = 3
+    # A declined question is shown the closest passage when its score reaches this share of the threshold: on both
+    # development handbooks nearly every declined answerable question scores above it and off-topic questions
+    # ("what is the capital of France?") mostly below (see "declined, right page offered" in knowledge.evaluate).
+    nearest_share: float = 0.7
 
     def score(
         self, hit: SearchHit, question: Expansion, weights: Mapping[str, float], vectors: bool, best_sentence: float = 0.0
@@ -111,6 +117,9 @@ class SupportPolicy:
 
     def threshold(self, vectors: bool) -> float:
         return self.with_vectors if vectors else self.lexical_only
+
+    def nearest_floor(self, vectors: bool) -> float:
+        return self.nearest_share * self.threshold(vectors)
 
 
 def term_coverage(question: Expansion, passage_terms: set[str], weights: Mapping[str, float]) -> float:
@@ -191,9 +200,13 @@ class Answerer:
     def answer(self, question: str, asker_audiences: Iterable[str], *, k: int = 5) -> Answer:
         audiences = frozenset(asker_audiences)
         hits = self.index.search(question, audiences, k=k)
-        supported = self.supporting_hits(question, hits, audiences)
+        scored = self._support(question, hits, audiences)
+        vectors = not self.index.lexical_only
+        supported = [hit for score, hit in scored if score >= self.policy.threshold(vectors)]
         if not supported:
-            return self._decline(question, hits)
+            best = max(scored, key=lambda pair: pair[0], default=None)
+            near = best[1] if best is not None and best[0] >= self.policy.nearest_floor(vectors) else None
+            return self._decline(question, hits, near)
         if self.chat_model is not None:
             llm_answer = self._llm_answer(question, hits)
             if llm_answer is not None:
@@ -214,11 +227,6 @@ class Answerer:
         """The best support score among the first few hits (what the threshold is compared with)."""
         return max((score for score, _ in self._support(question, hits, audiences)), default=0.0)
 
-    def supporting_hits(self, question: str, hits: Sequence[SearchHit], audiences: Iterable[str]) -> list[SearchHit]:
-        """Hits among the first few that pass the support threshold, in retrieval order."""
-        threshold = self.policy.threshold(vectors=not self.index.lexical_only)
-        return [hit for score, hit in self._support(question, hits, audiences) if score >= threshold]
-
     def _support(self, question: str, hits: Sequence[SearchHit], audiences: Iterable[str]) -> list[tuple[float, SearchHit]]:
         expansion = expand_text(question)
         weights = self.index.term_weights(audiences)
@@ -233,12 +241,17 @@ class Answerer:
 
     # ------------------------------------------------------------------ the three outcomes
 
-    def _decline(self, question: str, hits: Sequence[SearchHit]) -> Answer:
+    def _decline(self, question: str, hits: Sequence[SearchHit], near: SearchHit | None = None) -> Answer:
         # The nearest miss usually belongs to the right topic even when it cannot answer, so its
-        # owner is the best person to ask.
+        # owner is the best person to ask, and its page may be worth a read.
         contact = next((h.chunk.contact for h in hits if h.chunk.contact), None) or self.settings.hr_contact
         text = f"I couldn't find an answer to that in the handbook, and I'd rather not guess. Please ask {contact}."
-        return Answer(text, [], _new_id(), [], False, contact, "declined", question)
+        nearest = None
+        if near is not None:
+            nearest = Citation(0, near.chunk.doc_title, near.chunk.section, near.chunk.source, near.chunk.chunk_id)
+            where = f"{nearest.title} › {nearest.section}" if nearest.section else nearest.title
+            text += f"\nThe closest page I found is “{where}” ({Path(nearest.source).name}); it may not answer this."
+        return Answer(text, [], _new_id(), [], False, contact, "declined", question, nearest)
 
     def _extractive(self, question: str, hits: Sequence[SearchHit], audiences: frozenset[str]) -> Answer:
         """The best sentence first with its citation, then its context, then at most one more passage."""

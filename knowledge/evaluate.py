@@ -11,6 +11,9 @@ Metrics:
 - key fact in answer: share of *all* answerable questions answered with every ``answer_contains``
   string (a declined answerable question counts as a miss here);
 - wrongly declined: share of answerable questions the answerer declined;
+- declined, right page offered: among those wrongly declined, share shown an expected source as the closest page
+  (the "it may not answer this" pointer of a declined answer); unanswerable, a page offered: the share of
+  unanswerable questions shown one at all;
 - restricted leaks: questions where a passage, a citation or a restricted string from a document
   the asker may not read showed up (must be 0).
 
@@ -39,6 +42,7 @@ class QuestionResult:
     citation_ok: bool | None
     contains_ok: bool | None
     leaked: bool
+    nearest: str | None = None  # declined: the file of the closest page offered
 
 
 @dataclass
@@ -56,6 +60,8 @@ class EvalMetrics:
     restricted_leaks: int
     lexical_only: bool
     results: list[QuestionResult] = field(default_factory=list, repr=False)
+    declined_right_page: float = 0.0
+    unanswerable_page_offered: float = 0.0
 
     def table(self) -> str:
         mode = "lexical-only" if self.lexical_only else "hybrid (BM25 + MiniLM)"
@@ -70,6 +76,8 @@ class EvalMetrics:
             ("answer contains expected", f"{self.answer_contains:.3f}"),
             ("key fact in answer", f"{self.key_fact:.3f}"),
             ("answerable wrongly declined", f"{1.0 - self.answered_answerable:.3f}"),
+            ("declined, right page offered", f"{self.declined_right_page:.3f}"),
+            ("unanswerable, a page offered", f"{self.unanswerable_page_offered:.3f}"),
             ("restricted leaks", str(self.restricted_leaks)),
         ]
         return "\n".join(f"{name:<29}{value}" for name, value in rows)
@@ -82,6 +90,7 @@ def _share(values: list[bool]) -> float:
 def evaluate(jsonl_path: Path | str, answerer: Answerer, *, k: int = 5) -> EvalMetrics:
     rows = [json.loads(line) for line in Path(jsonl_path).read_text(encoding="utf-8").splitlines() if line.strip()]
     results: list[QuestionResult] = []
+    expected_of: dict[str, set[str]] = {}
     for row in rows:
         audiences = ROLE_AUDIENCES[row["asker_role"]]
         expected = set(row.get("expected_sources") or [])
@@ -105,7 +114,11 @@ def evaluate(jsonl_path: Path | str, answerer: Answerer, *, k: int = 5) -> EvalM
                 or any(s.lower() in answer.text.lower() for s in row.get("restricted_contains") or [])
             )
         )
-        results.append(QuestionResult(row["id"], row["answerable"], rank, answer.answered, cited, citation_ok, contains_ok, leaked))
+        nearest = Path(answer.nearest.source).name if answer.nearest is not None else None
+        leaked = leaked or (restricted is not None and nearest == restricted)
+        results.append(QuestionResult(row["id"], row["answerable"], rank, answer.answered, cited, citation_ok, contains_ok, leaked,
+                                      nearest))
+        expected_of[row["id"]] = expected
 
     answerable = [r for r in results if r.answerable]
     unanswerable = [r for r in results if not r.answerable]
@@ -123,6 +136,8 @@ def evaluate(jsonl_path: Path | str, answerer: Answerer, *, k: int = 5) -> EvalM
         restricted_leaks=sum(r.leaked for r in results),
         lexical_only=answerer.index.lexical_only,
         results=results,
+        declined_right_page=_share([r.nearest in expected_of[r.id] for r in answerable if not r.answered]),
+        unanswerable_page_offered=_share([r.nearest is not None for r in unanswerable]),
     )
 
 

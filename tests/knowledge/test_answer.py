@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kb_helpers import index_files, make_index
-from knowledge.answer import Answerer, render_passages, renumber_citations
+from knowledge.answer import Answerer, SupportPolicy, render_passages, renumber_citations
 from knowledge.index import SearchHit
 from settings import load_settings
 
@@ -53,6 +53,17 @@ def test_unsupported_question_is_declined_with_the_near_miss_contact(index, sett
     assert not answer.answered and answer.mode == "declined"
     assert answer.citations == [] and answer.chunk_ids == []
     assert answer.contact == "parental@kestrel.example" and "parental@kestrel.example" in answer.text
+
+
+def test_a_declined_question_close_to_a_page_is_pointed_at_it_never_answered_from_it(index, settings):
+    strict = Answerer(index, settings, chat_model=None, policy=SupportPolicy(lexical_only=1.01))  # coverage is at most 1: declines everything
+    answer = strict.answer(QUESTION, {"everyone"})
+    assert not answer.answered and answer.citations == [] and answer.chunk_ids == []
+    assert answer.nearest is not None and Path(answer.nearest.source).name == "parental-leave.md"
+    assert "closest page I found is “Parental leave" in answer.text and "it may not answer this" in answer.text
+    assert "8 weeks" not in answer.text  # a place to read, not a quote
+    off_topic = strict.answer("what is the capital of France?", {"everyone"})
+    assert not off_topic.answered and off_topic.nearest is None and "closest page" not in off_topic.text
 
 
 def test_nothing_found_falls_back_to_the_hr_contact(tmp_path, settings):
