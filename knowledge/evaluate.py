@@ -75,7 +75,7 @@ class EvalMetrics:
             ("answerable answered", f"{self.answered_answerable:.3f}"),
             ("answer contains expected", f"{self.answer_contains:.3f}"),
             ("key fact in answer", f"{self.key_fact:.3f}"),
-            ("answerable wrongly declined", f"{1.0 - self.answered_answerable:.3f}"),
+            ("answerable wrongly declined", f"{1.0 - self.answered_answerable:.3f}" if self.answerable else "—"),
             ("declined, right page offered", f"{self.declined_right_page:.3f}"),
             ("unanswerable, a page offered", f"{self.unanswerable_page_offered:.3f}"),
             ("restricted leaks", str(self.restricted_leaks)),
