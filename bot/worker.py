@@ -43,6 +43,22 @@ def lower_priority(priority: str) -> None:
             pass
 
 
+def pin_to_cpus(cpus: frozenset[int] | None) -> None:
+    """Keep this process (and every thread it starts afterwards) on ``cpus`` (WORKER_CPUS). A CPU this machine does
+    not have is left out; none left, or no affinity on this system (not Linux): a warning, and any CPU."""
+    import os
+
+    if not cpus:
+        return
+    try:
+        usable = cpus & os.sched_getaffinity(0)
+        if not usable:
+            raise OSError(f"none of {sorted(cpus)} is a CPU of this machine")
+        os.sched_setaffinity(0, usable)
+    except (AttributeError, OSError) as exc:
+        log.warning("WORKER_CPUS not applied: %s", exc)
+
+
 class _Runner:
     """The process's ``TaskRunner``, built on the actors' event loop at the first task (its HTTP sessions live there)."""
 
