@@ -27,6 +27,7 @@ import statistics
 import sys
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -148,6 +149,7 @@ class Load:
         self.connector_url = connector_url
         self.control_url = control_url
         self.sent_at: dict[str, float] = {}  # thread ts / Teams activity id -> send time
+        self.kinds: dict[str, str] = {}  # the same keys -> slack_dm | slack_click | teams_message
         self.acks: list[float] = []
         self.errors = 0
         self._answers: dict[str, list[float]] = {}
@@ -210,6 +212,7 @@ def prepare_phase(webs: list[str], load: Load, people: dict[str, str], n: int, c
         if bare_url is not None:
             bare = _slack_request(bare_url, json.dumps(_mention(maya, QUESTION, i, f"B{concurrency}")),
                                   "application/json", None)
+        load.kinds[ladder.key] = ("slack_dm", "slack_dm", "slack_dm", "slack_click", "teams_message")[kind]
         requests.append((ladder, bare))
     return requests
 
@@ -334,6 +337,8 @@ async def main(args: argparse.Namespace) -> int:
                         "answer_p50": _pct(times, 50), "answer_p99": _pct(times, 99),
                         "throughput": len(answers) / max(1e-9, last - first), "errors": load.errors,
                         "lost": lost, "duplicated": sum(len(a) - 1 for a in answers.values()),
+                        "duplicated_kinds": dict(Counter(load.kinds[k] for k, a in answers.items() if len(a) > 1)),
+                        "lost_kinds": dict(Counter(load.kinds[k] for k in load.sent_at if k not in answers)),
                         "worker_killed": bool(killed), "cpu_ms_per_request": cpu,
                         "db_bytes_per_request": round(db_growth)})
                     print(json.dumps(rows[-1]), flush=True)
