@@ -73,10 +73,6 @@ class Settings(BaseSettings):
     # HTTP server
     host: str = "127.0.0.1"
     port: int = 3000
-    event_loop: Literal["uvloop", "asyncio"] = Field(
-        default="uvloop", description="the event loop `serve` runs on: uvloop (libuv; less CPU per acknowledgement, "
-                                      "bench/load_test.py) or asyncio (the standard library's); uvloop falls back to "
-                                      "asyncio where it is not installed")
     public_url: str | None = Field(default=None, description="the address people reach `serve` at (https://ladder.example.com): "
                                    "the dashboard's sign-in links start with it; unset means http://HOST:PORT")
 

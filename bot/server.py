@@ -90,9 +90,5 @@ async def _freeze_start_up_objects(_app: web.Application) -> None:
 
 
 def run(ladder: Ladder, host: str, port: int, channels: Sequence[MountChannel] = ALL_CHANNELS) -> None:
-    from bot.event_loop import new_event_loop
-
-    loop = new_event_loop(ladder.settings.event_loop)
-    log.info("serving", extra={"host": host, "port": port, "database": ladder.db.dialect,
-                               "event_loop": type(loop).__module__.split(".")[0]})
-    web.run_app(build_app(ladder, channels), host=host, port=port, print=None, access_log=None, loop=loop)
+    log.info("serving", extra={"host": host, "port": port, "database": ladder.db.dialect})
+    web.run_app(build_app(ladder, channels), host=host, port=port, print=None, access_log=None)

@@ -134,4 +134,3 @@ def test_serve_answers_health_and_readiness(seeded_env, tmp_path):
         _, err = proc.communicate(timeout=30)
     lines = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
     assert any(line.get("path") == "/readyz" for line in lines), err  # structured access log
-    assert [line.get("event_loop") for line in lines if line.get("msg") == "serving"] == ["uvloop"], err
