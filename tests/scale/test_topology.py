@@ -71,6 +71,11 @@ def _replies_by_thread(api: SlackStandIn) -> Counter:
                    for call in api.of(method))
 
 
+def _niceness(pid: int) -> set[int]:
+    """The nice values of a process's threads (field 19 of /proc/<pid>/task/<tid>/stat)."""
+    return {int((task / "stat").read_text().rsplit(")", 1)[1].split()[16]) for task in Path(f"/proc/{pid}/task").iterdir()}
+
+
 def _cpus_allowed(pid: int) -> dict[str, str]:
     """Each thread of a process: the CPUs it may run on, as /proc lists them ("0", "0-1")."""
     allowed = {}
@@ -125,9 +130,12 @@ def test_two_web_processes_and_two_workers_answer_every_message_once_even_with_a
                         assert status == 200
                     threads = {p["event"]["ts"] for p in first}
                     await _until(lambda: threads <= set(_replies_by_thread(api)), 120, "the first answers")
-                    # WORKER_CPUS: each worker, every one of its threads, runs on CPU 0 only (the web processes anywhere)
+                    # WORKER_CPUS: each worker, every one of its threads, runs on CPU 0 only (the web processes anywhere),
+                    # and at WORKER_PRIORITY low (nice 10), the web processes at 0
                     for worker in topology.of("worker"):
                         assert set(_cpus_allowed(worker.popen.pid).values()) == {"0"}
+                        assert _niceness(worker.popen.pid) == {10}
+                    assert _niceness(webs[0].popen.pid) == {0}
                     assert set(_cpus_allowed(webs[0].popen.pid).values()) == {_cpus_allowed(os.getpid())[str(os.getpid())]}
 
                     # 2. A worker killed while messages are in flight: the broker hands what it held to the other.
