@@ -176,10 +176,11 @@ def _needs_broker(ladder, what: str) -> bool:
 def cmd_worker(args, ladder) -> int:
     if not _needs_broker(ladder, "A worker"):
         return 2
-    from bot.worker import lower_priority, run_worker
+    from bot.worker import lower_priority, pin_to_cpus, run_worker
     from handlers.context import understander
 
-    lower_priority(ladder.settings.worker_priority)  # first: every thread made from here on inherits it
+    lower_priority(ladder.settings.worker_priority)  # every thread so far, and those made later inherit them
+    pin_to_cpus(ladder.settings.worker_cpus)
     understander(ladder)  # loaded before the first task, not during it
     return run_worker(ladder, threads=args.threads)
 

@@ -12,10 +12,10 @@ import os
 import re
 import secrets
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 
@@ -103,6 +103,10 @@ class Settings(BaseSettings):
                                    "processes, their acks go first; no effect on a machine of its own), idle (Linux "
                                    "SCHED_IDLE: acks always first, but a worker gets only a sliver of CPU while other "
                                    "programs are busy), normal")
+    worker_cpus: Annotated[frozenset[int] | None, NoDecode] = Field(
+        default=None, description="the CPUs `worker` processes run on, as `taskset -c` writes them (`1`, `2-3`, "
+                                  "`0,2`; Linux): on a machine shared with web processes, the CPUs left out are the "
+                                  "acknowledgements' alone against the answers' work; unset: any CPU")
     scheduler_tick_seconds: float = Field(default=5.0, gt=0, le=300, description="how often `python app.py scheduler` "
                                                                                  "looks for due jobs")
 
@@ -287,6 +291,13 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("worker_cpus", mode="before")
+    @classmethod
+    def _cpu_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return parse_cpu_list(value)
+        return value
+
     @field_validator("task_broker_url", mode="after")
     @classmethod
     def _broker_scheme(cls, value: str | None) -> str | None:
@@ -377,6 +388,17 @@ class Settings(BaseSettings):
     @property
     def llm_enabled(self) -> bool:
         return self.openai_api_key is not None or self.openai_base_url is not None
+
+
+def parse_cpu_list(text: str) -> frozenset[int] | None:
+    """``"0,2-3"`` -> {0, 2, 3} (the list format of ``taskset -c`` and /sys/devices/system/cpu); empty -> None."""
+    cpus: set[int] = set()
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        first, dash, last = part.partition("-")
+        if not first.isdigit() or (dash and (not last.isdigit() or int(last) < int(first))):
+            raise ValueError(f"{part!r} is not a CPU number or range (write them as 1, 2-3 or 0,2)")
+        cpus.update(range(int(first), int(last or first) + 1))
+    return frozenset(cpus) or None
 
 
 def _split_keys(text: str) -> list[str]:

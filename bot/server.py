@@ -47,8 +47,8 @@ async def readyz(_request: web.Request) -> web.Response:
 
 
 def build_app(ladder: Ladder, channels: Sequence[MountChannel] = ALL_CHANNELS) -> web.Application:
-    """The server: health checks, the given channels, the agent's scheduler, the retention purge, the audit
-    sealer and the digests when they have an interval."""
+    """The server: health checks, the given channels, and (without a broker) the scheduled jobs that have an
+    interval."""
     app = web.Application(middlewares=[access_log], client_max_size=5 * 1024 * 1024)
     app[LADDER_KEY] = ladder
     app.router.add_get("/healthz", healthz)
@@ -70,29 +70,11 @@ def build_app(ladder: Ladder, channels: Sequence[MountChannel] = ALL_CHANNELS) -
     if ladder.settings.task_broker_url:  # scaled out: `python app.py scheduler` queues the scheduled jobs, once
         app.on_startup.append(_freeze_start_up_objects)
         return app
-    if ladder.settings.agent_interval_seconds > 0:  # the agent's scheduler runs inside `serve`
-        from agent.scheduler import scheduler_ctx
+    # No broker: `serve` runs the scheduled jobs itself (agent pass, onboarding, retention, audit sealing, digests),
+    # each on its interval setting, with the same job functions a worker runs for the scheduler.
+    from bot.tasks.embedded import jobs_ctx
 
-        app.cleanup_ctx.append(scheduler_ctx(ladder.approvals, ladder.settings))
-    if ladder.settings.onboarding_interval_seconds > 0:  # new hires: managers' cards, welcomes on the start date
-        from onboarding.scheduler import onboarding_ctx
-
-        app.cleanup_ctx.append(onboarding_ctx(ladder.approvals, interval_seconds=ladder.settings.onboarding_interval_seconds))
-    if ladder.settings.retention_interval_seconds > 0:  # the retention purge, once per interval across processes
-        from agent.scheduler import retention_ctx
-
-        app.cleanup_ctx.append(retention_ctx(ladder.db, lambda: ladder.now(), max_age_days=lambda: ladder.settings.retention_days,
-                                             interval_seconds=ladder.settings.retention_interval_seconds))
-    if ladder.settings.audit_seal_interval_seconds > 0:  # the audit trail's hash chain, sealed off the hot path
-        from agent.scheduler import seal_ctx
-
-        app.cleanup_ctx.append(seal_ctx(ladder.db, lambda: ladder.now(),
-                                        interval_seconds=ladder.settings.audit_seal_interval_seconds))
-    if ladder.settings.digest_interval_seconds > 0:  # digests due at people's local times, once across processes
-        from digests.scheduler import digest_ctx
-        from handlers.digests import deps_for
-
-        app.cleanup_ctx.append(digest_ctx(lambda: deps_for(ladder), interval_seconds=ladder.settings.digest_interval_seconds))
+    app.cleanup_ctx.append(jobs_ctx(ladder))
     app.on_startup.append(_freeze_start_up_objects)  # runs after every adapter's start-up (cleanup_ctx runs first)
     return app
 

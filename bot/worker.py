@@ -25,22 +25,58 @@ log = logging.getLogger(__name__)
 WORKER_NICENESS = 10
 
 
+def _threads() -> list[int]:
+    """This process's threads (Linux): a priority or affinity set on one thread is that thread's alone, so threads
+    started before (by the libraries Ladder loads at start-up) get it one by one. Elsewhere: the calling thread."""
+    from pathlib import Path
+
+    try:
+        return [int(task.name) for task in Path("/proc/self/task").iterdir()]
+    except OSError:
+        return [0]
+
+
 def lower_priority(priority: str) -> None:
     """Answers are background work: where a worker shares CPUs with web processes, their acks (which Slack wants
-    within 3 s, and Ladder promises far faster) get the CPU first. Measured in bench/load_test.py."""
+    within 3 s, and Ladder promises far faster) get the CPU first. Every thread of the process, and every thread it
+    starts afterwards (they inherit it). Measured in bench/load_test.py."""
     import os
 
-    if priority == "idle":
+    if priority == "normal":
+        return
+    for thread in _threads():
         try:
-            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-            return
-        except (AttributeError, OSError):  # not Linux: the next best
+            if priority == "idle" and hasattr(os, "SCHED_IDLE"):
+                os.sched_setscheduler(thread, os.SCHED_IDLE, os.sched_param(0))
+                continue
+        except OSError:  # not allowed here: the next best
             pass
-    if priority in ("idle", "low"):
         try:
-            os.nice(WORKER_NICENESS)
-        except OSError:
+            if os.getpriority(os.PRIO_PROCESS, thread) < WORKER_NICENESS:
+                os.setpriority(os.PRIO_PROCESS, thread, WORKER_NICENESS)
+        except OSError:  # gone meanwhile, or not allowed
             pass
+
+
+def pin_to_cpus(cpus: frozenset[int] | None) -> None:
+    """Keep this process (every thread it has, and every one it starts afterwards) on ``cpus`` (WORKER_CPUS). A CPU
+    this machine does not have is left out; none left, or no affinity on this system (not Linux): a warning, and any
+    CPU."""
+    import os
+
+    if not cpus:
+        return
+    try:
+        usable = cpus & os.sched_getaffinity(0)
+        if not usable:
+            raise OSError(f"none of {sorted(cpus)} is a CPU of this machine")
+        for thread in _threads():
+            try:
+                os.sched_setaffinity(thread, usable)
+            except ProcessLookupError:  # it ended meanwhile
+                pass
+    except (AttributeError, OSError) as exc:
+        log.warning("WORKER_CPUS not applied: %s", exc)
 
 
 class _Runner:

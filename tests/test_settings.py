@@ -36,3 +36,15 @@ def test_the_embedding_model_comes_from_chromas_download_unless_a_folder_is_name
     assert s.embedding_model_dir == tmp_path / "model" and s.embedding_download is False
     with pytest.raises(ValidationError, match="embedding_download"):
         Settings(data_dir=tmp_path, embedding_download="sometimes", _env_file=None)
+
+
+@pytest.mark.parametrize("text, cpus", [("1", {1}), ("0,2-3", {0, 2, 3}), (" 2 , 0 ", {0, 2}), ("", None)])
+def test_worker_cpus_are_written_as_taskset_writes_them(text, cpus, tmp_path):
+    s = Settings(data_dir=tmp_path, worker_cpus=text, _env_file=None)
+    assert s.worker_cpus == (frozenset(cpus) if cpus else None)
+
+
+@pytest.mark.parametrize("text", ["3-1", "one", "1-", "-1"])
+def test_a_worker_cpu_list_that_is_not_one_is_refused(text, tmp_path):
+    with pytest.raises(ValidationError, match="not a CPU number or range"):
+        Settings(data_dir=tmp_path, worker_cpus=text, _env_file=None)

@@ -284,8 +284,7 @@ def test_people_ask_for_their_digest_in_plain_words(fresh_demo):
 def test_serve_runs_digests_on_its_own(fresh_demo):
     import asyncio
 
-    from digests.scheduler import digest_ctx
-    from handlers.digests import deps_for
+    from bot.tasks.embedded import jobs_ctx
 
     ladder = fresh_demo
     clock, notifier = prepare(ladder)
@@ -293,7 +292,7 @@ def test_serve_runs_digests_on_its_own(fresh_demo):
     clock.at = at_local(MONDAY.date(), 9, 0, "UTC")
 
     async def serve_briefly() -> None:
-        ctx = digest_ctx(lambda: deps_for(ladder), interval_seconds=0.05, first_delay=0)(None)
+        ctx = jobs_ctx(ladder, every={"digests": 0.05}, first_delay=0)(None)
         await ctx.__anext__()  # the server starts
         for _ in range(200):
             if digests_to(notifier, DANIEL, "manager"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 import uuid
 from collections import Counter
@@ -70,6 +71,21 @@ def _replies_by_thread(api: SlackStandIn) -> Counter:
                    for call in api.of(method))
 
 
+def _niceness(pid: int) -> set[int]:
+    """The nice values of a process's threads (field 19 of /proc/<pid>/task/<tid>/stat)."""
+    return {int((task / "stat").read_text().rsplit(")", 1)[1].split()[16]) for task in Path(f"/proc/{pid}/task").iterdir()}
+
+
+def _cpus_allowed(pid: int) -> dict[str, str]:
+    """Each thread of a process: the CPUs it may run on, as /proc lists them ("0", "0-1")."""
+    allowed = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for line in (task / "status").read_text().splitlines():
+            if line.startswith("Cpus_allowed_list:"):
+                allowed[task.name] = line.split(":", 1)[1].strip()
+    return allowed
+
+
 async def _until(predicate, timeout: float, what: str) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while not predicate():
@@ -89,7 +105,7 @@ def test_two_web_processes_and_two_workers_answer_every_message_once_even_with_a
                "EMBEDDING_MODEL_DIR": str(shared_model_dir), "LOG_LEVEL": "INFO",
                "AGENT_INTERVAL_SECONDS": "0", "ONBOARDING_INTERVAL_SECONDS": "0", "DIGEST_INTERVAL_SECONDS": "0",
                "RETENTION_INTERVAL_SECONDS": "0", "AUDIT_SEAL_INTERVAL_SECONDS": str(SEAL_EVERY),
-               "SCHEDULER_TICK_SECONDS": "0.5", "TASK_MIN_BACKOFF_MS": "100"}
+               "SCHEDULER_TICK_SECONDS": "0.5", "TASK_MIN_BACKOFF_MS": "100", "WORKER_CPUS": "0"}
         topology = Topology(web=2, workers=2, schedulers=2, database_url=pg_database, chroma=True, env=env,
                             folder=tmp_path / "topology")
         try:
@@ -114,6 +130,13 @@ def test_two_web_processes_and_two_workers_answer_every_message_once_even_with_a
                         assert status == 200
                     threads = {p["event"]["ts"] for p in first}
                     await _until(lambda: threads <= set(_replies_by_thread(api)), 120, "the first answers")
+                    # WORKER_CPUS: each worker, every one of its threads, runs on CPU 0 only (the web processes anywhere),
+                    # and at WORKER_PRIORITY low (nice 10), the web processes at 0
+                    for worker in topology.of("worker"):
+                        assert set(_cpus_allowed(worker.popen.pid).values()) == {"0"}
+                        assert _niceness(worker.popen.pid) == {10}
+                    assert _niceness(webs[0].popen.pid) == {0}
+                    assert set(_cpus_allowed(webs[0].popen.pid).values()) == {_cpus_allowed(os.getpid())[str(os.getpid())]}
 
                     # 2. A worker killed while messages are in flight: the broker hands what it held to the other.
                     second = [app_mention(maya, "what's my path to data scientist?", channel="CTOPO0002")
