@@ -194,8 +194,13 @@ def main() -> int:
     parser.add_argument("--web", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--schedulers", type=int, default=1)
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE)
-    parser.add_argument("--broker-url", default=os.environ.get("TASK_BROKER_URL") or DEFAULT_BROKER)
+    sys.path.insert(0, str(ROOT))
+    from settings import Settings
+
+    configured = Settings()  # DATABASE_URL and TASK_BROKER_URL, when set, are the defaults
+    shared = not configured.database_url.startswith("sqlite")  # Ladder's own default, a file, is no shared database
+    parser.add_argument("--database-url", default=configured.database_url if shared else DEFAULT_DATABASE)
+    parser.add_argument("--broker-url", default=configured.task_broker_url or DEFAULT_BROKER)
     parser.add_argument("--no-chroma", action="store_true", help="no Chroma server (embedded Chroma in each process)")
     parser.add_argument("--seed", action="store_true", help="migrate and seed the demo organisation first")
     parser.add_argument("--folder", type=Path, help="logs and DATA_DIR (default: a new temporary folder)")

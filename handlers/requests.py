@@ -310,15 +310,14 @@ def clarify(catalogue: Catalogue, understood: Understood) -> Reply:
 
 def not_understood(catalogue: Catalogue, roles: frozenset[Role], declined: Reply) -> Reply:
     """Neither a capability nor a handbook answer: who to ask (the knowledge base's own words), and what Ladder can do."""
-    examples = [f"“{example}”" for _n, _d, example in capabilities(catalogue, roles) if example][:5]
-    return Reply(text=f"{declined.text}\nIf you meant something I can do, try for example " + ", ".join(examples)
+    return Reply(text=f"{declined.text}\nIf you meant something I can do, try for example " + _examples(catalogue, roles, 5)
                       + " — or type `help` for the full list.",
                  data={**declined.data, "intent": "unknown", "understood": False})
 
 
 def unreadable(catalogue: Catalogue, roles: frozenset[Role], understood: Understood) -> Reply:
     """A message with no words (emoji, punctuation) or not in English: nothing to search the handbook with."""
-    examples = ", ".join([f"“{example}”" for _n, _d, example in capabilities(catalogue, roles) if example][:4])
+    examples = _examples(catalogue, roles, 4)
     if understood.source == "other_language":
         text = (f"That looks like {understood.language}. I can only read English so far: could you ask me in English? "
                 f"For example {examples} — or type `help` for everything I can do.")
@@ -327,6 +326,11 @@ def unreadable(catalogue: Catalogue, roles: frozenset[Role], understood: Underst
                 "or type `help` for everything I can do.")
     return Reply(text=text, data={"intent": "unknown", "understood": False, "reason": understood.source,
                                   **({"language": understood.language} if understood.language else {})})
+
+
+def _examples(catalogue: Catalogue, roles: frozenset[Role], count: int) -> str:
+    """The first ``count`` help examples this person may use, quoted: “…”, “…”."""
+    return ", ".join([f"“{example}”" for _n, _d, example in capabilities(catalogue, roles) if example][:count])
 
 
 def _short(description: str) -> str:

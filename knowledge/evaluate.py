@@ -43,6 +43,7 @@ class QuestionResult:
     contains_ok: bool | None
     leaked: bool
     nearest: str | None = None  # declined: the file of the closest page offered
+    nearest_expected: bool = False  # ... and it is an expected source
 
 
 @dataclass
@@ -90,7 +91,6 @@ def _share(values: list[bool]) -> float:
 def evaluate(jsonl_path: Path | str, answerer: Answerer, *, k: int = 5) -> EvalMetrics:
     rows = [json.loads(line) for line in Path(jsonl_path).read_text(encoding="utf-8").splitlines() if line.strip()]
     results: list[QuestionResult] = []
-    expected_of: dict[str, set[str]] = {}
     for row in rows:
         audiences = ROLE_AUDIENCES[row["asker_role"]]
         expected = set(row.get("expected_sources") or [])
@@ -117,8 +117,7 @@ def evaluate(jsonl_path: Path | str, answerer: Answerer, *, k: int = 5) -> EvalM
         nearest = Path(answer.nearest.source).name if answer.nearest is not None else None
         leaked = leaked or (restricted is not None and nearest == restricted)
         results.append(QuestionResult(row["id"], row["answerable"], rank, answer.answered, cited, citation_ok, contains_ok, leaked,
-                                      nearest))
-        expected_of[row["id"]] = expected
+                                      nearest, nearest in expected))
 
     answerable = [r for r in results if r.answerable]
     unanswerable = [r for r in results if not r.answerable]
@@ -136,7 +135,7 @@ def evaluate(jsonl_path: Path | str, answerer: Answerer, *, k: int = 5) -> EvalM
         restricted_leaks=sum(r.leaked for r in results),
         lexical_only=answerer.index.lexical_only,
         results=results,
-        declined_right_page=_share([r.nearest in expected_of[r.id] for r in answerable if not r.answered]),
+        declined_right_page=_share([r.nearest_expected for r in answerable if not r.answered]),
         unanswerable_page_offered=_share([r.nearest is not None for r in unanswerable]),
     )
 

@@ -124,6 +124,11 @@ class CompiledModel:
         values = tf * self.idf[cols]
         return cols, values / np.linalg.norm(values)
 
+    def known_word_share(self, text: str) -> float:
+        """Share of a normalised text's words the catalogue's examples use (0.0 for no words)."""
+        tokens = _TOKEN.findall(text)
+        return sum(f"w:{t}" in self.vocabulary for t in tokens) / len(tokens) if tokens else 0.0
+
     def probabilities(self, text: str, embedding: np.ndarray | None) -> np.ndarray:
         cols, values = self.lexical_vector(text)
         scores = self.intercept + self.lexical_coef[:, cols] @ values

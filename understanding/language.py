@@ -8,8 +8,9 @@ counts as another language only when it is written mostly in a non-Latin script,
 ``MIN_WORDS`` words and the model gives another language at least ``MIN_PROBABILITY``. None of the 3,805 catalogue
 examples and held-out utterances is flagged that way (``tests/understanding/test_language.py`` checks it).
 
-The guess is only asked for when the classifier has nothing likely enough (the ``fallback`` outcome), so it never
-takes a message away from a capability, and the model is loaded then, once per guesser (about 0.7 s).
+The guess is only asked for when the classifier has nothing likely enough (or only the handbook search) and most of
+the message's words are ones no catalogue example uses, so it never takes a message away from a capability and the
+everyday handbook question never loads the model (about 0.7 s, once per guesser).
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from typing import Literal, Protocol
 from skills_engine.labels import LabelIndex
 from understanding import slots as slot_finding
 from understanding.catalogue import Catalogue, IntentSpec
-from understanding.classifier import IntentClassifier, Ranking, clean
+from understanding.classifier import IntentClassifier, Ranking, clean, normalise
 from understanding.language import LanguageGuesser
 from understanding.slots import Directory, Slots, SlotValue
 
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 Outcome = Literal["act", "clarify", "fallback"]
 
 HANDBOOK_INTENT = "policy_question"  # answered by the handbook search, which reads English only
+ENGLISH_WORD_SHARE = 0.5  # at least this share of known words: English enough not to ask the language model
 MAX_CLASSIFIED_CHARS = 600  # a 10,000-character paste is classified on its opening, which says what it is about
 
 
@@ -106,8 +107,11 @@ class Understander:
                                                                            hints=proposed.slots), source="llm", text=cleaned)
         ranking = self.classifier.rank(cleaned[:MAX_CLASSIFIED_CHARS])
         understood = self.decide(ranking, cleaned[:slot_finding.MAX_TEXT], vocabularies)
-        if understood.outcome == "fallback" or understood.intent == HANDBOOK_INTENT:
-            # Nothing likely enough, or only the handbook search: perhaps because the message is not in English.
+        if (understood.outcome == "fallback" or understood.intent == HANDBOOK_INTENT) and \
+                self.classifier.lexical.known_word_share(normalise(cleaned)) < ENGLISH_WORD_SHARE:
+            # Nothing likely enough, or only the handbook search, and most words are ones no example uses: perhaps
+            # because the message is not in English. (The cheap word check keeps the language model unloaded for
+            # the everyday handbook question.)
             other = self.languages.other_language(cleaned[:MAX_CLASSIFIED_CHARS])
             if other is not None:
                 return Understood("unknown", "fallback", understood.confidence, source="other_language", text=understood.text,
