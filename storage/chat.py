@@ -56,6 +56,10 @@ class ChatRecords(Repository):
                                      .where(ProcessedEvent.key.in_(keys))).all()
         return "resumed" if all(h == holder and done is None for h, done in rows) else "duplicate"
 
+    def holder(self, key: str) -> str | None:
+        """The task that claimed ``key`` (None: unclaimed, or claimed by a delivery that was not a task)."""
+        return self._session.execute(select(ProcessedEvent.holder).where(ProcessedEvent.key == key[:CLAIM_KEY_MAX])).scalar()
+
     def done(self, keys: Iterable[str], at: dt.datetime) -> None:
         """The delivery's work is finished: a redelivery of its task changes nothing now."""
         keys = _claim_keys(keys)

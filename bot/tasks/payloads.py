@@ -29,6 +29,7 @@ class TeamsActivity(BaseModel):
 
     kind: Literal["teams"] = "teams"
     activity: dict[str, Any]
+    reply_id: str | None = None  # the holding message posted on arrival, which the answer replaces
 
 
 class ScheduledJob(BaseModel):

@@ -33,7 +33,9 @@ log = logging.getLogger(__name__)
 class TeamsTurnRunner(Protocol):
     """What the runner needs of the Teams endpoint (``bot.teams.endpoint.TeamsEndpoint``)."""
 
-    async def run_turn(self, activity: dict[str, Any]) -> None: ...
+    async def run_turn(self, activity: dict[str, Any], reply_id: str | None = None) -> None: ...
+
+    async def report_failure(self, activity: dict[str, Any], reply_id: str | None = None) -> None: ...
 
 
 class TaskRunner:
@@ -53,7 +55,7 @@ class TaskRunner:
             elif isinstance(payload, TeamsActivity):
                 if self.teams is None:
                     raise RuntimeError("a Teams task reached a process without the Teams channel")
-                await self.teams.run_turn(payload.activity)
+                await self.teams.run_turn(payload.activity, payload.reply_id)
             elif isinstance(payload, ScheduledJob):
                 await asyncio.get_running_loop().run_in_executor(None, run_job, self.ladder, payload.job, payload.slot)
         finally:
@@ -64,5 +66,7 @@ class TaskRunner:
         payload = task.payload
         if isinstance(payload, SlackCall) and self.slack is not None:
             await self.slack.report_failure(payload.work, payload.args)  # logs with an error id, tells the person
+        elif isinstance(payload, TeamsActivity) and self.teams is not None:
+            await self.teams.report_failure(payload.activity, payload.reply_id)
         else:
             log_failure(log, "task failed for good", task=task.what, task_id=task.id)

@@ -30,6 +30,10 @@ from handlers.context import Ladder
 
 log = logging.getLogger(__name__)
 
+HOLDING = Reply(text="Working on it…")
+# turn_state key: the id of the holding message (posted by the web process when the activity arrived) that this
+# turn's reply replaces
+REPLY_IN_PLACE = "ladder.reply_in_place"
 WELCOME = Reply(text="*Hi, I'm Ladder.*\nAsk me “what's my path to data scientist?” — or type `help` to see what I can do.")
 BUTTON_OUT_OF_DATE = "That button is out of date — ask me again and use the new one."
 
@@ -112,15 +116,31 @@ class LadderTeamsBot(TeamsActivityHandler):
                                 conversation_ref=ref_json, personal=conversation_type == "personal", dedupe_key=key,
                                 holder=TASK_HOLDER.get())
 
-    async def _identify(self, turn_context: TurnContext, contact: contacts.Contact) -> tuple[str | None, bool]:
-        """(directory email or None, duplicate?). Unknown AAD ids are looked up by email once, then linked."""
+    async def _identify(self, turn_context: TurnContext, contact: contacts.Contact) -> contacts.Seen:
+        """The directory email (or None) and whether the activity was handled before. Unknown AAD ids are looked
+        up by email once, then linked."""
         seen = await self._in_thread(contacts.record, self.users, contact)
         if seen.duplicate or seen.email:
-            return seen.email, seen.duplicate
+            return seen
         email = await self._member_email(turn_context)
         if not email:
-            return None, False
-        return await self._in_thread(contacts.link_by_email, self.users, contact, email), False
+            return seen
+        return contacts.Seen(email=await self._in_thread(contacts.link_by_email, self.users, contact, email),
+                             duplicate=False)
+
+    async def answer(self, turn_context: TurnContext, activity: Activity) -> None:
+        """The turn's reply: in place of the holding message when there is one, as an update, which a redelivered
+        task can repeat without the person seeing a second message; otherwise a new message."""
+        held = turn_context.turn_state.get(REPLY_IN_PLACE)
+        if held:
+            activity.id = held
+            try:
+                await turn_context.update_activity(activity)
+                return
+            except Exception:  # noqa: BLE001 - e.g. the person deleted it: the answer still reaches them
+                log.warning("could not replace the holding message; sending the answer as a new one", exc_info=True)
+                activity.id = None
+        await turn_context.send_activity(activity)
 
     async def _member_email(self, turn_context: TurnContext) -> str | None:
         sender = turn_context.activity.from_property
@@ -152,7 +172,7 @@ class LadderTeamsBot(TeamsActivityHandler):
                 await _set_invoke_body(turn_context, cards.message_action_response(text))
             elif turn_context.activity.type == ActivityTypes.message:
                 try:
-                    await turn_context.send_activity(reply_activity(Reply(text=text, error_id=error_id)))
+                    await self.answer(turn_context, reply_activity(Reply(text=text, error_id=error_id)))
                 except Exception:  # noqa: BLE001
                     log.exception("could not send the error reply", extra={"error_id": error_id})
 
@@ -160,14 +180,18 @@ class LadderTeamsBot(TeamsActivityHandler):
         activity = turn_context.activity
         text = clean_text(activity)
         contact = self._contact(turn_context, dedupe=True)
-        email, duplicate = await self._identify(turn_context, contact)
-        if duplicate:
+        seen = await self._identify(turn_context, contact)
+        if seen.duplicate:
             log.info("duplicate teams message ignored", extra={"activity_id": activity.id})
+            held = turn_context.turn_state.get(REPLY_IN_PLACE)
+            if held and not seen.ours:  # another delivery's answer is (or will be) in its own place: remove this one
+                await turn_context.delete_activity(held)
             return
         if not text:  # a bare @mention, or only an attachment: say hello and what to ask
             text = "hi"
+        email = seen.email
         reply = await self._in_thread(self.handle, self._message(turn_context, email, text=text))
-        await turn_context.send_activity(reply_activity(reply))
+        await self.answer(turn_context, reply_activity(reply))
         if contact.dedupe_key:
             await self._in_thread(mark_done, self.ladder.db, [contact.dedupe_key])
         await self._offer_files(turn_context, reply, email)
@@ -251,10 +275,10 @@ class LadderTeamsBot(TeamsActivityHandler):
             return cards.message_action_response(BUTTON_OUT_OF_DATE)
         values = cards.submitted_values(action.get("data"))
         contact = self._contact(turn_context, dedupe=True)
-        email, duplicate = await self._identify(turn_context, contact)
-        if duplicate:
+        seen = await self._identify(turn_context, contact)
+        if seen.duplicate:
             return cards.message_action_response("Already done — that click was handled.")
-        message = self._message(turn_context, email, action=ref, form=values or {}, form_submitted=values is not None)
+        message = self._message(turn_context, seen.email, action=ref, form=values or {}, form_submitted=values is not None)
         reply = await self._in_thread(self.handle, message)
         form = reply.form
         if form is not None:  # the clicker's card becomes the form; nothing is decided yet, so others' stays

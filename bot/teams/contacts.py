@@ -28,6 +28,7 @@ class Contact:
 class Seen:
     email: str | None  # the directory email, when the Teams user is already linked
     duplicate: bool  # this activity id was handled before
+    ours: bool = False  # ... by this very task (a redelivery after its work was done), not by another delivery
 
 
 def _is_personal(reference: dict[str, Any] | None) -> bool:
@@ -45,7 +46,8 @@ def record(users: ChatUsers, contact: Contact) -> Seen:
     """Claim the activity; if the sender is linked, refresh their stored conversation reference."""
     with users.db.unit_of_work() as uow:
         if contact.dedupe_key and not uow.chat.claim([contact.dedupe_key], contact.holder):
-            return Seen(email=None, duplicate=True)
+            ours = contact.holder is not None and uow.chat.holder(contact.dedupe_key) == contact.holder
+            return Seen(email=None, duplicate=True, ours=ours)
         user = users.recognise(uow, contact.aad_object_id) if contact.aad_object_id else None
         if user is not None:
             _keep_reference(uow, user, contact)

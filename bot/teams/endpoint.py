@@ -18,13 +18,14 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 from botbuilder.schema import ActivityTypes
 from botframework.connector.auth import AuthenticationConstants, BotFrameworkAuthentication, ClaimsIdentity, ConnectorFactory
 
-from conversation import Message, Reply, log_failure
+from conversation import Message, Reply, log_failure, sorry_text
 from bot.teams import patches
-from bot.teams.bot import LadderTeamsBot
+from bot.teams.bot import HOLDING, REPLY_IN_PLACE, LadderTeamsBot, reply_activity
 from bot.tasks.payloads import Task, TeamsActivity
 from bot.teams.notifier import TeamsNotifier
 from handlers.context import Ladder
@@ -189,7 +190,8 @@ class TeamsEndpoint:
         if self.queue is not None and activity.type == ActivityTypes.message:
             # Authenticated: the turn is a task for a worker (its reply goes out through the connector). Invokes stay
             # here, because their answer is this HTTP response.
-            self.queue.submit(Task(payload=TeamsActivity(activity=body)))
+            held = await self._hold_place(auth, activity)
+            self.queue.submit(Task(payload=TeamsActivity(activity=body, reply_id=held)))
             return web.Response(status=202)
         try:
             invoke_response = await self.adapter.process_activity(auth, activity, self.bot.on_turn)
@@ -200,14 +202,49 @@ class TeamsEndpoint:
             return patches.invoke_http_response(invoke_response)
         return web.Response(status=200)
 
-    async def run_turn(self, activity_json: dict) -> None:
+    async def _hold_place(self, auth, activity: Activity) -> str | None:
+        """Post the reply's place before the task is queued: a "working on it" card, which the worker then replaces
+        with the answer. Replacing is an update, so a task redelivered after its worker died mid-reply repeats it
+        without a second message (the Bot Connector cannot be read back to see whether a reply went out). None when
+        it could not be posted: the answer is then a new message."""
+        try:
+            client = await auth.connector_factory.create(activity.service_url, auth.audience)
+            holding = TurnContext.apply_conversation_reference(reply_activity(HOLDING),
+                                                               TurnContext.get_conversation_reference(activity))
+            response = await client.conversations.reply_to_activity(activity.conversation.id, activity.id, holding)
+            return response.id if response is not None and response.id else None
+        except Exception:  # noqa: BLE001 - the answer still goes out, as a new message
+            log.warning("could not post the holding message; the answer will be a new message", exc_info=True)
+            return None
+
+    async def run_turn(self, activity_json: dict, reply_id: str | None = None) -> None:
         """A message turn queued by a web process (already authenticated there), run here: the reply goes out
-        through the Bot Connector with this bot's own credentials, as a proactive message does."""
+        through the Bot Connector with this bot's own credentials, as a proactive message does, in place of the
+        holding message ``reply_id`` when there is one."""
+        await self._proactive(activity_json, reply_id, self.bot.on_turn)
+
+    async def report_failure(self, activity_json: dict, reply_id: str | None = None) -> None:
+        """Call while handling a queued turn's last exception: log it with an error id and tell the person."""
+        error_id = log_failure(log, "teams task failed for good")
+        sorry = Reply(text=sorry_text(error_id), error_id=error_id)
+        try:
+            await self._proactive(activity_json, reply_id,
+                                  lambda turn_context: self.bot.answer(turn_context, reply_activity(sorry)))
+        except Exception:  # noqa: BLE001 - nothing more can reach them; the id is in the log
+            log.exception("could not tell the person a teams task failed", extra={"error_id": error_id})
+
+    async def _proactive(self, activity_json: dict, reply_id: str | None, logic) -> None:
         activity = Activity().deserialize(activity_json)
         claims = ClaimsIdentity({AuthenticationConstants.AUDIENCE_CLAIM: self.app_id,
                                  AuthenticationConstants.APP_ID_CLAIM: self.app_id}, True)
         audience = self.adapter.bot_framework_authentication.get_originating_audience()
-        await self.adapter.process_proactive(claims, activity, audience, self.bot.on_turn)
+
+        async def turn(turn_context: TurnContext) -> None:
+            if reply_id:
+                turn_context.turn_state[REPLY_IN_PLACE] = reply_id
+            await logic(turn_context)
+
+        await self.adapter.process_proactive(claims, activity, audience, turn)
 
     def mount(self, app: web.Application) -> None:
         app.router.add_post("/api/messages", self.handle)

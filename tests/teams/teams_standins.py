@@ -87,12 +87,30 @@ class Recorded:
 
 
 @dataclass
+class Shown:
+    """A message the bot posted, as the conversation shows it: each version of it (a post, then its updates) with
+    the time it arrived."""
+
+    id: str
+    reply_to: str | None
+    versions: list[tuple[float, Any]]
+    deleted: bool = False
+
+    @property
+    def body(self) -> Any:
+        return self.versions[-1][1]
+
+
+@dataclass
 class StandInConnector:
-    """The Bot Connector service at an activity's serviceUrl: records what the bot sends, returns ids."""
+    """The Bot Connector service at an activity's serviceUrl: records what the bot sends, returns ids, and keeps
+    what the conversation would show (messages posted, updated in place, deleted)."""
 
     url: str = ""  # the serviceUrl activities carry, once started
     members: dict[str, dict] = field(default_factory=dict)  # Teams user id -> TeamsChannelAccount JSON
     requests: list[Recorded] = field(default_factory=list)
+    messages: dict[str, Shown] = field(default_factory=dict)  # activity id -> what the conversation shows
+    fail_updates: bool = False  # every update is refused (as for a message the person deleted)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
     def app(self) -> web.Application:
@@ -101,6 +119,7 @@ class StandInConnector:
         app.router.add_post("/v3/conversations/{cid}/activities", self.send)
         app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self.send)
         app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self.update)
+        app.router.add_delete("/v3/conversations/{cid}/activities/{aid}", self.delete)
         app.router.add_get("/v3/conversations/{cid}/members/{mid}", self.member)
         return app
 
@@ -116,12 +135,32 @@ class StandInConnector:
         return web.json_response({"id": f"a:created-{n}", "activityId": f"created-activity-{n}"}, status=201)
 
     async def send(self, request: web.Request) -> web.Response:
-        await self._record(request)
-        return web.json_response({"id": f"1700000000{next(self._ids):03d}"}, status=201)
+        body = await self._record(request)
+        activity_id = f"1700000000{next(self._ids):03d}"
+        reply_to = (body or {}).get("replyToId") or request.match_info.get("aid")
+        self.messages[activity_id] = Shown(activity_id, reply_to, [(self.requests[-1].at, body)])
+        return web.json_response({"id": activity_id}, status=201)
 
     async def update(self, request: web.Request) -> web.Response:
-        await self._record(request)
+        body = await self._record(request)
+        shown = self.messages.get(request.match_info["aid"])
+        if self.fail_updates or (shown is not None and shown.deleted):
+            return web.json_response({"error": {"code": "ActivityNotFoundInConversation"}}, status=404)
+        if shown is not None:  # (a card posted before this stand-in started is updated without being kept)
+            shown.versions.append((self.requests[-1].at, body))
         return web.json_response({"id": request.match_info["aid"]})
+
+    async def delete(self, request: web.Request) -> web.Response:
+        await self._record(request)
+        shown = self.messages.get(request.match_info["aid"])
+        if shown is None:
+            return web.json_response({"error": {"code": "ActivityNotFoundInConversation"}}, status=404)
+        shown.deleted = True
+        return web.Response(status=200)
+
+    def shown(self, reply_to: str | None = None) -> list[Shown]:
+        """The messages the conversation shows now (deleted ones gone), those replying to ``reply_to`` if given."""
+        return [m for m in self.messages.values() if not m.deleted and (reply_to is None or m.reply_to == reply_to)]
 
     async def member(self, request: web.Request) -> web.Response:
         await self._record(request)

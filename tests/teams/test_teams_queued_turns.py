@@ -1,0 +1,140 @@
+"""A Teams message handed to a worker (a broker is configured): the web process posts a holding message before
+the task is queued, and the worker puts the answer in its place. The Bot Connector cannot be read back, so this is
+what lets a task redelivered after its worker died mid-reply repeat its reply without the person seeing it twice."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from teams_activities import personal_message
+from teams_harness import EndpointServer, echo, with_settings
+from teams_standins import free_port
+
+from bot.tasks.payloads import Task
+from bot.tasks.runner import TaskRunner
+
+MAYA = "maya.patel@kestrel.example"
+
+
+class HeldTasks:
+    """The web process's queue, keeping what it is given: the test runs each task itself, as a worker would."""
+
+    def __init__(self) -> None:
+        self.tasks: list[Task] = []
+
+    def submit(self, task: Task) -> None:
+        self.tasks.append(task)
+
+    def pending(self) -> int:
+        return len(self.tasks)
+
+    async def drain(self, timeout: float) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+
+def _serve(fresh_demo) -> tuple[EndpointServer, HeldTasks]:
+    queue = HeldTasks()
+    ladder = with_settings(fresh_demo, microsoft_app_id=None, microsoft_app_password=None)
+    return EndpointServer(ladder, echo, queue=queue), queue
+
+
+def _work(server: EndpointServer, task: Task) -> None:
+    """Run ``task`` as a worker does (on the endpoint's loop, where its connector clients live)."""
+    runner = TaskRunner(server.ladder, teams=server.endpoint)
+    asyncio.run_coroutine_threadsafe(runner.execute(task), server.thread.loop).result(60)
+
+
+def _cut_off_before_done(ladder) -> None:
+    """What a SIGKILL right after the reply went out leaves behind: the claim still open."""
+    from sqlalchemy import update
+
+    from storage.models import ProcessedEvent
+
+    with ladder.db.session() as session:
+        session.execute(update(ProcessedEvent).values(done_at=None))
+        session.commit()
+
+
+def _text(body) -> str:
+    return json.dumps(body).lower()
+
+
+def test_the_answer_replaces_the_holding_message_and_a_redelivered_task_shows_nothing_twice(fresh_demo, connector):
+    server, queue = _serve(fresh_demo)
+    try:
+        activity = personal_message(connector.url, MAYA, "hello there")
+        assert server.post(activity).status_code == 202
+        [held] = connector.shown(activity["id"])
+        assert "working on it" in _text(held.body)
+        [task] = queue.tasks
+        assert task.payload.reply_id == held.id
+
+        _work(server, task)
+        [shown] = connector.shown(activity["id"])
+        assert shown.id == held.id and "you said: hello there" in _text(shown.body)
+
+        _cut_off_before_done(server.ladder)
+        _work(server, task)  # redelivered: its claim is its own, so it replies again, in the same place
+        [shown] = connector.shown(activity["id"])
+        assert len(shown.versions) == 3 and "you said: hello there" in _text(shown.body)
+        assert len([r for r in connector.posts() if (r.body or {}).get("replyToId") == activity["id"]]) == 1
+
+        _work(server, task)  # redelivered after it was done: nothing happens, and its answer stays
+        assert connector.shown(activity["id"]) == [shown] and len(shown.versions) == 3
+
+        assert server.post(activity).status_code == 202  # the same activity delivered again: a new task
+        assert len(connector.shown(activity["id"])) == 2
+        _work(server, queue.tasks[-1])
+        assert connector.shown(activity["id"]) == [shown]  # the duplicate's holding message is taken away
+    finally:
+        server.stop()
+
+
+def test_a_holding_message_that_cannot_be_updated_gives_way_to_a_new_message(fresh_demo, connector):
+    server, queue = _serve(fresh_demo)
+    try:
+        connector.fail_updates = True  # e.g. the person deleted it
+        activity = personal_message(connector.url, MAYA, "hello")
+        assert server.post(activity).status_code == 202
+        _work(server, queue.tasks[0])
+        answers = [m for m in connector.shown(activity["id"]) if "you said: hello" in _text(m.body)]
+        assert len(answers) == 1 and answers[0].id != queue.tasks[0].payload.reply_id
+    finally:
+        server.stop()
+
+
+def test_a_task_that_fails_for_good_says_so_with_an_error_id_in_place_of_the_holding_message(fresh_demo, connector):
+    server, queue = _serve(fresh_demo)
+    try:
+        activity = personal_message(connector.url, MAYA, "hello")
+        assert server.post(activity).status_code == 202
+        [task] = queue.tasks
+        runner = TaskRunner(server.ladder, teams=server.endpoint)
+
+        async def last_failure() -> None:
+            try:
+                raise RuntimeError("the database went away")
+            except RuntimeError:
+                await runner.give_up(task)
+
+        asyncio.run_coroutine_threadsafe(last_failure(), server.thread.loop).result(60)
+        [shown] = connector.shown(activity["id"])
+        assert shown.id == task.payload.reply_id
+        assert "error id" in _text(shown.body) and "working on it" not in _text(shown.body)
+    finally:
+        server.stop()
+
+
+def test_when_the_holding_message_cannot_be_posted_the_message_is_still_queued(fresh_demo):
+    server, queue = _serve(fresh_demo)
+    try:
+        nothing_listens = f"http://127.0.0.1:{free_port()}/"
+        assert server.post(personal_message(nothing_listens, MAYA, "hello")).status_code == 202
+        [task] = queue.tasks
+        assert task.payload.reply_id is None  # the worker's answer will be a new message
+    finally:
+        server.stop()
