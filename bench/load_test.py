@@ -116,6 +116,10 @@ def _serve_standins(people: dict[str, str], slack_port: int, connector_port: int
     listing the answers they received (key, arrival on the machine-wide monotonic clock)."""
     from aiohttp import web
 
+    from bot.teams.bot import HOLDING, reply_activity
+
+    holding = reply_activity(HOLDING).summary
+
     async def run() -> None:
         api = SlackStandIn(people, validate=False, port=slack_port)
         await api.start()
@@ -125,8 +129,16 @@ def _serve_standins(people: dict[str, str], slack_port: int, connector_port: int
         async def calls(_request: web.Request) -> web.Response:
             slack = [(c.args.get("thread_ts"), c.at) for c in api.calls
                      if c.method in ("chat.postMessage", "chat.postEphemeral")]
-            teams = [((r.body or {}).get("replyToId"), r.at) for r in connector.posts()]
-            return web.json_response({"answers": slack + teams})
+            # A Teams answer is a message the conversation shows under the activity, at the time of its first
+            # version that is not the holding message (a message left holding, or none, is a lost answer).
+            teams, again = [], []
+            for shown in connector.shown():
+                answered = [at for at, body in shown.versions if (body or {}).get("summary") != holding]
+                if answered:
+                    teams.append((shown.reply_to, answered[0]))
+                if len(answered) > 1:  # a redelivered task replaced its own answer: the window the update closes
+                    again.append(shown.reply_to)
+            return web.json_response({"answers": slack + teams, "answered_again": again})
 
         control = web.Application()
         control.router.add_get("/calls", calls)
@@ -151,12 +163,16 @@ class Load:
         self.sent_at: dict[str, float] = {}  # thread ts / Teams activity id -> send time
         self.kinds: dict[str, str] = {}  # the same keys -> slack_dm | slack_click | teams_message
         self.acks: list[float] = []
+        self.teams_acks: list[float] = []  # (also in acks) Teams' include posting the holding message
+        self.answered_again: list[str] = []
         self.errors = 0
         self._answers: dict[str, list[float]] = {}
 
     async def refresh(self, session: ClientSession) -> dict[str, list[float]]:
         async with session.get(self.control_url) as response:
-            listed = (await response.json())["answers"]
+            found = await response.json()
+        listed = found["answers"]
+        self.answered_again = [k for k in found["answered_again"] if k in self.sent_at]
         seen: dict[str, list[float]] = {}
         for key, at in listed:
             if key in self.sent_at:
@@ -240,6 +256,8 @@ async def run_phase(session: ClientSession, load: Load, requests: list[tuple[Sig
             load.sent_at[ladder.key] = time.monotonic()
             status, ms = await _post(session, ladder)
             load.acks.append(ms)
+            if load.kinds[ladder.key] == "teams_message":
+                load.teams_acks.append(ms)
             if not 200 <= status < 300:
                 load.errors += 1
             if bare is not None:
@@ -339,6 +357,8 @@ async def main(args: argparse.Namespace) -> int:
                         "workers": workers, "in_flight": concurrency, "requests": args.events,
                         "ack_p50": _pct(load.acks, 50), "ack_p99": _pct(load.acks, 99),
                         "bare_p50": _pct(bare_acks, 50), "bare_p99": _pct(bare_acks, 99),
+                        "teams_ack_p50": _pct(load.teams_acks, 50), "teams_ack_p99": _pct(load.teams_acks, 99),
+                        "teams_answered_again": len(load.answered_again),
                         "answer_p50": _pct(times, 50), "answer_p99": _pct(times, 99),
                         "throughput": len(answers) / max(1e-9, last - first), "errors": load.errors,
                         "lost": lost, "duplicated": sum(len(a) - 1 for a in answers.values()),
@@ -373,6 +393,11 @@ async def main(args: argparse.Namespace) -> int:
         c = r["cpu_ms_per_request"]
         print(f"  {r['workers']} workers, {r['in_flight']} in flight: {c['web']} / {c['worker']} / {c['postgres']} / "
               f"{c['rabbitmq']} / {c['driver']} ms; {r['db_bytes_per_request']} bytes")
+    print("Teams messages (their acks include posting the holding message; 'again': answers a redelivered task "
+          "replaced in place, which would otherwise have been sent twice):")
+    for r in rows:
+        print(f"  {r['workers']} workers, {r['in_flight']} in flight: ack p50/p99 {r['teams_ack_p50']:.1f} / "
+              f"{r['teams_ack_p99']:.1f} ms; again {r['teams_answered_again']}")
     return 0 if all(r["lost"] == 0 and r["duplicated"] == 0 and r["errors"] == 0 for r in rows) else 1
 
 

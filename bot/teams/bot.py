@@ -141,6 +141,11 @@ class LadderTeamsBot(TeamsActivityHandler):
                 log.warning("could not replace the holding message; sending the answer as a new one", exc_info=True)
                 activity.id = None
         await turn_context.send_activity(activity)
+        if held:  # and the holding message, if it is still there, does not stay "working on it" for ever
+            try:
+                await turn_context.delete_activity(held)
+            except Exception:  # noqa: BLE001 - it is gone already
+                log.info("the holding message could not be removed", exc_info=True)
 
     async def _member_email(self, turn_context: TurnContext) -> str | None:
         sender = turn_context.activity.from_property

@@ -97,12 +97,26 @@ def test_the_answer_replaces_the_holding_message_and_a_redelivered_task_shows_no
 def test_a_holding_message_that_cannot_be_updated_gives_way_to_a_new_message(fresh_demo, connector):
     server, queue = _serve(fresh_demo)
     try:
-        connector.fail_updates = True  # e.g. the person deleted it
+        connector.fail_updates = True  # the connector refuses the update
         activity = personal_message(connector.url, MAYA, "hello")
         assert server.post(activity).status_code == 202
         _work(server, queue.tasks[0])
-        answers = [m for m in connector.shown(activity["id"]) if "you said: hello" in _text(m.body)]
-        assert len(answers) == 1 and answers[0].id != queue.tasks[0].payload.reply_id
+        [answer] = connector.shown(activity["id"])  # the holding message is taken away
+        assert "you said: hello" in _text(answer.body) and answer.id != queue.tasks[0].payload.reply_id
+    finally:
+        server.stop()
+
+
+def test_a_holding_message_the_person_deleted_does_not_stop_the_answer(fresh_demo, connector):
+    server, queue = _serve(fresh_demo)
+    try:
+        activity = personal_message(connector.url, MAYA, "hello")
+        assert server.post(activity).status_code == 202
+        [held] = connector.shown(activity["id"])
+        held.deleted = True
+        _work(server, queue.tasks[0])
+        [answer] = connector.shown(activity["id"])
+        assert "you said: hello" in _text(answer.body) and answer.id != held.id
     finally:
         server.stop()
 
