@@ -11,9 +11,10 @@ are measured at the same moments under the same load. In the last phase one work
 after a third of the sends.
 
 The stand-ins run in a process of their own (the driver asks them what arrived), so their work is not on the
-driver's event loop; everything still shares this machine's CPUs. Reports per phase: acknowledgement p50/p99 (Ladder, and bare Bolt), answer time p50/p99 (send → the reply at the
+driver's event loop; everything still shares this machine's CPUs. Reports per phase: acknowledgement p50/p99 (Ladder, and bare Bolt; Ladder's also by channel), answer time p50/p99 (send → the reply at the
 stand-in), throughput (answers per second, first send to last answer), errors (non-2xx), and lost / duplicated
-answers (each message and click has its own thread; each Teams activity its own id).
+answers (each message and click has its own thread; each Teams activity its own id, under which the conversation
+shows one message: the holding message, replaced by the answer).
 """
 
 from __future__ import annotations
@@ -163,7 +164,8 @@ class Load:
         self.sent_at: dict[str, float] = {}  # thread ts / Teams activity id -> send time
         self.kinds: dict[str, str] = {}  # the same keys -> slack_dm | slack_click | teams_message
         self.acks: list[float] = []
-        self.teams_acks: list[float] = []  # (also in acks) Teams' include posting the holding message
+        self.slack_acks: list[float] = []  # acks split by channel (Teams' include posting the holding message)
+        self.teams_acks: list[float] = []
         self.answered_again: list[str] = []
         self.errors = 0
         self._answers: dict[str, list[float]] = {}
@@ -256,8 +258,7 @@ async def run_phase(session: ClientSession, load: Load, requests: list[tuple[Sig
             load.sent_at[ladder.key] = time.monotonic()
             status, ms = await _post(session, ladder)
             load.acks.append(ms)
-            if load.kinds[ladder.key] == "teams_message":
-                load.teams_acks.append(ms)
+            (load.teams_acks if load.kinds[ladder.key] == "teams_message" else load.slack_acks).append(ms)
             if not 200 <= status < 300:
                 load.errors += 1
             if bare is not None:
@@ -357,6 +358,7 @@ async def main(args: argparse.Namespace) -> int:
                         "workers": workers, "in_flight": concurrency, "requests": args.events,
                         "ack_p50": _pct(load.acks, 50), "ack_p99": _pct(load.acks, 99),
                         "bare_p50": _pct(bare_acks, 50), "bare_p99": _pct(bare_acks, 99),
+                        "slack_ack_p50": _pct(load.slack_acks, 50), "slack_ack_p99": _pct(load.slack_acks, 99),
                         "teams_ack_p50": _pct(load.teams_acks, 50), "teams_ack_p99": _pct(load.teams_acks, 99),
                         "teams_answered_again": len(load.answered_again),
                         "answer_p50": _pct(times, 50), "answer_p99": _pct(times, 99),
@@ -393,11 +395,12 @@ async def main(args: argparse.Namespace) -> int:
         c = r["cpu_ms_per_request"]
         print(f"  {r['workers']} workers, {r['in_flight']} in flight: {c['web']} / {c['worker']} / {c['postgres']} / "
               f"{c['rabbitmq']} / {c['driver']} ms; {r['db_bytes_per_request']} bytes")
-    print("Teams messages (their acks include posting the holding message; 'again': answers a redelivered task "
-          "replaced in place, which would otherwise have been sent twice):")
+    print("Acks by channel, p50 / p99 (a Teams message's includes posting its holding message), and Teams answers a "
+          "redelivered task replaced in place ('again': each would otherwise have been sent twice):")
     for r in rows:
-        print(f"  {r['workers']} workers, {r['in_flight']} in flight: ack p50/p99 {r['teams_ack_p50']:.1f} / "
-              f"{r['teams_ack_p99']:.1f} ms; again {r['teams_answered_again']}")
+        print(f"  {r['workers']} workers, {r['in_flight']} in flight: Slack {r['slack_ack_p50']:.1f} / "
+              f"{r['slack_ack_p99']:.1f} ms, Teams {r['teams_ack_p50']:.1f} / {r['teams_ack_p99']:.1f} ms; "
+              f"again {r['teams_answered_again']}")
     return 0 if all(r["lost"] == 0 and r["duplicated"] == 0 and r["errors"] == 0 for r in rows) else 1
 
 
