@@ -6,6 +6,7 @@ One helper makes them, so the text a person reads and the id HR searches the log
 from __future__ import annotations
 
 import logging
+import sys
 import uuid
 
 from conversation.messages import Reply
@@ -25,9 +26,10 @@ def sorry_text(error_id: str) -> str:
 
 def log_failure(logger: logging.Logger, what: str, *, error_id: str | None = None, exc_info: bool = True,
                 **extra: object) -> str:
-    """Log a failure with a (new) error id and return the id; ``exc_info`` adds the traceback."""
+    """Log a failure with a (new) error id and return the id; ``exc_info`` adds the traceback of the exception being
+    handled, if there is one."""
     error_id = error_id or new_error_id()
-    logger.error(what, exc_info=exc_info, extra={"error_id": error_id, **extra})
+    logger.error(what, exc_info=exc_info and sys.exc_info()[0] is not None, extra={"error_id": error_id, **extra})
     return error_id
 
 

@@ -136,8 +136,13 @@ class SlackChannel:
 
     async def start(self) -> None:
         await self.services.open_session()
+        loop = asyncio.get_running_loop()
         if isinstance(self.queue, InProcessQueue):
-            self.queue.bind(asyncio.get_running_loop())
+            self.queue.bind(loop)
+        self.queue.when_unqueued(SlackCall, self._report_unqueued, loop)  # the broker refused it: say so
+
+    async def _report_unqueued(self, task: Task) -> None:
+        await self.report_failure(task.payload.work, task.payload.args)
 
     async def close(self) -> None:
         await self.drain()

@@ -9,6 +9,7 @@ which tells the person with an error id. One actor, ``ladder_task``, carries eve
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
@@ -79,7 +80,7 @@ class BrokerQueue:
 
     Publishes go out from one thread of their own, in order: the event loop that acknowledges Slack and Teams
     never waits on the broker. A publish that fails after Dramatiq's own reconnecting attempts is logged with an
-    error id and the task's id.
+    error id and the task's id, and the channel's ``when_unqueued`` report tells the person.
     """
 
     def __init__(self, broker: dramatiq.Broker, actor: dramatiq.Actor) -> None:
@@ -92,6 +93,11 @@ class BrokerQueue:
         self._publisher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ladder-publish")
         self._unsent = 0
         self._counting = threading.Lock()  # the loop counts up, the publishing thread down
+        self._reports: dict[type, tuple[Callable[[Task], Awaitable[None]], asyncio.AbstractEventLoop]] = {}
+
+    def when_unqueued(self, kind: type, report: Callable[[Task], Awaitable[None]],
+                      loop: asyncio.AbstractEventLoop) -> None:
+        self._reports[kind] = (report, loop)
 
     def submit(self, task: Task) -> None:
         with self._counting:
@@ -105,16 +111,28 @@ class BrokerQueue:
             from conversation import log_failure
 
             log_failure(log, "a task could not be queued", task=task.what, task_id=task.id)
+            self._tell(task)
         finally:
             with self._counting:
                 self._unsent -= 1
+
+    def _tell(self, task: Task) -> None:
+        found = self._reports.get(type(task.payload))
+        if found is None:
+            return
+        report, loop = found
+        telling = report(task)
+        try:
+            asyncio.run_coroutine_threadsafe(telling, loop)
+        except RuntimeError:  # the loop is closed (the server stopped): the log has it
+            telling.close()
+            log.warning("could not tell the person a task was not queued", extra={"task_id": task.id})
 
     def pending(self) -> int:
         """Tasks not yet handed to the broker (once there, the broker holds them, not this process)."""
         return self._unsent
 
     async def drain(self, timeout: float) -> None:
-        import asyncio
         import time
 
         deadline = time.monotonic() + timeout

@@ -8,6 +8,7 @@ import asyncio
 import logging
 import random
 from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Protocol
 
 from bot.tasks.payloads import Task
@@ -29,6 +30,11 @@ class TaskQueue(Protocol):
     async def drain(self, timeout: float) -> None: ...
 
     async def close(self) -> None: ...
+
+    def when_unqueued(self, kind: type, report: "Callable[[Task], Awaitable[None]]",
+                      loop: asyncio.AbstractEventLoop) -> None:
+        """When a task whose payload is a ``kind`` cannot be queued, run ``report(task)`` on ``loop`` to tell the
+        person (the failure itself is logged)."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,10 @@ class InProcessQueue:
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
+
+    def when_unqueued(self, kind: type, report: "Callable[[Task], Awaitable[None]]",
+                      loop: asyncio.AbstractEventLoop) -> None:
+        """Nothing to do: in process, submitting a task cannot fail (its failures are the runner's to report)."""
 
     def submit(self, task: Task) -> None:
         try:

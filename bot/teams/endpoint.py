@@ -224,7 +224,8 @@ class TeamsEndpoint:
         await self._proactive(activity_json, reply_id, self.bot.on_turn)
 
     async def report_failure(self, activity_json: dict, reply_id: str | None = None) -> None:
-        """Call while handling a queued turn's last exception: log it with an error id and tell the person."""
+        """A queued turn failed for good (call while handling its last exception) or could not be queued: log it
+        with an error id and tell the person, in place of the holding message."""
         error_id = log_failure(log, "teams task failed for good")
         sorry = Reply(text=sorry_text(error_id), error_id=error_id)
         try:
@@ -232,6 +233,9 @@ class TeamsEndpoint:
                                   lambda turn_context: self.bot.answer(turn_context, reply_activity(sorry)))
         except Exception:  # noqa: BLE001 - nothing more can reach them; the id is in the log
             log.exception("could not tell the person a teams task failed", extra={"error_id": error_id})
+
+    async def _report_unqueued(self, task: Task) -> None:
+        await self.report_failure(task.payload.activity, task.payload.reply_id)
 
     async def _proactive(self, activity_json: dict, reply_id: str | None, logic) -> None:
         activity = Activity().deserialize(activity_json)
@@ -252,6 +256,9 @@ class TeamsEndpoint:
         async def bind_loop(_app: web.Application) -> None:
             import asyncio
 
-            self.notifier.bind(asyncio.get_running_loop())
+            loop = asyncio.get_running_loop()
+            self.notifier.bind(loop)
+            if self.queue is not None:  # a turn the broker refused: its holding message says so
+                self.queue.when_unqueued(TeamsActivity, self._report_unqueued, loop)
 
         app.on_startup.append(bind_loop)

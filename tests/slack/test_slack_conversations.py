@@ -260,3 +260,20 @@ def test_tasks_also_go_through_redis_as_the_broker(fresh_demo):
             assert "data scientist" in post.args["text"].lower()
 
     asyncio.run(scenario())
+
+
+def test_a_message_the_broker_refuses_is_answered_with_an_error_id_not_silence(fresh_demo):
+    """RabbitMQ is down: the DM is acknowledged (Slack would retry otherwise), its task cannot be queued, and the
+    person is told so, with an error id, from the web process."""
+    from slack_standin import free_port
+
+    maya = slack_id(person_id(fresh_demo, MAYA))
+    nothing_listens = f"amqp://guest:guest@127.0.0.1:{free_port()}/"
+
+    async def scenario():
+        async with serving(fresh_demo, task_broker_url=nothing_listens) as h:
+            await h.slack.event(direct_message(maya, "what's my path to data scientist?"))
+            [post] = await h.api.wait_for("chat.postMessage")
+            assert "error id" in post.args["text"].lower()
+
+    asyncio.run(scenario())

@@ -35,6 +35,9 @@ class HeldTasks:
     async def close(self) -> None:
         return None
 
+    def when_unqueued(self, kind, report, loop) -> None:
+        self.unqueued = (kind, report, loop)
+
 
 def _serve(fresh_demo) -> tuple[EndpointServer, HeldTasks]:
     queue = HeldTasks()
@@ -152,3 +155,28 @@ def test_when_the_holding_message_cannot_be_posted_the_message_is_still_queued(f
         assert task.payload.reply_id is None  # the worker's answer will be a new message
     finally:
         server.stop()
+
+
+def test_a_message_the_broker_refuses_says_so_in_place_of_the_holding_message(fresh_demo, connector):
+    """RabbitMQ is down: the activity is acknowledged (202), its task cannot be queued, and the holding message
+    becomes the error reply, with an error id, instead of saying "working on it" for ever."""
+    import time
+
+    from bot.tasks.app import broker_queue
+
+    ladder = with_settings(fresh_demo, microsoft_app_id=None, microsoft_app_password=None,
+                           task_broker_url=f"amqp://guest:guest@127.0.0.1:{free_port()}/")
+    queue = broker_queue(ladder.settings)
+    server = EndpointServer(ladder, echo, queue=queue)
+    try:
+        activity = personal_message(connector.url, MAYA, "hello")
+        assert server.post(activity).status_code == 202
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and "error id" not in _text([m.body for m in connector.shown(activity["id"])]):
+            time.sleep(0.05)
+        [shown] = connector.shown(activity["id"])
+        assert "error id" in _text(shown.body) and "working on it" not in _text(shown.body)
+        assert len(shown.versions) == 2  # the holding message, then the error in its place
+    finally:
+        server.stop()
+        asyncio.run(queue.close())
