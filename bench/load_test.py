@@ -132,14 +132,16 @@ def _serve_standins(people: dict[str, str], slack_port: int, connector_port: int
                      if c.method in ("chat.postMessage", "chat.postEphemeral")]
             # A Teams answer is a message the conversation shows under the activity, at the time of its first
             # version that is not the holding message (a message left holding, or none, is a lost answer).
-            teams, again = [], []
+            teams, again, left = [], [], []
             for shown in connector.shown():
                 answered = [at for at, body in shown.versions if (body or {}).get("summary") != holding]
                 if answered:
                     teams.append((shown.reply_to, answered[0]))
+                else:  # still "working on it"
+                    left.append(shown.reply_to)
                 if len(answered) > 1:  # a redelivered task replaced its own answer: the window the update closes
                     again.append(shown.reply_to)
-            return web.json_response({"answers": slack + teams, "answered_again": again})
+            return web.json_response({"answers": slack + teams, "answered_again": again, "left_holding": left})
 
         control = web.Application()
         control.router.add_get("/calls", calls)
@@ -167,6 +169,7 @@ class Load:
         self.slack_acks: list[float] = []  # acks split by channel (Teams' include posting the holding message)
         self.teams_acks: list[float] = []
         self.answered_again: list[str] = []
+        self.left_holding: list[str] = []  # Teams holding messages never replaced (beside an answer, or none)
         self.errors = 0
         self._answers: dict[str, list[float]] = {}
 
@@ -175,6 +178,7 @@ class Load:
             found = await response.json()
         listed = found["answers"]
         self.answered_again = [k for k in found["answered_again"] if k in self.sent_at]
+        self.left_holding = [k for k in found["left_holding"] if k in self.sent_at]
         seen: dict[str, list[float]] = {}
         for key, at in listed:
             if key in self.sent_at:
@@ -361,6 +365,7 @@ async def main(args: argparse.Namespace) -> int:
                         "slack_ack_p50": _pct(load.slack_acks, 50), "slack_ack_p99": _pct(load.slack_acks, 99),
                         "teams_ack_p50": _pct(load.teams_acks, 50), "teams_ack_p99": _pct(load.teams_acks, 99),
                         "teams_answered_again": len(load.answered_again),
+                        "teams_left_holding": len(load.left_holding),
                         "answer_p50": _pct(times, 50), "answer_p99": _pct(times, 99),
                         "throughput": len(answers) / max(1e-9, last - first), "errors": load.errors,
                         "lost": lost, "duplicated": sum(len(a) - 1 for a in answers.values()),
@@ -400,8 +405,9 @@ async def main(args: argparse.Namespace) -> int:
     for r in rows:
         print(f"  {r['workers']} workers, {r['in_flight']} in flight: Slack {r['slack_ack_p50']:.1f} / "
               f"{r['slack_ack_p99']:.1f} ms, Teams {r['teams_ack_p50']:.1f} / {r['teams_ack_p99']:.1f} ms; "
-              f"again {r['teams_answered_again']}")
-    return 0 if all(r["lost"] == 0 and r["duplicated"] == 0 and r["errors"] == 0 for r in rows) else 1
+              f"again {r['teams_answered_again']}; left holding {r['teams_left_holding']}")
+    return 0 if all(r["lost"] == 0 and r["duplicated"] == 0 and r["errors"] == 0 and r["teams_left_holding"] == 0
+                    for r in rows) else 1
 
 
 async def _settle(session: ClientSession, load: Load, timeout: float) -> int:

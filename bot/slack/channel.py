@@ -101,18 +101,19 @@ class SlackChannel:
     async def run_command(self, command: dict) -> None:
         await self.command.run(command)
 
-    async def report_failure(self, work: SlackWork, args: list[Any]) -> None:
-        """The task failed for good: tell the person where they asked (logged with an error id)."""
+    async def report_failure(self, work: SlackWork, args: list[Any], error_id: str | None = None) -> None:
+        """The task failed for good, or could not be queued (``error_id``: logged already): tell the person where they
+        asked (logged with an error id)."""
         if work in ("converse", "converse_in_thread"):
-            await self.conversations.report_failure(args[0])
+            await self.conversations.report_failure(args[0], error_id)
         elif work == "run_command":
-            await self.command.report_failure(args[0])
+            await self.command.report_failure(args[0], error_id)
         elif work == "click":
-            await self.clicks.report_failure(args[0])
+            await self.clicks.report_failure(args[0], error_id=error_id)
         elif work == "submit_form":
-            await self.clicks.report_failure(args[0], args[4])
+            await self.clicks.report_failure(args[0], args[4], error_id)
         else:
-            log_failure(log, "slack work failed", work=work)
+            log_failure(log, "slack work failed", work=work, error_id=error_id)
 
     # ------------------------------------------------------------------ where the work runs
 
@@ -141,8 +142,8 @@ class SlackChannel:
             self.queue.bind(loop)
         self.queue.when_unqueued(SlackCall, self._report_unqueued, loop)  # the broker refused it: say so
 
-    async def _report_unqueued(self, task: Task) -> None:
-        await self.report_failure(task.payload.work, task.payload.args)
+    async def _report_unqueued(self, task: Task, error_id: str) -> None:
+        await self.report_failure(task.payload.work, task.payload.args, error_id)
 
     async def close(self) -> None:
         await self.drain()

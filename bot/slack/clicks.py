@@ -132,11 +132,11 @@ class Clicks:
         await self._answer(user, reply, place, chosen)
         await s.in_thread(mark_done, s.ladder.db, [key])
 
-    async def report_failure(self, body: dict, meta: dict | None = None) -> None:
+    async def report_failure(self, body: dict, meta: dict | None = None, error_id: str | None = None) -> None:
         """A click (or, with ``meta``, a modal's submission) failed: say so where it was made."""
         place = ClickPlace.of_click(body) if meta is None else ClickPlace.of_metadata(meta)
         await self.services.outbox.report_failure(place.channel, thread_ts=place.thread_ts, user=body["user"]["id"],
-                                                  what="click" if meta is None else "view_submission")
+                                                  what="click" if meta is None else "view_submission", error_id=error_id)
 
     async def _answer(self, user: str, reply: Reply, place: ClickPlace, chosen: Chosen | None = None) -> None:
         outbox = self.services.outbox

@@ -56,6 +56,6 @@ class SlashCommand:
         if command.get("trigger_id"):
             await s.in_thread(mark_done, s.ladder.db, [key])
 
-    async def report_failure(self, command: dict) -> None:
+    async def report_failure(self, command: dict, error_id: str | None = None) -> None:
         await self.services.outbox.report_failure(command.get("channel_id"), user=command.get("user_id"), what="command",
-                                                  respond=Responder(self.services, command))
+                                                  respond=Responder(self.services, command), error_id=error_id)

@@ -84,9 +84,10 @@ class Conversations:
         with self.services.ladder.db.read_only() as uow:
             return bool(uow.conversations.context(key))
 
-    async def report_failure(self, event: dict) -> None:
+    async def report_failure(self, event: dict, error_id: str | None = None) -> None:
         channel, thread_ts, private_to = message_place(event)
-        await self.services.outbox.report_failure(channel, thread_ts=thread_ts, user=private_to, what="message")
+        await self.services.outbox.report_failure(channel, thread_ts=thread_ts, user=private_to, what="message",
+                                                  error_id=error_id)
 
     def _claim_and_answer(self, keys: list[str], message: Message,
                           holder: str | None) -> tuple[Reply, list[bk.SlackMessage], bool] | None:

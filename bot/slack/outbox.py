@@ -79,9 +79,10 @@ class SlackOutbox:
         await self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
 
     async def report_failure(self, channel: str | None, *, thread_ts: str | None = None, user: str | None = None,
-                             what: str, respond: Respond | None = None) -> None:
-        """Log the exception being handled with an error id, and tell the person where they asked."""
-        error_id = log_failure(log, "slack reply failed", work=what)
+                             what: str, respond: Respond | None = None, error_id: str | None = None) -> None:
+        """Log the exception being handled with an error id (``error_id``: the one it was logged under already), and
+        tell the person where they asked."""
+        error_id = log_failure(log, "slack reply failed", work=what, error_id=error_id)
         text = sorry_text(error_id)
         # Most private first; if Slack refuses one way (often the very failure we report), try the next.
         attempts = []

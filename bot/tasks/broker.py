@@ -93,9 +93,10 @@ class BrokerQueue:
         self._publisher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ladder-publish")
         self._unsent = 0
         self._counting = threading.Lock()  # the loop counts up, the publishing thread down
-        self._reports: dict[type, tuple[Callable[[Task], Awaitable[None]], asyncio.AbstractEventLoop]] = {}
+        self._reports: dict[type, tuple[Callable[[Task, str], Awaitable[None]], asyncio.AbstractEventLoop]] = {}
+        self._telling = 0  # reports of unqueued tasks not finished yet (drain waits for them too)
 
-    def when_unqueued(self, kind: type, report: Callable[[Task], Awaitable[None]],
+    def when_unqueued(self, kind: type, report: Callable[[Task, str], Awaitable[None]],
                       loop: asyncio.AbstractEventLoop) -> None:
         self._reports[kind] = (report, loop)
 
@@ -110,33 +111,44 @@ class BrokerQueue:
         except Exception:  # noqa: BLE001 - the broker is unreachable: say which task was not queued
             from conversation import log_failure
 
-            log_failure(log, "a task could not be queued", task=task.what, task_id=task.id)
-            self._tell(task)
+            self._tell(task, log_failure(log, "a task could not be queued", task=task.what, task_id=task.id))
         finally:
             with self._counting:
                 self._unsent -= 1
 
-    def _tell(self, task: Task) -> None:
+    def _tell(self, task: Task, error_id: str) -> None:
         found = self._reports.get(type(task.payload))
         if found is None:
             return
         report, loop = found
-        telling = report(task)
+        telling = report(task, error_id)
+        with self._counting:
+            self._telling += 1
         try:
-            asyncio.run_coroutine_threadsafe(telling, loop)
+            future = asyncio.run_coroutine_threadsafe(telling, loop)
         except RuntimeError:  # the loop is closed (the server stopped): the log has it
             telling.close()
-            log.warning("could not tell the person a task was not queued", extra={"task_id": task.id})
+            self._told(None, task, error_id)
+            return
+        future.add_done_callback(lambda done: self._told(done, task, error_id))
+
+    def _told(self, done, task: Task, error_id: str) -> None:
+        with self._counting:
+            self._telling -= 1
+        if done is None or done.cancelled() or done.exception() is not None:
+            log.error("could not tell the person a task was not queued", extra={"task_id": task.id, "error_id": error_id},
+                      exc_info=done.exception() if done is not None and not done.cancelled() else None)
 
     def pending(self) -> int:
-        """Tasks not yet handed to the broker (once there, the broker holds them, not this process)."""
-        return self._unsent
+        """Tasks not yet handed to the broker (once there, the broker holds them, not this process), and reports of
+        tasks it refused not yet made."""
+        return self._unsent + self._telling
 
     async def drain(self, timeout: float) -> None:
         import time
 
         deadline = time.monotonic() + timeout
-        while self._unsent and time.monotonic() < deadline:
+        while (self._unsent or self._telling) and time.monotonic() < deadline:
             await asyncio.sleep(0.01)
 
     async def close(self) -> None:

@@ -31,10 +31,10 @@ class TaskQueue(Protocol):
 
     async def close(self) -> None: ...
 
-    def when_unqueued(self, kind: type, report: "Callable[[Task], Awaitable[None]]",
+    def when_unqueued(self, kind: type, report: "Callable[[Task, str], Awaitable[None]]",
                       loop: asyncio.AbstractEventLoop) -> None:
-        """When a task whose payload is a ``kind`` cannot be queued, run ``report(task)`` on ``loop`` to tell the
-        person (the failure itself is logged)."""
+        """When a task whose payload is a ``kind`` cannot be queued, run ``report(task, error_id)`` on ``loop`` to
+        tell the person (the failure is logged under that error id)."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class InProcessQueue:
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
 
-    def when_unqueued(self, kind: type, report: "Callable[[Task], Awaitable[None]]",
+    def when_unqueued(self, kind: type, report: "Callable[[Task, str], Awaitable[None]]",
                       loop: asyncio.AbstractEventLoop) -> None:
         """Nothing to do: in process, submitting a task cannot fail (its failures are the runner's to report)."""
 

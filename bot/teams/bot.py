@@ -131,7 +131,7 @@ class LadderTeamsBot(TeamsActivityHandler):
     async def answer(self, turn_context: TurnContext, activity: Activity) -> None:
         """The turn's reply: in place of the holding message when there is one, as an update, which a redelivered
         task can repeat without the person seeing a second message; otherwise a new message."""
-        held = turn_context.turn_state.get(REPLY_IN_PLACE)
+        held = turn_context.turn_state.pop(REPLY_IN_PLACE, None)  # taken: an error after the answer is a new message
         if held:
             activity.id = held
             try:
@@ -144,8 +144,8 @@ class LadderTeamsBot(TeamsActivityHandler):
         if held:  # and the holding message, if it is still there, does not stay "working on it" for ever
             try:
                 await turn_context.delete_activity(held)
-            except Exception:  # noqa: BLE001 - it is gone already
-                log.info("the holding message could not be removed", exc_info=True)
+            except Exception:  # noqa: BLE001 - e.g. it is gone already
+                log.warning("the holding message could not be removed", exc_info=True)
 
     async def _member_email(self, turn_context: TurnContext) -> str | None:
         sender = turn_context.activity.from_property
@@ -188,9 +188,12 @@ class LadderTeamsBot(TeamsActivityHandler):
         seen = await self._identify(turn_context, contact)
         if seen.duplicate:
             log.info("duplicate teams message ignored", extra={"activity_id": activity.id})
-            held = turn_context.turn_state.get(REPLY_IN_PLACE)
+            held = turn_context.turn_state.pop(REPLY_IN_PLACE, None)
             if held and not seen.ours:  # another delivery's answer is (or will be) in its own place: remove this one
-                await turn_context.delete_activity(held)
+                try:
+                    await turn_context.delete_activity(held)
+                except Exception:  # noqa: BLE001 - gone already (this task redelivered); nothing to tell anyone
+                    log.info("a duplicate's holding message could not be removed", exc_info=True)
             return
         if not text:  # a bare @mention, or only an attachment: say hello and what to ask
             text = "hi"

@@ -9,6 +9,7 @@ double-serialises invoke bodies.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Callable
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 _emulator_logged = False
+HOLD_SECONDS = 5.0  # at most this long posting the holding message before the acknowledgement
 
 
 def auth_configuration(settings: Settings) -> SimpleNamespace:
@@ -207,12 +209,16 @@ class TeamsEndpoint:
         with the answer. Replacing is an update, so a task redelivered after its worker died mid-reply repeats it
         without a second message (the Bot Connector cannot be read back to see whether a reply went out). None when
         it could not be posted: the answer is then a new message."""
-        try:
+        async def post() -> str | None:
             client = await auth.connector_factory.create(activity.service_url, auth.audience)
             holding = TurnContext.apply_conversation_reference(reply_activity(HOLDING),
                                                                TurnContext.get_conversation_reference(activity))
             response = await client.conversations.reply_to_activity(activity.conversation.id, activity.id, holding)
             return response.id if response is not None and response.id else None
+
+        try:
+            # Bounded: Bot Framework waits about 15 s for the acknowledgement, then delivers the activity again.
+            return await asyncio.wait_for(post(), HOLD_SECONDS)
         except Exception:  # noqa: BLE001 - the answer still goes out, as a new message
             log.warning("could not post the holding message; the answer will be a new message", exc_info=True)
             return None
@@ -223,10 +229,11 @@ class TeamsEndpoint:
         holding message ``reply_id`` when there is one."""
         await self._proactive(activity_json, reply_id, self.bot.on_turn)
 
-    async def report_failure(self, activity_json: dict, reply_id: str | None = None) -> None:
+    async def report_failure(self, activity_json: dict, reply_id: str | None = None, *,
+                             error_id: str | None = None) -> None:
         """A queued turn failed for good (call while handling its last exception) or could not be queued: log it
         with an error id and tell the person, in place of the holding message."""
-        error_id = log_failure(log, "teams task failed for good")
+        error_id = log_failure(log, "teams task failed for good", error_id=error_id)
         sorry = Reply(text=sorry_text(error_id), error_id=error_id)
         try:
             await self._proactive(activity_json, reply_id,
@@ -234,8 +241,8 @@ class TeamsEndpoint:
         except Exception:  # noqa: BLE001 - nothing more can reach them; the id is in the log
             log.exception("could not tell the person a teams task failed", extra={"error_id": error_id})
 
-    async def _report_unqueued(self, task: Task) -> None:
-        await self.report_failure(task.payload.activity, task.payload.reply_id)
+    async def _report_unqueued(self, task: Task, error_id: str) -> None:
+        await self.report_failure(task.payload.activity, task.payload.reply_id, error_id=error_id)
 
     async def _proactive(self, activity_json: dict, reply_id: str | None, logic) -> None:
         activity = Activity().deserialize(activity_json)
@@ -254,8 +261,6 @@ class TeamsEndpoint:
         app.router.add_post("/api/messages", self.handle)
 
         async def bind_loop(_app: web.Application) -> None:
-            import asyncio
-
             loop = asyncio.get_running_loop()
             self.notifier.bind(loop)
             if self.queue is not None:  # a turn the broker refused: its holding message says so

@@ -111,6 +111,7 @@ class StandInConnector:
     requests: list[Recorded] = field(default_factory=list)
     messages: dict[str, Shown] = field(default_factory=dict)  # activity id -> what the conversation shows
     fail_updates: bool = False  # every update is refused (as for a message the person deleted)
+    fail_sends: bool = False  # every new message is refused (the connector failing)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
     def app(self) -> web.Application:
@@ -136,6 +137,8 @@ class StandInConnector:
 
     async def send(self, request: web.Request) -> web.Response:
         body = await self._record(request)
+        if self.fail_sends:
+            return web.json_response({"error": {"code": "ServiceError"}}, status=503)
         activity_id = f"1700000000{next(self._ids):03d}"
         reply_to = (body or {}).get("replyToId") or request.match_info.get("aid")
         self.messages[activity_id] = Shown(activity_id, reply_to, [(self.requests[-1].at, body)])

@@ -93,6 +93,9 @@ def test_the_answer_replaces_the_holding_message_and_a_redelivered_task_shows_no
         assert len(connector.shown(activity["id"])) == 2
         _work(server, queue.tasks[-1])
         assert connector.shown(activity["id"]) == [shown]  # the duplicate's holding message is taken away
+        _cut_off_before_done(server.ladder)
+        _work(server, queue.tasks[-1])  # the duplicate redelivered: its holding message is gone already; no apology
+        assert connector.shown(activity["id"]) == [shown] and len(shown.versions) == 3
     finally:
         server.stop()
 
@@ -104,8 +107,10 @@ def test_a_holding_message_that_cannot_be_updated_gives_way_to_a_new_message(fre
         activity = personal_message(connector.url, MAYA, "hello")
         assert server.post(activity).status_code == 202
         _work(server, queue.tasks[0])
-        [answer] = connector.shown(activity["id"])  # the holding message is taken away
-        assert "you said: hello" in _text(answer.body) and answer.id != queue.tasks[0].payload.reply_id
+        held = queue.tasks[0].payload.reply_id
+        assert held is not None and connector.messages[held].deleted  # the holding message is taken away
+        [answer] = connector.shown(activity["id"])
+        assert "you said: hello" in _text(answer.body) and answer.id != held
     finally:
         server.stop()
 
@@ -157,7 +162,30 @@ def test_when_the_holding_message_cannot_be_posted_the_message_is_still_queued(f
         server.stop()
 
 
-def test_a_message_the_broker_refuses_says_so_in_place_of_the_holding_message(fresh_demo, connector):
+def test_a_failure_after_the_answer_does_not_take_the_answer_s_place(fresh_demo, connector):
+    """The answer is in place of the holding message; the file offer after it fails: the answer stays."""
+    from conversation import Attachment, Reply
+
+    def export(message):
+        return Reply(text="Here is your export.", attachments=[Attachment(filename="skills.csv", content_type="text/csv",
+                                                                          data=b"skill\n", alt_text="your skills")])
+
+    ladder = with_settings(fresh_demo, microsoft_app_id=None, microsoft_app_password=None)
+    queue = HeldTasks()
+    server = EndpointServer(ladder, export, queue=queue)
+    try:
+        activity = personal_message(connector.url, MAYA, "export my skills")
+        assert server.post(activity).status_code == 202
+        connector.fail_sends = True  # the consent card (a new message) is refused
+        _work(server, queue.tasks[0])
+        [shown] = connector.shown(activity["id"])
+        assert "here is your export" in _text(shown.body) and "error id" not in _text(shown.body)
+        assert [r for r in connector.posts() if "error id" in _text(r.body)]  # the apology went as a new message
+    finally:
+        server.stop()
+
+
+def test_a_message_the_broker_refuses_says_so_in_place_of_the_holding_message(fresh_demo, connector, caplog):
     """RabbitMQ is down: the activity is acknowledged (202), its task cannot be queued, and the holding message
     becomes the error reply, with an error id, instead of saying "working on it" for ever."""
     import time
@@ -177,6 +205,8 @@ def test_a_message_the_broker_refuses_says_so_in_place_of_the_holding_message(fr
         [shown] = connector.shown(activity["id"])
         assert "error id" in _text(shown.body) and "working on it" not in _text(shown.body)
         assert len(shown.versions) == 2  # the holding message, then the error in its place
+        refused = [r for r in caplog.records if r.getMessage() == "a task could not be queued"]
+        assert refused and refused[0].error_id in _text(shown.body)  # the id the person reads leads to the cause
     finally:
         server.stop()
         asyncio.run(queue.close())
