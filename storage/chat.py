@@ -58,7 +58,7 @@ class ChatRecords(Repository):
 
     def holder(self, key: str) -> str | None:
         """The task that claimed ``key`` (None: unclaimed, or claimed by a delivery that was not a task)."""
-        return self._session.execute(select(ProcessedEvent.holder).where(ProcessedEvent.key == key[:CLAIM_KEY_MAX])).scalar()
+        return self._session.execute(select(ProcessedEvent.holder).where(ProcessedEvent.key.in_(_claim_keys([key])))).scalar()
 
     def done(self, keys: Iterable[str], at: dt.datetime) -> None:
         """The delivery's work is finished: a redelivery of its task changes nothing now."""

@@ -57,6 +57,14 @@ def reply_activity(reply: Reply) -> Activity:
     return activity
 
 
+async def _remove_holding(turn_context: TurnContext, held: str) -> None:
+    """Delete a holding message; one that is gone already (or cannot go) is only logged: nobody needs telling."""
+    try:
+        await turn_context.delete_activity(held)
+    except Exception:  # noqa: BLE001 - e.g. deleted by an earlier run of this task
+        log.warning("a holding message could not be removed", exc_info=True)
+
+
 def _attachment_kwargs(reply: Reply) -> dict:
     att = cards.reply_attachment(reply)
     return {"content_type": att["contentType"], "content": att["content"]}
@@ -142,10 +150,7 @@ class LadderTeamsBot(TeamsActivityHandler):
                 activity.id = None
         await turn_context.send_activity(activity)
         if held:  # and the holding message, if it is still there, does not stay "working on it" for ever
-            try:
-                await turn_context.delete_activity(held)
-            except Exception:  # noqa: BLE001 - e.g. it is gone already
-                log.warning("the holding message could not be removed", exc_info=True)
+            await _remove_holding(turn_context, held)
 
     async def _member_email(self, turn_context: TurnContext) -> str | None:
         sender = turn_context.activity.from_property
@@ -190,10 +195,7 @@ class LadderTeamsBot(TeamsActivityHandler):
             log.info("duplicate teams message ignored", extra={"activity_id": activity.id})
             held = turn_context.turn_state.pop(REPLY_IN_PLACE, None)
             if held and not seen.ours:  # another delivery's answer is (or will be) in its own place: remove this one
-                try:
-                    await turn_context.delete_activity(held)
-                except Exception:  # noqa: BLE001 - gone already (this task redelivered); nothing to tell anyone
-                    log.info("a duplicate's holding message could not be removed", exc_info=True)
+                await _remove_holding(turn_context, held)
             return
         if not text:  # a bare @mention, or only an attachment: say hello and what to ask
             text = "hi"

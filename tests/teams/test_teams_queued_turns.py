@@ -62,6 +62,13 @@ def _cut_off_before_done(ladder) -> None:
         session.commit()
 
 
+def _ask(server: EndpointServer, connector, text: str) -> dict:
+    """Maya's message to the endpoint, which takes it (202: queued) and posts its holding message."""
+    activity = personal_message(connector.url, MAYA, text)
+    assert server.post(activity).status_code == 202
+    return activity
+
+
 def _text(body) -> str:
     return json.dumps(body).lower()
 
@@ -69,8 +76,7 @@ def _text(body) -> str:
 def test_the_answer_replaces_the_holding_message_and_a_redelivered_task_shows_nothing_twice(fresh_demo, connector):
     server, queue = _serve(fresh_demo)
     try:
-        activity = personal_message(connector.url, MAYA, "hello there")
-        assert server.post(activity).status_code == 202
+        activity = _ask(server, connector, "hello there")
         [held] = connector.shown(activity["id"])
         assert "working on it" in _text(held.body)
         [task] = queue.tasks
@@ -104,8 +110,7 @@ def test_a_holding_message_that_cannot_be_updated_gives_way_to_a_new_message(fre
     server, queue = _serve(fresh_demo)
     try:
         connector.fail_updates = True  # the connector refuses the update
-        activity = personal_message(connector.url, MAYA, "hello")
-        assert server.post(activity).status_code == 202
+        activity = _ask(server, connector, "hello")
         _work(server, queue.tasks[0])
         held = queue.tasks[0].payload.reply_id
         assert held is not None and connector.messages[held].deleted  # the holding message is taken away
@@ -118,8 +123,7 @@ def test_a_holding_message_that_cannot_be_updated_gives_way_to_a_new_message(fre
 def test_a_holding_message_the_person_deleted_does_not_stop_the_answer(fresh_demo, connector):
     server, queue = _serve(fresh_demo)
     try:
-        activity = personal_message(connector.url, MAYA, "hello")
-        assert server.post(activity).status_code == 202
+        activity = _ask(server, connector, "hello")
         [held] = connector.shown(activity["id"])
         held.deleted = True
         _work(server, queue.tasks[0])
@@ -132,8 +136,7 @@ def test_a_holding_message_the_person_deleted_does_not_stop_the_answer(fresh_dem
 def test_a_task_that_fails_for_good_says_so_with_an_error_id_in_place_of_the_holding_message(fresh_demo, connector):
     server, queue = _serve(fresh_demo)
     try:
-        activity = personal_message(connector.url, MAYA, "hello")
-        assert server.post(activity).status_code == 202
+        activity = _ask(server, connector, "hello")
         [task] = queue.tasks
         runner = TaskRunner(server.ladder, teams=server.endpoint)
 
@@ -174,8 +177,7 @@ def test_a_failure_after_the_answer_does_not_take_the_answer_s_place(fresh_demo,
     queue = HeldTasks()
     server = EndpointServer(ladder, export, queue=queue)
     try:
-        activity = personal_message(connector.url, MAYA, "export my skills")
-        assert server.post(activity).status_code == 202
+        activity = _ask(server, connector, "export my skills")
         connector.fail_sends = True  # the consent card (a new message) is refused
         _work(server, queue.tasks[0])
         [shown] = connector.shown(activity["id"])
@@ -197,8 +199,7 @@ def test_a_message_the_broker_refuses_says_so_in_place_of_the_holding_message(fr
     queue = broker_queue(ladder.settings)
     server = EndpointServer(ladder, echo, queue=queue)
     try:
-        activity = personal_message(connector.url, MAYA, "hello")
-        assert server.post(activity).status_code == 202
+        activity = _ask(server, connector, "hello")
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and "error id" not in _text([m.body for m in connector.shown(activity["id"])]):
             time.sleep(0.05)
